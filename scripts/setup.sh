@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Create .venv and install the Workbench with its test tools. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+PY=.venv/bin/python
+"$PY" -m pip install --quiet --upgrade pip
+
+# A bare torch requirement can pull a multi-GB CUDA build; take the CPU 2.13.0 build first
+# when no torch is present (the project's range accepts it, so pip keeps it).
+if ! "$PY" -c "import torch" >/dev/null 2>&1; then
+    "$PY" -m pip install --quiet "torch==2.13.0"
+fi
+"$PY" -m pip install --quiet -e ".[dev]"
+
+# Qt's xcb platform plugin needs these system libraries to open a real window (tests run
+# offscreen and do not need them).
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    if ! dpkg -s libxcb-cursor0 >/dev/null 2>&1; then
+        (apt-get update -qq && apt-get install -y -qq libxcb-cursor0 libxkbcommon-x11-0 \
+            libegl1 libgl1 libfontconfig1 libdbus-1-3 >/dev/null) || \
+            echo "setup: could not install Qt's X11 libraries; the GUI may need them" >&2
+    fi
+fi
+echo "setup: done ($("$PY" -c 'import torch; print("torch", torch.__version__)'))"
