@@ -170,6 +170,19 @@ class LayerShape:
 ShapeRule = Callable[[dict[str, Any], list[Shape]], LayerShape]
 
 
+_CONV_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True}
+_BN_DEFAULTS = {"eps": 1e-5, "momentum": 0.1}
+_RNN_DEFAULTS = {"num_layers": 1, "bidirectional": False}
+# Keyword defaults of torch.nn constructors; generated source leaves these out for readability.
+TORCH_DEFAULTS: dict[str, dict[str, Any]] = {
+    "Linear": {"bias": True}, "Conv1d": _CONV_DEFAULTS, "Conv2d": _CONV_DEFAULTS,
+    "BatchNorm1d": _BN_DEFAULTS, "BatchNorm2d": _BN_DEFAULTS, "LayerNorm": {"eps": 1e-5},
+    "LSTM": _RNN_DEFAULTS, "GRU": _RNN_DEFAULTS, "Dropout": {"p": 0.5},
+    "LeakyReLU": {"negative_slope": 0.01}, "ELU": {"alpha": 1.0}, "GELU": {"approximate": "none"},
+    "MaxPool2d": {"padding": 0}, "AvgPool2d": {"padding": 0},
+}
+
+
 @dataclass
 class ModuleCall:
     """A ``torch.nn`` constructor call ``nn.<cls>(*args, **kwargs)`` as data.
@@ -183,8 +196,11 @@ class ModuleCall:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def source(self) -> str:
+        """``nn.Cls(args, kw=value)``; keyword values equal to torch's defaults are left out."""
+        defaults = TORCH_DEFAULTS.get(self.cls, {})
         parts = [repr(a) for a in self.args]
-        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()
+                  if k not in defaults or defaults[k] != v or type(defaults[k]) is not type(v)]
         return f"nn.{self.cls}({', '.join(parts)})"
 
     def build(self) -> Any:
