@@ -66,13 +66,25 @@ class GraphModule(nn.Module):
         self._steps = steps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_all(x)[self.output_node]
+
+    def forward_all(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Run the network and return every node's output by node id (for inspection)."""
         self._check_input(x)
         values: dict[str, torch.Tensor] = {}
         for step in self._steps:
             inputs = [values[s] for s in step.sources] if step.sources else [x]
             module = getattr(self, step.attr) if step.has_module else None
             values[step.node_id] = step.builder.run(module, inputs, step.params)
-        return values[self.output_node]
+        return values
+
+    def node_module(self, node_id: str) -> nn.Module | None:
+        """The submodule of a node, or None for nodes without one (Input, Add, Reshape...)."""
+        attr = self.node_names.get(node_id)
+        if attr is None:
+            raise KeyError(f"no node '{node_id}' in the compiled model "
+                           f"(nodes: {', '.join(self.node_names)})")
+        return getattr(self, attr, None)
 
     def _check_input(self, x: torch.Tensor) -> None:
         if torch.jit.is_tracing() or torch.compiler.is_compiling():

@@ -130,15 +130,13 @@ def _check_edges(spec: GraphSpec, s: Structure) -> None:
                 f"Edge from '{edge.src}' to '{edge.dst}' refers to missing node "
                 f"{' and '.join(repr(m) for m in missing)}"))
             continue
-        src_ports, dst_ports = _ports(src), _ports(dst)
-        if src_ports is None or dst_ports is None:
-            continue
-        if edge.src_port not in src_ports[1]:
+        src_ports, dst_ports = _ports(src), _ports(dst)   # None for unknown layer types
+        if src_ports is not None and edge.src_port not in src_ports[1]:
             have = ", ".join(src_ports[1]) or "none"
             s.problems.append(Problem(src.id, f"{label(src)} has no output port "
                                               f"'{edge.src_port}' (output ports: {have})"))
             continue
-        if edge.dst_port not in dst_ports[0]:
+        if dst_ports is not None and edge.dst_port not in dst_ports[0]:
             have = ", ".join(dst_ports[0]) or "none"
             s.problems.append(Problem(dst.id, f"{label(dst)} has no input port "
                                               f"'{edge.dst_port}' (input ports: {have}); "
