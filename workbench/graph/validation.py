@@ -197,6 +197,8 @@ def _order_and_cycles(s: Structure) -> None:
     for node_id in stuck:
         path = _cycle_through(node_id, succ, set(stuck))
         if path:
+            if len(path) > 7:   # keep long loops readable: first steps ... back to the start
+                path = path[:3] + [f"... ({len(path) - 1} nodes)"] + path[-2:]
             s.problems.append(Problem(node_id, f"{label(s.nodes[node_id])} is part of a cycle "
                                                f"({' -> '.join(path)}); data must flow one "
                                                "way from Input to Output"))

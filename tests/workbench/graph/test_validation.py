@@ -167,3 +167,11 @@ def test_analyze_never_raises_on_garbage_params() -> None:
     analysis = analyze(spec)
     assert not analysis.ok
     assert {p.node_id for p in analysis.errors} == {"fc1", "input"}
+
+
+def test_long_cycles_are_shortened_in_messages() -> None:
+    spec = mlp(hidden=(8, 8, 8, 8))
+    spec.edges = [e for e in spec.edges if e.dst != "fc1"] + [Edge("fc5", "fc1")]
+    message = dict(problems(spec))["fc1"]
+    assert message == ("Linear 'fc1' is part of a cycle (fc1 -> act1 -> fc2 -> ... (9 nodes) "
+                       "-> fc5 -> fc1); data must flow one way from Input to Output")
