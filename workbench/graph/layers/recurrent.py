@@ -1,4 +1,9 @@
-"""Recurrent layers: LSTM and GRU over (T, F) sequences, batch first."""
+"""Recurrent layers: LSTM and GRU over (T, F) sequences, batch first.
+
+With ``return_sequences`` False the output is the last time step, ``output[:, -1]`` (plain
+slicing, so it exports to ONNX). For a bidirectional layer that step holds the forward
+direction's summary of the whole sequence and the backward direction's first step.
+"""
 
 from __future__ import annotations
 
