@@ -73,3 +73,12 @@ def test_awkward_ids_compile_under_safe_attribute_names() -> None:
     assert set(module.state_dict()) == {"n_forward.weight", "n_forward.bias",
                                         "fc_1_2.weight", "fc_1_2.bias"}
     assert isinstance(module.node_module("forward"), torch.nn.Linear)
+
+
+def test_replaced_submodules_are_used() -> None:
+    module = compile_graph(mlp(input_size=6, hidden=(6,), num_classes=3)).eval()
+    x = torch.randn(2, 6)
+    before = module.forward_all(x)
+    module.act1 = torch.nn.Tanh()
+    after = module.forward_all(x)
+    assert torch.allclose(after["act1"], torch.tanh(before["fc1"]))
