@@ -1,0 +1,1 @@
+"""Project folders and run folders: atomic files, metric logs, safetensors checkpoints."""

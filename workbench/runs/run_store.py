@@ -1,0 +1,200 @@
+"""One run folder: config snapshot, metric log, events, safetensors checkpoints, summary.
+
+Layout::
+
+    runs/<YYYYmmdd-HHMMSS>-<name>/
+        config.json             graph, dataset, training settings, preprocessing
+        metrics.jsonl           append-only, one record per epoch (``kind: "epoch"``)
+        events.jsonl            evaluations on the test split and other notable events
+        checkpoints/epoch_NNNN.safetensors        model weights
+        checkpoints/epoch_NNNN.state.safetensors  optimizer tensors + RNG states
+        checkpoints/epoch_NNNN.json               epoch, best metric, scheduler, structure
+        best.safetensors        best weights by the monitored validation metric
+        summary.json            written when the run ends
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.runs.atomic import atomic_write_bytes, atomic_write_json
+from workbench.runs.metric_log import MetricLog
+
+RUNS_FOLDER = "runs"
+CONFIG_FILE = "config.json"
+SUMMARY_FILE = "summary.json"
+BEST_WEIGHTS = "best.safetensors"
+_CHECKPOINT = re.compile(r"^epoch_(\d{4,})\.json$")
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")
+    return slug[:60] or "run"
+
+
+class RunStore:
+    """Reads and writes one run folder; every write is atomic."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.metrics = MetricLog(self.path / "metrics.jsonl")
+        self.events = MetricLog(self.path / "events.jsonl")
+        self._config: dict[str, Any] | None = None
+
+    @classmethod
+    def create(cls, project_dir: str | Path, name: str = "run") -> RunStore:
+        """A new, uniquely named run folder under ``project_dir/runs``."""
+        runs = Path(project_dir) / RUNS_FOLDER
+        runs.mkdir(parents=True, exist_ok=True)
+        stem = f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{_slug(name)}"
+        for i in range(1000):
+            candidate = runs / (stem if i == 0 else f"{stem}-{i + 1}")
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue
+            return cls(candidate)
+        raise OSError(f"could not create a unique run folder under {runs}")
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> RunStore:
+        """An existing run folder; raises FileNotFoundError naming what is missing."""
+        path = Path(run_dir)
+        if not path.is_dir():
+            raise FileNotFoundError(f"{path}: no such run folder")
+        if not (path / CONFIG_FILE).is_file():
+            raise FileNotFoundError(f"{path}: not a run folder (no {CONFIG_FILE})")
+        return cls(path)
+
+    # config -----------------------------------------------------------------------------
+    def save_config(self, config: dict[str, Any]) -> None:
+        atomic_write_json(self.path / CONFIG_FILE, config)
+        self._config = json.loads(json.dumps(config, default=str))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        if self._config is None:
+            try:
+                self._config = json.loads((self.path / CONFIG_FILE).read_text("utf-8"))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{self.path / CONFIG_FILE}: not valid JSON ({exc.msg})") from exc
+        return self._config
+
+    # checkpoints ------------------------------------------------------------------------
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    def save_checkpoint(self, epoch: int, model_state: dict[str, Any],
+                        optimizer_state: dict[str, Any] | None = None,
+                        extra_tensors: dict[str, Any] | None = None,
+                        meta: dict[str, Any] | None = None) -> Path:
+        """Write weights, optimizer/RNG tensors and JSON metadata for ``epoch``.
+
+        The JSON file is written last, so a checkpoint counts only once it is whole.
+        Refuses weights that are not finite.
+        """
+        from safetensors.torch import save
+
+        from workbench.runs.tensor_state import flatten_optimizer_state
+
+        _require_finite(model_state)
+        stem = self.checkpoint_dir / f"epoch_{epoch:04d}"
+        atomic_write_bytes(stem.with_suffix(".safetensors"), save(_cpu(model_state)))
+        opt_tensors, structure = flatten_optimizer_state(optimizer_state or {})
+        tensors = {**opt_tensors, **{f"extra.{k}": v for k, v in (extra_tensors or {}).items()}}
+        atomic_write_bytes(stem.parent / f"{stem.name}.state.safetensors", save(_cpu(tensors)))
+        atomic_write_json(stem.with_suffix(".json"),
+                          {"epoch": epoch, "optimizer": structure, **(meta or {})})
+        return stem.with_suffix(".safetensors")
+
+    def checkpoints(self) -> list[int]:
+        """Epochs with a complete checkpoint, ascending."""
+        if not self.checkpoint_dir.is_dir():
+            return []
+        epochs = []
+        for item in self.checkpoint_dir.iterdir():
+            match = _CHECKPOINT.match(item.name)
+            if match and item.with_suffix(".safetensors").is_file():
+                epochs.append(int(match.group(1)))
+        return sorted(epochs)
+
+    def latest_checkpoint(self) -> tuple[Path, dict[str, Any]] | None:
+        epochs = self.checkpoints()
+        if not epochs:
+            return None
+        stem = self.checkpoint_dir / f"epoch_{epochs[-1]:04d}"
+        return stem.with_suffix(".safetensors"), json.loads(stem.with_suffix(".json").read_text())
+
+    def load_checkpoint(self, epoch: int) -> tuple[dict, dict, dict, dict]:
+        """(model_state, optimizer_state, extra_tensors, meta) for ``epoch``."""
+        from safetensors.torch import load_file
+
+        from workbench.runs.tensor_state import unflatten_optimizer_state
+
+        stem = self.checkpoint_dir / f"epoch_{epoch:04d}"
+        meta = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+        model_state = load_file(str(stem.with_suffix(".safetensors")))
+        tensors = load_file(str(stem.parent / f"{stem.name}.state.safetensors"))
+        extra = {k[len("extra."):]: v for k, v in tensors.items() if k.startswith("extra.")}
+        optimizer = unflatten_optimizer_state(tensors, meta.get("optimizer", {}))
+        return model_state, optimizer, extra, meta
+
+    def save_best(self, model_state: dict[str, Any]) -> Path:
+        from safetensors.torch import save
+
+        _require_finite(model_state)
+        atomic_write_bytes(self.path / BEST_WEIGHTS, save(_cpu(model_state)))
+        return self.path / BEST_WEIGHTS
+
+    def load_weights(self) -> tuple[dict[str, Any], str]:
+        """Best weights if saved, else the latest checkpoint's: (state, which)."""
+        from safetensors.torch import load_file
+
+        if (self.path / BEST_WEIGHTS).is_file():
+            return load_file(str(self.path / BEST_WEIGHTS)), BEST_WEIGHTS
+        latest = self.latest_checkpoint()
+        if latest is None:
+            raise FileNotFoundError(f"{self.path}: the run has no saved weights yet")
+        return load_file(str(latest[0])), f"checkpoints/{latest[0].name}"
+
+    # summary and events -----------------------------------------------------------------
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        atomic_write_json(self.path / SUMMARY_FILE, summary)
+
+    def read_summary(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.path / SUMMARY_FILE).read_text("utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+
+    def read_events(self) -> list[dict[str, Any]]:
+        return self.events.read()
+
+
+def list_runs(project_dir: str | Path) -> list[RunStore]:
+    """Run folders of a project, oldest first; folders that are not runs are skipped."""
+    runs = Path(project_dir) / RUNS_FOLDER
+    if not runs.is_dir():
+        return []
+    found = [RunStore(p) for p in runs.iterdir() if p.is_dir() and (p / CONFIG_FILE).is_file()]
+    return sorted(found, key=lambda r: r.path.name)
+
+
+def _cpu(tensors: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+
+
+def _require_finite(state: dict[str, Any]) -> None:
+    import torch
+
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise ValueError(f"refusing to save weights with NaN/Inf values (in '{name}')")
