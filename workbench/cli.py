@@ -1,0 +1,114 @@
+"""The ``workbench`` command. With no subcommand it opens the desktop app.
+
+Subcommands: ``train``, ``runs``, ``eval``, ``export``, ``gui``. Everything they do goes through
+the same core calls the app makes. Qt is imported only by ``gui`` (lazily).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import typing
+from collections.abc import Sequence
+
+
+def _add_train_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field (``--early-stopping 5``, ``--nesterov/--no-nesterov``)."""
+    from workbench.train.config import TrainConfig
+
+    group = parser.add_argument_group("training settings (override the project's)")
+    hints = typing.get_type_hints(TrainConfig)
+    for field in dataclasses.fields(TrainConfig):
+        flag = "--" + field.name.replace("_", "-")
+        kind = hints.get(field.name, str)
+        help_text = field.metadata.get("help", "") if field.metadata else ""
+        if kind is bool:
+            group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction,
+                               default=None, help=help_text or None)
+        else:
+            caster = kind if kind in (int, float, str) else str
+            group.add_argument(flag, dest=field.name, type=caster, default=None,
+                               metavar=field.name.upper(), help=help_text or None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Deep-learning experiment workbench. Without a subcommand, opens the app.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("file", nargs="?", help="a project file to open")
+
+    train = sub.add_parser("train", help="train a network from a project file or an example")
+    train.add_argument("project_file", nargs="?",
+                       help="a *.wbproj.json file or the name of a bundled example "
+                            "(mlp_digits, cnn_digits, resnet_small, tabular_csv)")
+    train.add_argument("--project", metavar="DIR",
+                       help="project folder that receives the run (default: ./workbench-project)")
+    train.add_argument("--dataset", metavar="NAME", help="use this dataset instead")
+    train.add_argument("--data-path", metavar="PATH",
+                       help="file or folder for csv / image_folder / npz datasets")
+    train.add_argument("--target", metavar="COLUMN", help="target column of a CSV dataset")
+    train.add_argument("--config", metavar="FILE",
+                       help="JSON file with training settings (and optionally 'dataset')")
+    train.add_argument("--resume", metavar="RUN_DIR",
+                       help="continue a stopped or killed run from its last checkpoint")
+    train.add_argument("--name", help="name for the run folder (default: the project's name)")
+    train.add_argument("--json", action="store_true",
+                       help="print one JSON object with the results instead of progress")
+    _add_train_config_flags(train)
+
+    runs = sub.add_parser("runs", help="list the runs of a project folder")
+    runs.add_argument("project_dir", nargs="?", default=None,
+                      help="project folder (default: ./workbench-project)")
+    runs.add_argument("--json", action="store_true")
+
+    ev = sub.add_parser("eval", help="evaluate a run's best weights on a split")
+    ev.add_argument("run_dir")
+    ev.add_argument("--split", choices=("val", "test", "train"), default="val",
+                    help="'test' is the one explicit, recorded look at the test split")
+    ev.add_argument("--json", action="store_true")
+
+    try:
+        from workbench.export.cli_command import add_export_parser
+    except ImportError:  # pragma: no cover - export is part of the distribution
+        pass
+    else:
+        add_export_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    if command == "gui":
+        from ui.app import run_app
+
+        file_arg = getattr(args, "file", None)
+        return run_app([sys.argv[0]] + ([file_arg] if file_arg else []))
+    if command == "train":
+        from workbench.commands.train import run_train
+
+        return run_train(args)
+    if command == "runs":
+        from workbench.commands.runs import run_list
+
+        return run_list(args)
+    if command == "eval":
+        from workbench.commands.evaluate import run_eval
+
+        return run_eval(args)
+    if command == "export":
+        from workbench.export.cli_command import run_export
+
+        return run_export(args)
+    parser.error(f"unknown command {command!r}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Implementations of the ``workbench`` subcommands (see ``workbench.cli``)."""

@@ -1,0 +1,94 @@
+"""Human-readable progress for training in a terminal: one bar per epoch and a summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from workbench.train.callbacks import Callback
+from workbench.train.events import BatchEnd, CheckpointSaved, Diagnostic, EpochEnd, RunStarted
+
+BAR_WIDTH = 24
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return "-" if value is None else str(value)
+
+
+class ProgressPrinter(Callback):
+    """Draws a progress bar per epoch on a terminal stream (redrawn at most 10 times a second)."""
+
+    def __init__(self, stream: TextIO | None = None, total_epochs: int | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total_epochs = total_epochs
+        self.batches_per_epoch: int | None = None
+        self._last_draw = 0.0
+        self._max_batch = 0
+        self._interactive = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def on_event(self, event: object) -> None:
+        if isinstance(event, RunStarted):
+            self._write(f"run {event.run_dir}\n"
+                        f"device {event.device}, {event.num_train} training samples, "
+                        f"{event.num_val} validation samples\n")
+        elif isinstance(event, BatchEnd):
+            self._max_batch = max(self._max_batch, event.batch + 1)
+            now = time.monotonic()
+            if self._interactive and now - self._last_draw > 0.1:
+                self._last_draw = now
+                self._draw_bar(event)
+        elif isinstance(event, EpochEnd):
+            self.batches_per_epoch = self._max_batch or self.batches_per_epoch
+            self._max_batch = 0
+            m = event.metrics
+            total = f"/{self.total_epochs}" if self.total_epochs else ""
+            bar = "#" * BAR_WIDTH
+            line = (f"epoch {event.epoch + 1}{total} [{bar}] "
+                    f"loss {_fmt(m.get('train_loss'))} acc {_fmt(m.get('train_accuracy'), 3)} | "
+                    f"val loss {_fmt(m.get('val_loss'))} val acc {_fmt(m.get('val_accuracy'), 3)} | "
+                    f"lr {_fmt(m.get('lr'), 6)} | {_fmt(m.get('samples_per_second'), 0)} samples/s")
+            self._write(("\r" if self._interactive else "") + line + "\n")
+        elif isinstance(event, Diagnostic):
+            self._write(f"[{event.severity}] {event.title}: {event.message}\n")
+        elif isinstance(event, CheckpointSaved):
+            pass
+
+    def _draw_bar(self, event: BatchEnd) -> None:
+        total = self.batches_per_epoch
+        if total:
+            done = min(BAR_WIDTH, int(BAR_WIDTH * (event.batch + 1) / total))
+            bar = "#" * done + "." * (BAR_WIDTH - done)
+            pct = f"{100 * (event.batch + 1) / total:3.0f}%"
+        else:
+            bar, pct = "." * BAR_WIDTH, f"batch {event.batch + 1}"
+        epochs = f"/{self.total_epochs}" if self.total_epochs else ""
+        self._write(f"\repoch {event.epoch + 1}{epochs} [{bar}] {pct} loss {event.loss:.4f}")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """A readable block for the end of a run."""
+    lines = ["", "summary"]
+    keys = [("run folder", "run_dir"), ("stopped", "stopped_reason"),
+            ("epochs run", "epochs_run"), ("best epoch", "best_epoch"),
+            ("validation loss", "val_loss"), ("validation accuracy", "val_accuracy"),
+            ("training accuracy", "train_accuracy"), ("samples/s", "samples_per_second"),
+            ("device", "device")]
+    for label, key in keys:
+        value = summary.get(key)
+        lines.append(f"  {label:<20} {_fmt(value)}")
+    findings = summary.get("findings") or []
+    if findings:
+        lines.append("")
+        lines.append("what the Workbench noticed")
+        for f in findings:
+            lines.append(f"  [{f.get('severity')}] {f.get('title')}")
+            lines.append(f"      {f.get('explanation')}")
+            lines.append(f"      fix: {f.get('fix')}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""``workbench runs``: list a project's runs with their key metrics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from workbench.paths import default_project_dir
+
+
+def run_rows(project_dir: Path) -> list[dict[str, Any]]:
+    """One row per run: name, status and the metrics that matter."""
+    from workbench.runs.run_store import list_runs
+
+    rows = []
+    for run in list_runs(project_dir):
+        summary = run.read_summary() or {}
+        metrics = run.metrics.read()
+        epochs = [m for m in metrics if m.get("kind", "epoch") == "epoch" and "val_loss" in m]
+        last = epochs[-1] if epochs else {}
+        test = [e for e in run.read_events() if e.get("kind") == "eval" and
+                e.get("split") == "test"]
+        rows.append({
+            "run": run.path.name,
+            "status": summary.get("stopped_reason") or ("running or killed" if epochs
+                                                       else "no epochs"),
+            "epochs": summary.get("epochs_run", len(epochs)),
+            "val_accuracy": summary.get("val_accuracy", last.get("val_accuracy")),
+            "val_loss": summary.get("val_loss", last.get("val_loss")),
+            "train_accuracy": summary.get("train_accuracy", last.get("train_accuracy")),
+            "test_accuracy": test[-1].get("accuracy") if test else None,
+            "path": str(run.path),
+        })
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return "-" if value is None else str(value)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    project_dir = Path(args.project_dir) if args.project_dir else default_project_dir()
+    if not project_dir.is_dir():
+        message = f"{project_dir}: no such project folder"
+        print(json.dumps({"error": message}) if args.json else f"workbench runs: {message}")
+        return 2
+    rows = run_rows(project_dir)
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print(f"no runs in {project_dir} yet (train one with `workbench train ... "
+              f"--project {project_dir}`)")
+        return 0
+    columns = ["run", "status", "epochs", "val_accuracy", "val_loss", "train_accuracy",
+               "test_accuracy"]
+    table = [columns] + [[_cell(r[c]) for c in columns] for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0

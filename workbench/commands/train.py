@@ -1,0 +1,119 @@
+"""``workbench train``: train a project file or bundled example from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.experiment import RunRequest, RunSetupError, execute_run
+from workbench.paths import default_project_dir, find_example
+from workbench.project import ProjectError, load_project
+
+
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"error": message}))
+    print(f"workbench train: {message}", file=sys.stderr)
+    return 2
+
+
+def resolve_project_file(name: str) -> Path:
+    """A path to a project file, or the bundled example of that name."""
+    path = Path(name)
+    if path.exists():
+        return path
+    example = find_example(name)
+    if example is not None:
+        return example
+    raise ProjectError(f"{name}: no such project file, and no bundled example of that name "
+                       f"(examples: mlp_digits, cnn_digits, resnet_small, tabular_csv)")
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """TrainConfig fields given on the command line."""
+    from workbench.train.config import TrainConfig
+
+    return {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)
+            if getattr(args, f.name, None) is not None}
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: no such config file") from None
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: expected a JSON object of training settings, found "
+                           f"{type(data).__name__}")
+    return data
+
+
+def build_request(args: argparse.Namespace) -> RunRequest:
+    """Project file < --config file < flags."""
+    project = load_project(resolve_project_file(args.project_file))
+    dataset = project.resolved_dataset()
+    training = dict(project.training)
+    if args.config:
+        config = read_config_file(args.config)
+        if isinstance(config.get("dataset"), dict):
+            dataset = dict(config.pop("dataset"))
+        training.update(config.get("training", config))
+    if args.dataset:
+        dataset = {"name": args.dataset, "options": {}}
+    if args.data_path or args.target:
+        options = dict(dataset.get("options") or {})
+        if args.data_path:
+            options["path"] = str(Path(args.data_path).resolve())
+        if args.target:
+            options["target"] = args.target
+        dataset = {**dataset, "options": options}
+    training.update(flag_overrides(args))
+    project_dir = Path(args.project) if args.project else default_project_dir()
+    return RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
+                             name=args.name or project.name)
+
+
+def request_from_run(run_dir: str) -> RunRequest:
+    """The frozen request a run was started with (for --resume)."""
+    from workbench.runs.run_store import RunStore
+
+    run = RunStore.open(run_dir)
+    cfg = run.config
+    return RunRequest(graph=cfg["graph"], dataset=cfg["dataset"], training=cfg["training"],
+                      project_dir=str(Path(run_dir).resolve().parent.parent),
+                      name=Path(run_dir).name)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from workbench.commands.progress import ProgressPrinter, format_summary
+
+    try:
+        if args.resume:
+            request = request_from_run(args.resume)
+        elif not args.project_file:
+            return _fail("give a project file or example name, or --resume RUN_DIR", args.json)
+        else:
+            request = build_request(args)
+    except (ProjectError, OSError, ValueError, KeyError) as exc:
+        return _fail(str(exc), args.json)
+    callbacks = [] if args.json else [
+        ProgressPrinter(total_epochs=int(request.training.get("epochs", 20)))]
+    try:
+        summary = execute_run(request, callbacks=callbacks, resume_dir=args.resume)
+    except RunSetupError as exc:
+        return _fail(str(exc), args.json)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the run folder keeps its last checkpoint; continue with "
+              "`workbench train --resume RUN_DIR`", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(summary, default=str))
+    else:
+        print(format_summary(summary))
+    return 0 if summary.get("stopped_reason") != "nan" else 1

@@ -1,0 +1,115 @@
+"""One training run from frozen inputs: the call both the CLI and the app's worker make.
+
+``RunRequest`` freezes everything a run needs (graph, dataset spec, training config, where the
+run goes) before any work starts; ``execute_run`` loads the data, checks the graph against it,
+creates the run folder, snapshots the config and trains.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.graph.spec import GraphSpec
+
+
+class RunSetupError(ValueError):
+    """The run cannot start: bad dataset, invalid graph, bad settings. Message is for people."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything a training run needs, frozen when the user presses Train."""
+
+    graph: dict[str, Any]
+    dataset: dict[str, Any]
+    training: dict[str, Any]
+    project_dir: str
+    name: str = "run"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def freeze(cls, graph: GraphSpec, dataset: dict[str, Any], training: dict[str, Any],
+               project_dir: str | Path, name: str = "run") -> RunRequest:
+        return cls(graph=copy.deepcopy(graph.to_dict()), dataset=copy.deepcopy(dataset),
+                   training=copy.deepcopy(training), project_dir=str(project_dir), name=name)
+
+
+def fit_graph_to_dataset(spec: GraphSpec, input_shape: Iterable[int], input_dtype: str,
+                         num_classes: int) -> GraphSpec:
+    """A copy of ``spec`` whose Input takes the dataset's shape and whose Output its classes."""
+    fitted = spec.copy()
+    for node in fitted.nodes:
+        if node.type == "Input":
+            node.params = {**node.params, "shape": [int(d) for d in input_shape],
+                           "dtype": input_dtype}
+        elif node.type == "Output":
+            node.params = {**node.params, "num_classes": int(num_classes)}
+    return fitted
+
+
+def dataset_spec_from_dict(data: dict[str, Any]) -> Any:
+    """A DatasetSpec from a project's or run's dataset section."""
+    from workbench.data import DatasetSpec
+
+    return DatasetSpec.from_dict(data)
+
+
+def describe_problems(problems: Iterable[Any]) -> str:
+    return "\n".join(
+        f"  - {p.message}" for p in problems if getattr(p, "severity", "error") == "error")
+
+
+def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
+    """Load the dataset, fit the graph to it, validate, and build the TrainConfig."""
+    from workbench.data import DataError, load_dataset
+    from workbench.graph.shape_inference import analyze
+    from workbench.train.config import TrainConfig
+
+    try:
+        config = TrainConfig.from_dict(request.training)
+    except (TypeError, ValueError) as exc:
+        raise RunSetupError(f"training settings: {exc}") from exc
+    if not request.dataset.get("name"):
+        raise RunSetupError("no dataset chosen: the project names none and --dataset was not "
+                            "given")
+    try:
+        dataset_spec = dataset_spec_from_dict(request.dataset)
+        dataset = load_dataset(dataset_spec)
+    except DataError as exc:
+        raise RunSetupError(str(exc)) from exc
+    except (TypeError, KeyError) as exc:
+        raise RunSetupError(f"dataset settings: {exc}") from exc
+    spec = fit_graph_to_dataset(GraphSpec.from_dict(request.graph), dataset.input_shape,
+                                dataset.input_dtype, dataset.num_classes)
+    analysis = analyze(spec)
+    if not analysis.ok:
+        raise RunSetupError(
+            f"the network does not fit dataset '{dataset_spec.name}' (inputs "
+            f"{tuple(dataset.input_shape)}, {dataset.num_classes} classes):\n"
+            + describe_problems(analysis.problems))
+    return spec, dataset, config
+
+
+def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any = None,
+                resume_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train as the request says and return the run summary."""
+    from workbench.runs.run_store import RunStore
+    from workbench.train.trainer import Trainer
+
+    spec, dataset, config = prepare(request)
+    if resume_dir is not None:
+        run = RunStore.open(resume_dir)
+    else:
+        run = RunStore.create(Path(request.project_dir), request.name)
+        run.save_config({"graph": spec.to_dict(), "dataset": request.dataset,
+                         "training": config.to_dict(), "preprocessing": dataset.preprocessing,
+                         "class_names": list(dataset.class_names), **request.extra})
+    trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
+                      control=control)
+    if resume_dir is not None:
+        return trainer.resume()
+    return trainer.fit()

@@ -1,0 +1,1 @@
+"""Explaining results: metrics per class, confusion matrices."""

@@ -1,0 +1,1 @@
+"""Training: config, trainer loop, events and callbacks, monitors, health checks."""

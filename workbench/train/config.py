@@ -1,0 +1,91 @@
+"""TrainConfig: every option the trainer offers, JSON-able and validated."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
+SCHEDULES = ("constant", "step", "exponential", "polynomial", "cosine", "plateau")
+LOSSES = ("cross_entropy", "bce", "mse")
+MONITORS = ("val_loss", "val_accuracy")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def _opt(default: Any, help: str, **limits: Any) -> Any:
+    return field(default=default, metadata={"help": help, **limits})
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run. Validated on construction from a dict."""
+
+    epochs: int = _opt(20, "passes over the training data", low=1, high=100_000)
+    batch_size: int = _opt(64, "samples per gradient step", low=1, high=1_000_000)
+    optimizer: str = _opt("adam", "sgd, adagrad, rmsprop, adam or adamw", choices=OPTIMIZERS)
+    lr: float = _opt(1e-3, "learning rate", low=0.0, high=1e6)
+    momentum: float = _opt(0.0, "SGD/RMSprop momentum", low=0.0, high=0.999999)
+    nesterov: bool = _opt(False, "Nesterov momentum (SGD, needs momentum > 0)")
+    weight_decay: float = _opt(0.0, "decoupled for adamw, L2-style for the others",
+                               low=0.0, high=10.0)
+    beta1: float = _opt(0.9, "Adam/AdamW first-moment decay", low=0.0, high=0.999999)
+    beta2: float = _opt(0.999, "Adam/AdamW second-moment decay", low=0.0, high=0.999999)
+    schedule: str = _opt("constant", "learning-rate schedule", choices=SCHEDULES)
+    step_size: int = _opt(10, "epochs between drops (step schedule)", low=1, high=100_000)
+    gamma: float = _opt(0.5, "decay factor (step, exponential, plateau)", low=0.0, high=1.0)
+    power: float = _opt(1.0, "exponent of the polynomial schedule", low=0.0, high=10.0)
+    plateau_patience: int = _opt(3, "epochs without improvement before a plateau drop",
+                                 low=0, high=10_000)
+    warmup_epochs: int = _opt(0, "linear warm-up from lr/10 over this many epochs",
+                              low=0, high=10_000)
+    loss: str = _opt("cross_entropy", "cross_entropy, bce or mse", choices=LOSSES)
+    label_smoothing: float = _opt(0.0, "cross-entropy label smoothing", low=0.0, high=0.999)
+    l1: float = _opt(0.0, "L1 penalty on weights", low=0.0, high=10.0)
+    l2: float = _opt(0.0, "L2 penalty on weights (added to the loss)", low=0.0, high=10.0)
+    grad_clip: float = _opt(0.0, "clip the gradient norm to this (0 = off)", low=0.0, high=1e6)
+    early_stopping: int = _opt(0, "stop after this many epochs without improvement (0 = off)",
+                               low=0, high=100_000)
+    monitor: str = _opt("val_loss", "metric for early stopping and best weights",
+                        choices=MONITORS)
+    restore_best: bool = _opt(True, "end with the best weights, not the last")
+    balanced_sampling: bool = _opt(False, "draw batches with equal class frequency")
+    seed: int = _opt(0, "random seed (same seed + config on CPU = same run)", low=0,
+                     high=2**31 - 1)
+    device: str = _opt("auto", "auto, cpu, cuda or mps", choices=DEVICES)
+    mixed_precision: bool = _opt(False, "float16 autocast on CUDA")
+    monitors: bool = _opt(True, "gradient norms and dead units each epoch")
+    checkpoint_every: int = _opt(1, "save a checkpoint every N epochs", low=1, high=100_000)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            expected = f.type if isinstance(f.type, type) else {
+                "int": int, "float": float, "bool": bool, "str": str}[str(f.type)]
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+                setattr(self, f.name, value)
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise ValueError(f"'{f.name}' must be {expected.__name__}, found {value!r}")
+            choices = f.metadata.get("choices")
+            if choices and value not in choices:
+                raise ValueError(f"'{f.name}' must be one of {', '.join(choices)}, found "
+                                 f"{value!r}")
+            low, high = f.metadata.get("low"), f.metadata.get("high")
+            if low is not None and not low <= value <= high:
+                raise ValueError(f"'{f.name}' must be between {low} and {high}, found {value}")
+        if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
+            raise ValueError("'nesterov' needs optimizer sgd with momentum > 0, found "
+                             f"optimizer {self.optimizer} with momentum {self.momentum}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; known: "
+                             f"{', '.join(sorted(names))}")
+        return cls(**data)

@@ -1,0 +1,61 @@
+"""Optimizers by name (plugins may register more)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from workbench.train.config import TrainConfig
+
+OptimizerFactory = Callable[[Iterable[Any], TrainConfig], Any]
+_OPTIMIZERS: dict[str, OptimizerFactory] = {}
+
+
+def register_optimizer(name: str, factory: OptimizerFactory) -> None:
+    _OPTIMIZERS[name] = factory
+
+
+def _sgd(params, c: TrainConfig):
+    import torch
+
+    return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, nesterov=c.nesterov,
+                           weight_decay=c.weight_decay)
+
+
+def _adagrad(params, c: TrainConfig):
+    import torch
+
+    return torch.optim.Adagrad(params, lr=c.lr, weight_decay=c.weight_decay)
+
+
+def _rmsprop(params, c: TrainConfig):
+    import torch
+
+    return torch.optim.RMSprop(params, lr=c.lr, momentum=c.momentum,
+                               weight_decay=c.weight_decay)
+
+
+def _adam(params, c: TrainConfig):
+    import torch
+
+    return torch.optim.Adam(params, lr=c.lr, betas=(c.beta1, c.beta2),
+                            weight_decay=c.weight_decay)
+
+
+def _adamw(params, c: TrainConfig):
+    import torch
+
+    return torch.optim.AdamW(params, lr=c.lr, betas=(c.beta1, c.beta2),
+                             weight_decay=c.weight_decay)
+
+
+for _name, _factory in (("sgd", _sgd), ("adagrad", _adagrad), ("rmsprop", _rmsprop),
+                        ("adam", _adam), ("adamw", _adamw)):
+    register_optimizer(_name, _factory)
+
+
+def make_optimizer(params: Iterable[Any], config: TrainConfig):
+    if config.optimizer not in _OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}; known: "
+                         f"{', '.join(sorted(_OPTIMIZERS))}")
+    return _OPTIMIZERS[config.optimizer](params, config)

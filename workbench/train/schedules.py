@@ -1,0 +1,66 @@
+"""Learning-rate schedules as pure functions of the epoch (plus plateau state), with warm-up.
+
+The rate is set once per epoch, so the whole schedule state is a few JSON numbers and a resumed
+run continues exactly where it left off.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from workbench.train.config import TrainConfig
+
+WARMUP_START = 0.1  # warm-up starts at lr * WARMUP_START
+
+
+@dataclass
+class PlateauState:
+    """Reduce-on-plateau bookkeeping (JSON-able for checkpoints)."""
+
+    scale: float = 1.0
+    best: float | None = None
+    bad_epochs: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def base_factor(config: TrainConfig, epoch: int) -> float:
+    """Multiplier of ``config.lr`` for ``epoch`` (0-based) ignoring warm-up and plateau."""
+    e = max(0, epoch - config.warmup_epochs)
+    total = max(1, config.epochs - config.warmup_epochs)
+    s = config.schedule
+    if s in ("constant", "plateau"):
+        return 1.0
+    if s == "step":
+        return config.gamma ** (e // config.step_size)
+    if s == "exponential":
+        return config.gamma ** e
+    if s == "polynomial":
+        return max(0.0, 1.0 - e / total) ** config.power
+    if s == "cosine":
+        return 0.5 * (1.0 + math.cos(math.pi * min(e, total) / total))
+    raise ValueError(f"unknown schedule {s!r}")
+
+
+def learning_rate(config: TrainConfig, epoch: int, plateau: PlateauState | None = None) -> float:
+    """The rate used during ``epoch``."""
+    factor = base_factor(config, epoch)
+    if config.warmup_epochs and epoch < config.warmup_epochs:
+        factor *= WARMUP_START + (1.0 - WARMUP_START) * epoch / config.warmup_epochs
+    if plateau is not None and config.schedule == "plateau":
+        factor *= plateau.scale
+    return config.lr * factor
+
+
+def update_plateau(config: TrainConfig, plateau: PlateauState, val_loss: float) -> None:
+    """After an epoch: count epochs without improvement and cut the rate when patience runs out."""
+    if plateau.best is None or val_loss < plateau.best - 1e-8:
+        plateau.best, plateau.bad_epochs = val_loss, 0
+        return
+    plateau.bad_epochs += 1
+    if plateau.bad_epochs > config.plateau_patience:
+        plateau.scale *= config.gamma
+        plateau.bad_epochs = 0

@@ -1,0 +1,82 @@
+"""Bookkeeping the trainer carries between epochs and saves in every checkpoint."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.train.schedules import PlateauState
+
+BEST_PREFIX = "best."
+
+
+@dataclass
+class TrainingState:
+    """Step count, best metric and weights, early-stopping and plateau counters, throughput."""
+
+    step: int = 0
+    best_value: float | None = None
+    best_epoch: int | None = None
+    bad_epochs: int = 0
+    best_state: dict[str, Any] | None = None
+    plateau: PlateauState = field(default_factory=PlateauState)
+    train_seconds: float = 0.0
+    train_samples: int = 0
+    nan_at: dict[str, int] | None = None
+
+    def observe(self, metrics: dict[str, Any], monitor: str, model: Any) -> bool:
+        """Record an epoch's metrics; True when the monitored metric improved."""
+        value = metrics.get(monitor)
+        if value is None or not math.isfinite(value):
+            self.bad_epochs += 1
+            return False
+        higher_is_better = monitor.endswith("accuracy")
+        better = self.best_value is None or (
+            value > self.best_value if higher_is_better else value < self.best_value)
+        if better:
+            self.best_value, self.best_epoch, self.bad_epochs = value, metrics["epoch"], 0
+            self.best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            return True
+        self.bad_epochs += 1
+        return False
+
+    def to_meta(self) -> dict[str, Any]:
+        return {"step": self.step, "best_value": self.best_value, "best_epoch": self.best_epoch,
+                "bad_epochs": self.bad_epochs, "plateau": self.plateau.to_dict(),
+                "train_seconds": self.train_seconds, "train_samples": self.train_samples}
+
+    def extra_tensors(self) -> dict[str, Any]:
+        import torch
+
+        tensors = {"rng": torch.get_rng_state()}
+        for key, value in (self.best_state or {}).items():
+            tensors[BEST_PREFIX + key] = value
+        return tensors
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any], extra: dict[str, Any]) -> TrainingState:
+        best = {k[len(BEST_PREFIX):]: v for k, v in extra.items() if k.startswith(BEST_PREFIX)}
+        plateau = meta.get("plateau") or {}
+        return cls(step=int(meta.get("step", 0)), best_value=meta.get("best_value"),
+                   best_epoch=meta.get("best_epoch"), bad_epochs=int(meta.get("bad_epochs", 0)),
+                   best_state=best or None, plateau=PlateauState(**plateau),
+                   train_seconds=float(meta.get("train_seconds", 0.0)),
+                   train_samples=int(meta.get("train_samples", 0)))
+
+
+def nan_message(epoch: int, batch: int, lr: float, norms: dict[str, float],
+                loss_value: float) -> str:
+    """Plain words for a loss that stopped being a number, with the likely cause."""
+    kind = "NaN" if math.isnan(loss_value) else "infinite"
+    parts = [f"The loss became {kind} at epoch {epoch + 1}, batch {batch + 1}, so training "
+             f"stopped; no checkpoint with broken weights was written."]
+    if norms:
+        layer, value = max(norms.items(), key=lambda kv: kv[1] if math.isfinite(kv[1])
+                           else math.inf)
+        parts.append(f"The largest gradient was in layer '{layer}' (norm {value:.3g}), a sign "
+                     f"of exploding gradients.")
+    parts.append(f"Most likely the learning rate ({lr:g}) is too high: try 10x lower, enable "
+                 f"gradient clipping, or check that the inputs are normalized (a BatchNorm or "
+                 f"LayerNorm after the input also helps).")
+    return " ".join(parts)
