@@ -1,0 +1,1 @@
+"""Dock panels: training, dashboard plots, runs, health, and the other tools."""

@@ -1,0 +1,169 @@
+"""One live pyqtgraph plot: named curves over growable buffers, redrawn only when dirty.
+
+``LivePlot`` owns its curves' data (``Series``); appending marks a curve dirty and the
+dashboard's timer calls ``refresh()`` at most ~30 times a second, which pushes only dirty
+curves to pyqtgraph. Clip-to-view and peak downsampling keep long runs cheap. A crosshair and
+a read-out label show the nearest point of each visible curve under the mouse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from ui.panels.plot_series import Series, SmoothedSeries
+
+pg.setConfigOptions(antialias=False, foreground="#303030", background="w")
+
+
+class LivePlot(pg.PlotWidget):
+    """A plot with keyed curves, dirty tracking, log-y toggle and hover read-out."""
+
+    def __init__(self, title: str, x_label: str = "epoch", y_label: str = "",
+                 parent: Any = None) -> None:
+        super().__init__(parent=parent)
+        self.title = title
+        self.setTitle(title, size="10pt")
+        self.setLabel("bottom", x_label)
+        if y_label:
+            self.setLabel("left", y_label)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setClipToView(True)
+        self.setDownsampling(auto=True, mode="peak")
+        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.setMinimumSize(220, 160)
+        self.series: dict[str, Series] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._dirty: set[str] = set()
+        self._log_y = False
+        self._regions: list[pg.LinearRegionItem] = []
+        self._vline = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen((120, 120, 120), style=QtCore.Qt.DashLine))
+        self._readout = pg.TextItem(anchor=(0, 0), color=(20, 20, 20),
+                                    fill=pg.mkBrush(255, 255, 255, 220))
+        for item in (self._vline, self._readout):
+            item.setZValue(100)
+            item.hide()
+            self.addItem(item, ignoreBounds=True)
+        self._mouse_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
+                                           slot=self._on_mouse_moved)
+
+    # curves ----------------------------------------------------------------------------------
+    def add_curve(self, key: str, name: str, color: Any, *, width: float = 1.5,
+                  style: QtCore.Qt.PenStyle = QtCore.Qt.SolidLine, symbol: str | None = None,
+                  smoothed: bool = False) -> pg.PlotDataItem:
+        """Create (or return) the curve ``key`` with its buffer."""
+        if key in self.curves:
+            return self.curves[key]
+        self.series[key] = SmoothedSeries() if smoothed else Series()
+        pen = pg.mkPen(color, width=width, style=style)
+        kwargs: dict[str, Any] = {"pen": pen, "name": name}
+        if symbol:
+            kwargs.update(symbol=symbol, symbolSize=6, symbolBrush=color, symbolPen=None)
+        curve = self.plot([], [], **kwargs)
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+        self.curves[key] = curve
+        return curve
+
+    def append(self, key: str, x: float, y: float) -> None:
+        self.series[key].append(x, y)
+        self._dirty.add(key)
+
+    def extend(self, key: str, xs: Any, ys: Any) -> None:
+        self.series[key].extend(xs, ys)
+        self._dirty.add(key)
+
+    def remove_curves(self, prefix: str = "") -> None:
+        """Drop every curve whose key starts with ``prefix`` (all when empty)."""
+        for key in [k for k in self.curves if k.startswith(prefix)]:
+            curve = self.curves.pop(key)
+            self.series.pop(key, None)
+            self._dirty.discard(key)
+            self.legend.removeItem(curve)
+            self.removeItem(curve)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._dirty)
+
+    def refresh(self) -> None:
+        """Push dirty buffers to their curves (a copy, since buffers may be reallocated)."""
+        for key in self._dirty:
+            x, y = self.series[key].data()
+            if self._log_y:
+                y = np.where(y > 0, y, np.nan)
+            self.curves[key].setData(x.copy(), y.copy(), connect="finite")
+        self._dirty.clear()
+
+    # view ------------------------------------------------------------------------------------
+    def set_log_y(self, on: bool) -> None:
+        if on == self._log_y:
+            return
+        self._log_y = on
+        self.setLogMode(x=False, y=on)
+        self._dirty.update(self.curves)
+        self.refresh()
+        self.auto_range()
+
+    def auto_range(self) -> None:
+        self.enableAutoRange(axis="xy", enable=True)
+        self.autoRange(items=list(self.curves.values()) or None)
+
+    def emphasize(self, keys: set[str] | None) -> None:
+        """Thicken the curves in ``keys`` and fade the rest; None restores all."""
+        for key, curve in self.curves.items():
+            pen = QtGui.QPen(curve.opts["pen"])
+            color = pen.color()
+            color.setAlpha(255 if keys is None or key in keys else 50)
+            pen.setColor(color)
+            pen.setWidthF(3.0 if keys and key in keys else 1.5)
+            curve.setPen(pen)
+
+    def set_regions(self, spans: list[tuple[float, float]]) -> None:
+        """Shade these x-spans (evidence of a finding); an empty list clears them."""
+        for region in self._regions:
+            self.removeItem(region)
+        self._regions = []
+        for lo, hi in spans:
+            region = pg.LinearRegionItem(values=(lo, hi), movable=False,
+                                         brush=pg.mkBrush(230, 80, 60, 50))
+            region.setZValue(-10)
+            self.addItem(region)
+            self._regions.append(region)
+
+    @property
+    def regions(self) -> list[tuple[float, float]]:
+        return [tuple(r.getRegion()) for r in self._regions]
+
+    def readout_text(self, x: float) -> str:
+        """The read-out for data x: each non-empty curve's nearest point."""
+        lines = [f"x = {x:.3g}"]
+        for key, curve in self.curves.items():
+            if not curve.isVisible():
+                continue
+            xs, ys = self.series[key].data()
+            if xs.size == 0:
+                continue
+            i = int(np.clip(np.searchsorted(xs, x), 0, xs.size - 1))
+            if i > 0 and abs(xs[i - 1] - x) < abs(xs[i] - x):
+                i -= 1
+            lines.append(f"{curve.name() or key}: {ys[i]:.4g}")
+        return "\n".join(lines)
+
+    def _on_mouse_moved(self, event: tuple[QtCore.QPointF]) -> None:
+        pos = event[0]
+        vb = self.getPlotItem().vb
+        if not self.sceneBoundingRect().contains(pos) or not vb.sceneBoundingRect().contains(pos):
+            self._vline.hide()
+            self._readout.hide()
+            return
+        point = vb.mapSceneToView(pos)
+        self._vline.setPos(point.x())
+        self._readout.setText(self.readout_text(point.x()))
+        self._readout.setPos(point.x(), point.y())
+        self._vline.show()
+        self._readout.show()

@@ -1,0 +1,285 @@
+"""The only module that owns QThreads: background jobs whose results come back as Qt signals.
+
+``TrainingJob`` runs one frozen ``RunRequest`` through ``workbench.experiment.execute_run`` (the
+call the CLI makes too) on a QThread. A ``Callback`` on the training thread turns trainer
+events into signals of ``TrainingWorker``:
+
+* batch events are coalesced: points collect in a buffer that is sent as one ``batches(list)``
+  signal at most ``throttle_hz`` times a second (a leading-edge rate limit, like superqt's
+  throttler) and flushed before every other event, so no point is lost and order is kept;
+* ``started``, ``epoch``, ``histograms``, ``diagnostic``, ``finished`` and ``failed`` are always
+  delivered. Any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``.
+
+Worker code never touches widgets; it only emits plain dicts/lists, which Qt queues to the GUI
+thread. Pause, resume and stop go through the trainer's ``RunControl``. ``shutdown_all()`` (also
+connected to ``aboutToQuit``) stops every job and waits for its thread, so no QThread is ever
+destroyed while running. ``BackgroundCall`` runs one plain function off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from workbench.train.callbacks import Callback, RunControl
+
+_ACTIVE: set[Any] = set()
+_QUIT_HOOKED = False
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A message for people: what went wrong and, where known, what to do."""
+    from workbench.experiment import RunSetupError
+
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, RunSetupError):
+        return f"The run could not start: {text}"
+    if "out of memory" in text.lower() or type(exc).__name__ == "OutOfMemoryError":
+        if "smaller batch" in text:
+            return f"Training stopped: {text}"
+        return (f"Training stopped: the device ran out of memory ({text}). Use a smaller batch "
+                f"size or a smaller network, or train on the CPU.")
+    if isinstance(exc, MemoryError):
+        return "Training stopped: the computer ran out of memory. Use a smaller batch size."
+    return f"Training failed: {type(exc).__name__}: {text}"
+
+
+class _EventBridge(Callback):
+    """Trainer events -> worker signals, on the training thread. Never touches widgets."""
+
+    def __init__(self, worker: TrainingWorker, throttle_hz: float, histograms: bool) -> None:
+        self.worker = worker
+        self.interval = 1.0 / throttle_hz if throttle_hz > 0 else 0.0
+        self.want_histograms = histograms
+        self.buffer: list[dict[str, Any]] = []
+        self.last_flush = 0.0
+        self.batches_per_epoch = 1
+        self.run_dir: str | None = None
+        self.failure: str | None = None
+        self.nan_message: str | None = None
+        self._probe: Any = None
+
+    def flush(self) -> None:
+        if self.buffer:
+            points, self.buffer = self.buffer, []
+            self.worker.batches.emit(points)
+        self.last_flush = time.perf_counter()
+
+    def on_event(self, event: object) -> None:
+        from workbench.train import events as ev
+
+        if isinstance(event, ev.BatchEnd):
+            point = dataclasses.asdict(event)
+            point["x"] = event.epoch + (event.batch + 1) / self.batches_per_epoch
+            self.buffer.append(point)
+            if time.perf_counter() - self.last_flush >= self.interval:
+                self.flush()
+            return
+        self.flush()
+        if isinstance(event, ev.RunStarted):
+            self.batches_per_epoch = max(1, event.batches_per_epoch)
+            self.run_dir = event.run_dir
+            self.worker.started.emit(dataclasses.asdict(event))
+        elif isinstance(event, ev.EpochEnd):
+            self.worker.epoch.emit({**event.metrics, "epoch": event.epoch, "x": event.epoch + 1})
+        elif isinstance(event, ev.CheckpointSaved):
+            self._histograms(event.epoch, event.path)
+        elif isinstance(event, ev.Diagnostic):
+            payload = dataclasses.asdict(event)
+            if event.code == "nan":
+                self.nan_message = event.message
+            self.worker.diagnostic.emit(payload)
+        elif isinstance(event, ev.RunFailed):
+            self.failure = event.message
+
+    def _histograms(self, epoch: int, path: str) -> None:
+        if not self.want_histograms or self.run_dir is None:
+            return
+        from ui.run_analysis import RunProbe
+
+        try:
+            if self._probe is None:
+                self._probe = RunProbe(self.run_dir)
+            layers = self._probe.histograms(path)
+        except Exception as exc:  # histograms are a view; never let them end the run
+            self.want_histograms = False
+            self.worker.diagnostic.emit({
+                "code": "histograms", "severity": "info", "title": "Histograms unavailable",
+                "message": f"Weight/gradient histograms could not be computed: {exc}",
+                "epoch": epoch, "evidence": {}, "fix": ""})
+            return
+        self.worker.histograms.emit({"epoch": epoch, "x": epoch + 1, "layers": layers})
+
+
+class TrainingWorker(QObject):
+    """Runs one RunRequest when ``run`` is called (on its QThread). Emits plain data only."""
+
+    started = Signal(dict)
+    batches = Signal(list)
+    epoch = Signal(dict)
+    histograms = Signal(dict)
+    diagnostic = Signal(dict)
+    finished = Signal(dict)
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self, request: Any, control: RunControl, throttle_hz: float = 30.0,
+                 histograms: bool = True, evaluate: bool = True) -> None:
+        super().__init__()
+        self.request = request
+        self.control = control
+        self.throttle_hz = throttle_hz
+        self.want_histograms = histograms
+        self.want_evaluation = evaluate
+
+    @Slot()
+    def run(self) -> None:
+        from workbench.experiment import execute_run
+
+        bridge = _EventBridge(self, self.throttle_hz, self.want_histograms)
+        try:
+            summary = dict(execute_run(self.request, callbacks=[bridge], control=self.control))
+            bridge.flush()
+            if summary.get("stopped_reason") == "nan":
+                summary["failure"] = (bridge.nan_message
+                                      or "The loss became NaN/Inf; training stopped.")
+            elif self.want_evaluation and summary.get("run_dir") and summary.get("epochs_run"):
+                summary["evaluation"] = self._evaluate(summary["run_dir"])
+            self.finished.emit(summary)
+        except BaseException as exc:  # the app must survive anything the run does
+            bridge.flush()
+            self.failed.emit(bridge.failure if bridge.failure and not _is_setup(exc)
+                             else describe_failure(exc))
+        finally:
+            self.done.emit()
+
+    @staticmethod
+    def _evaluate(run_dir: str) -> dict[str, Any]:
+        from ui.run_analysis import evaluate_validation
+
+        try:
+            return evaluate_validation(run_dir)
+        except Exception as exc:
+            return {"error": f"validation metrics could not be computed: {exc}"}
+
+
+def _is_setup(exc: BaseException) -> bool:
+    from workbench.experiment import RunSetupError
+
+    return isinstance(exc, RunSetupError)
+
+
+class _ThreadedJob(QObject):
+    """Owns a QThread and a worker moved onto it; stays alive until the thread has finished."""
+
+    def __init__(self, worker: QObject, entry: Callable[[], None], done: Any) -> None:
+        super().__init__()
+        _hook_quit()
+        self.thread = QThread()
+        self.thread.setObjectName(type(worker).__name__)
+        self.worker = worker
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(entry)
+        done.connect(self.thread.quit)
+        self.thread.finished.connect(self._release)
+
+    def start(self) -> None:
+        _ACTIVE.add(self)
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until the thread has finished (True) or the timeout passed (False)."""
+        return self.thread.wait(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        self.thread.quit()
+        ok = self.thread.wait(timeout_ms)
+        if ok:
+            _ACTIVE.discard(self)
+        return ok
+
+    def _release(self) -> None:
+        _ACTIVE.discard(self)
+
+
+class TrainingJob(_ThreadedJob):
+    """One training run on its own thread. Connect to ``job.worker``'s signals, then start()."""
+
+    def __init__(self, request: Any, throttle_hz: float = 30.0, histograms: bool = True,
+                 evaluate: bool = True) -> None:
+        self.control = RunControl()
+        worker = TrainingWorker(request, self.control, throttle_hz, histograms, evaluate)
+        super().__init__(worker, worker.run, worker.done)
+        self.worker: TrainingWorker = worker
+
+    def request_stop(self) -> None:
+        self.control.request_stop()
+
+    def pause(self) -> None:
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.control.paused
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        self.control.request_stop()
+        return super().shutdown(timeout_ms)
+
+
+class _CallWorker(QObject):
+    result = Signal(object)
+    error = Signal(str)
+    done = Signal()
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.result.emit(self.function())
+        except BaseException as exc:
+            self.error.emit(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.done.emit()
+
+
+class BackgroundCall(_ThreadedJob):
+    """``function()`` on a thread; its value arrives as ``worker.result``, errors as ``error``."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        worker = _CallWorker(function)
+        super().__init__(worker, worker.run, worker.done)
+        self.worker: _CallWorker = worker
+
+
+def active_jobs() -> list[Any]:
+    return list(_ACTIVE)
+
+
+def shutdown_all(timeout_ms: int = 30_000) -> bool:
+    """Stop every running job and wait for its thread. True when all have ended."""
+    ok = True
+    for job in list(_ACTIVE):
+        ok = job.shutdown(timeout_ms) and ok
+    return ok
+
+
+def _hook_quit() -> None:
+    global _QUIT_HOOKED
+    app = QCoreApplication.instance()
+    if app is not None and not _QUIT_HOOKED:
+        app.aboutToQuit.connect(shutdown_all)
+        _QUIT_HOOKED = True
