@@ -29,6 +29,7 @@ class RunRequest:
     training: dict[str, Any]
     project_dir: str
     name: str = "run"
+    fit_head: bool = False  # also resize the Linear feeding the Output to the class count
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -39,9 +40,19 @@ class RunRequest:
 
 
 def fit_graph_to_dataset(spec: GraphSpec, input_shape: Iterable[int], input_dtype: str,
-                         num_classes: int) -> GraphSpec:
-    """A copy of ``spec`` whose Input takes the dataset's shape and whose Output its classes."""
+                         num_classes: int, fit_head: bool = False) -> GraphSpec:
+    """A copy of ``spec`` whose Input takes the dataset's shape and whose Output its classes.
+
+    With ``fit_head``, a Linear layer feeding the Output directly is resized to the number of
+    classes too (used when the command line swaps the dataset under a finished network).
+    """
     fitted = spec.copy()
+    if fit_head:
+        heads = {e.src for e in fitted.edges
+                 if any(n.id == e.dst and n.type == "Output" for n in fitted.nodes)}
+        for node in fitted.nodes:
+            if node.id in heads and node.type == "Linear":
+                node.params = {**node.params, "out_features": int(num_classes)}
     for node in fitted.nodes:
         if node.type == "Input":
             node.params = {**node.params, "shape": [int(d) for d in input_shape],
@@ -84,7 +95,7 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
     except (TypeError, KeyError) as exc:
         raise RunSetupError(f"dataset settings: {exc}") from exc
     spec = fit_graph_to_dataset(GraphSpec.from_dict(request.graph), dataset.input_shape,
-                                dataset.input_dtype, dataset.num_classes)
+                                dataset.input_dtype, dataset.num_classes, request.fit_head)
     analysis = analyze(spec)
     if not analysis.ok:
         raise RunSetupError(

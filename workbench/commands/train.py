@@ -75,8 +75,11 @@ def build_request(args: argparse.Namespace) -> RunRequest:
         dataset = {**dataset, "options": options}
     training.update(flag_overrides(args))
     project_dir = Path(args.project) if args.project else default_project_dir()
-    return RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
-                             name=args.name or project.name)
+    request = RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
+                                name=args.name or project.name)
+    if args.dataset:  # a swapped dataset: fit the classifier head to its classes too
+        request = dataclasses.replace(request, fit_head=True)
+    return request
 
 
 def request_from_run(run_dir: str) -> RunRequest:
