@@ -1,0 +1,1 @@
+"""ONNX export, verification against PyTorch with onnxruntime, latency, deployment bundle."""

@@ -1,0 +1,136 @@
+"""Classify with an exported Workbench model. Needs numpy and onnxruntime (Pillow for images).
+
+Usage:
+    python predict.py samples.csv [--json]     CSV rows with the original columns (header row)
+    python predict.py picture.png [--json]     an image file (png, jpg, bmp, ...)
+    python predict.py --npy inputs.npy         raw inputs in the training layout (N x ...)
+    python predict.py --npy x.npy --preprocessed   inputs already preprocessed
+
+Preprocessing repeats the Workbench's exactly, from model.json (statistics of the training split).
+Prints one line per sample: label<TAB>probability.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.reader(handle) if any(c.strip() for c in r)]
+    if not rows:
+        raise SystemExit(f"{path}: empty CSV")
+    return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+
+
+def encode_tabular(pre, header, rows):
+    index = {name: i for i, name in enumerate(header)}
+    parts = []
+    for spec in pre["columns"]:
+        if spec["name"] not in index:
+            raise SystemExit(f"column '{spec['name']}' is missing; expected columns: "
+                             f"{', '.join(c['name'] for c in pre['columns'])}")
+        values = [row[index[spec["name"]]] for row in rows]
+        if spec["type"] == "numeric":
+            numbers = np.asarray([float(v) for v in values], dtype=np.float64)
+            parts.append(((numbers - spec["mean"]) / spec["std"])[:, None])
+        else:
+            cats = {c: i for i, c in enumerate(spec["categories"])}
+            onehot = np.zeros((len(values), len(cats)))
+            for r, value in enumerate(values):
+                if value in cats:
+                    onehot[r, cats[value]] = 1.0
+            parts.append(onehot)
+    return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+def load_image(pre, path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image = image.convert("L" if pre["channels"] == 1 else "RGB")
+        h, w = pre["size"]
+        if image.size != (w, h):
+            image = image.resize((w, h), Image.BILINEAR)
+        arr = np.asarray(image, dtype=np.float64)
+    arr = arr[None] if pre["channels"] == 1 else arr.transpose(2, 0, 1)
+    return arr[None]
+
+
+def preprocess(pre, raw):
+    kind = pre.get("kind", "none")
+    if kind == "standardize":
+        x = np.asarray(raw, dtype=np.float64)
+        flat = (x.reshape(len(x), -1) - np.asarray(pre["mean"])) / np.asarray(pre["std"])
+        return flat.reshape(x.shape).astype(np.float32)
+    if kind == "image":
+        x = np.asarray(raw, dtype=np.float64) * float(pre["scale"])
+        mean = np.asarray(pre["mean"]).reshape(1, -1, 1, 1)
+        std = np.asarray(pre["std"]).reshape(1, -1, 1, 1)
+        return ((x - mean) / std).astype(np.float32)
+    return np.asarray(raw)
+
+
+def inputs_for(args, meta):
+    pre = meta["preprocessing"]
+    dtype = np.int64 if meta["input"]["dtype"] == "int64" else np.float32
+    if args.npy:
+        raw = np.load(args.npy, allow_pickle=False)
+        return (raw if args.preprocessed else preprocess(pre, raw)).astype(dtype)
+    path = Path(args.input)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        if pre.get("kind") != "image":
+            raise SystemExit("this model does not take images")
+        return preprocess(pre, load_image(pre, path)).astype(dtype)
+    header, rows = read_csv(path)
+    if pre.get("kind") == "tabular":
+        return encode_tabular(pre, header, rows)
+    try:
+        float(header[0])
+        rows = [header] + rows  # no header row: every row is data
+    except ValueError:
+        pass
+    raw = np.asarray([[float(c) for c in r] for r in rows])
+    return preprocess(pre, raw.reshape(len(raw), *meta["input"]["shape"][1:])).astype(dtype)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Classify with model.onnx")
+    parser.add_argument("input", nargs="?", help="a CSV file or an image")
+    parser.add_argument("--npy", help="a .npy array of inputs")
+    parser.add_argument("--preprocessed", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--model", default=str(HERE / "model.onnx"))
+    args = parser.parse_args(argv)
+    if not args.input and not args.npy:
+        parser.error("give a CSV file, an image, or --npy FILE")
+    import onnxruntime as ort
+
+    meta = json.loads((Path(args.model).with_name("model.json")).read_text())
+    session = ort.InferenceSession(args.model, providers=["CPUExecutionProvider"])
+    x = inputs_for(args, meta)
+    logits = session.run(["logits"], {"input": x})[0].astype(np.float64)
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = exp / exp.sum(axis=1, keepdims=True)
+    labels = meta["class_labels"]
+    results = [{"index": int(i), "label": labels[int(i)], "probability": float(p[int(i)])}
+               for i, p in zip(probs.argmax(axis=1), probs)]
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for r in results:
+            print(f"{r['label']}\t{r['probability']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
