@@ -1,0 +1,121 @@
+"""Bundles from real runs: written whole, and predict.py agrees with the Workbench."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from workbench.cli import main
+from workbench.data.preprocessing import apply_preprocessing
+from workbench.export.bundle import export_run
+from workbench.export.onnx_export import ExportError
+from workbench.paths import EXAMPLES_DIR
+from workbench.run_model import load_run_module
+from workbench.runs.run_store import RunStore
+
+
+def train(tmp_path, capsys, *argv) -> RunStore:
+    assert main(["train", *argv, "--epochs", "2", "--project", str(tmp_path), "--json"]) == 0
+    return RunStore.open(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_dir"])
+
+
+def workbench_labels(run: RunStore, x: np.ndarray) -> list[str]:
+    module, _ = load_run_module(run)
+    with torch.no_grad():
+        index = module(torch.as_tensor(x)).argmax(1).numpy()
+    return [run.config["class_names"][i] for i in index]
+
+
+def predict(bundle, *args) -> list[str]:
+    out = subprocess.run([sys.executable, str(bundle / "predict.py"), *map(str, args), "--json"],
+                         capture_output=True, text=True, timeout=120, cwd=bundle.parent)
+    assert out.returncode == 0, out.stderr
+    return [r["label"] for r in json.loads(out.stdout)]
+
+
+def test_csv_bundle_predicts_like_the_workbench(tmp_path, capsys):
+    run = train(tmp_path, capsys, "tabular_csv")
+    bundle = tmp_path / "bundle"
+    report = export_run(run.path, bundle, measure_latency=False)
+    assert sorted(p.name for p in bundle.iterdir()) == ["README.txt", "model.json",
+                                                       "model.onnx", "predict.py"]
+    assert report["checks"]["parity"]["passed"]
+    with open(EXAMPLES_DIR / "tabular.csv") as handle:
+        rows = list(csv.DictReader(handle))[:40]
+    sample = tmp_path / "rows.csv"
+    with open(sample, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    x = apply_preprocessing(run.config["preprocessing"], rows)
+    assert predict(bundle, sample) == workbench_labels(run, x)
+
+
+def test_features_bundle_with_raw_npy(tmp_path, capsys):
+    from sklearn.datasets import load_digits
+
+    run = train(tmp_path, capsys, "mlp_digits")
+    bundle = tmp_path / "b"
+    report = export_run(run.path, bundle)
+    assert [r["batch"] for r in report["latency"]] == [1, 64]
+    raw = load_digits().data[:50]
+    np.save(tmp_path / "raw.npy", raw)
+    x = apply_preprocessing(run.config["preprocessing"], raw)
+    assert predict(bundle, "--npy", tmp_path / "raw.npy") == workbench_labels(run, x)
+
+
+def test_image_bundle(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    for k, name in enumerate(["dark", "light"]):
+        folder = tmp_path / "imgs" / name
+        folder.mkdir(parents=True)
+        for i in range(10):
+            Image.fromarray((rng.random((8, 8)) * 90 + 150 * k).astype(np.uint8)).save(
+                folder / f"{i}.png")
+    project = tmp_path / "img.wbproj.json"
+    graph = {"format_version": 2, "nodes": [
+        {"id": "input", "type": "Input", "params": {"shape": [1, 8, 8]}},
+        {"id": "conv", "type": "Conv2d", "params": {"out_channels": 4, "kernel_size": 3}},
+        {"id": "relu", "type": "ReLU", "params": {}},
+        {"id": "flat", "type": "Flatten", "params": {}},
+        {"id": "fc", "type": "Linear", "params": {"out_features": 2}},
+        {"id": "output", "type": "Output", "params": {"num_classes": 2}}], "edges": [
+        {"src": a, "dst": b} for a, b in [("input", "conv"), ("conv", "relu"),
+                                          ("relu", "flat"), ("flat", "fc"), ("fc", "output")]]}
+    project.write_text(json.dumps({"format_version": 1, "name": "img", "graph": graph,
+                                   "dataset": {"name": "image_folder", "options": {
+                                       "path": str(tmp_path / "imgs"), "grayscale": True}}}))
+    run = train(tmp_path, capsys, str(project))
+    bundle = tmp_path / "bundle"
+    export_run(run.path, bundle, measure_latency=False)
+    picture = tmp_path / "imgs" / "light" / "3.png"
+    with Image.open(picture) as image:
+        x = apply_preprocessing(run.config["preprocessing"], image)
+    assert predict(bundle, picture) == workbench_labels(run, x)
+
+
+def test_existing_folder_is_refused_and_left_alone(tmp_path, capsys):
+    run = train(tmp_path, capsys, "mlp_digits")
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(ExportError, match="already exists"):
+        export_run(run.path, out, measure_latency=False)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert main(["export", str(run.path), "--out", str(out), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["passed"] is False
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".taken")]
+
+
+def test_export_command_json(tmp_path, capsys):
+    run = train(tmp_path, capsys, "mlp_digits")
+    assert main(["export", str(run.path), "--out", str(tmp_path / "x"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["checks"]["onnx_checker"]["passed"] and report["latency"]
