@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from workbench.train.callbacks import Callback, RunControl
 
@@ -184,7 +184,9 @@ class _ThreadedJob(QObject):
         self.worker = worker
         worker.moveToThread(self.thread)
         self.thread.started.connect(entry)
-        done.connect(self.thread.quit)
+        # Direct: quit from the worker thread itself, so a GUI thread blocked in wait() is
+        # released too (quit before the thread's event loop starts makes exec() return at once)
+        done.connect(self.thread.quit, Qt.DirectConnection)
         self.thread.finished.connect(self._release)
 
     def start(self) -> None:
@@ -210,7 +212,21 @@ class _ThreadedJob(QObject):
 
 
 class TrainingJob(_ThreadedJob):
-    """One training run on its own thread. Connect to ``job.worker``'s signals, then start()."""
+    """One training run on its own thread. Connect to its signals, then ``start()``.
+
+    The job lives in the GUI thread and re-emits the worker's signals there, so any slot
+    (a lambda included) connected to the job runs in the GUI thread. ``ended`` follows the
+    thread's end, after ``finished`` or ``failed``.
+    """
+
+    started = Signal(dict)
+    batches = Signal(list)
+    epoch = Signal(dict)
+    histograms = Signal(dict)
+    diagnostic = Signal(dict)
+    finished = Signal(dict)
+    failed = Signal(str)
+    ended = Signal()
 
     def __init__(self, request: Any, throttle_hz: float = 30.0, histograms: bool = True,
                  evaluate: bool = True) -> None:
@@ -218,6 +234,11 @@ class TrainingJob(_ThreadedJob):
         worker = TrainingWorker(request, self.control, throttle_hz, histograms, evaluate)
         super().__init__(worker, worker.run, worker.done)
         self.worker: TrainingWorker = worker
+        self.request = request
+        for name in ("started", "batches", "epoch", "histograms", "diagnostic", "finished",
+                     "failed"):
+            getattr(worker, name).connect(getattr(self, name))
+        self.thread.finished.connect(self.ended)
 
     def request_stop(self) -> None:
         self.control.request_stop()

@@ -23,7 +23,8 @@ class LivePlot(pg.PlotWidget):
     """A plot with keyed curves, dirty tracking, log-y toggle and hover read-out."""
 
     def __init__(self, title: str, x_label: str = "epoch", y_label: str = "",
-                 parent: Any = None) -> None:
+                 parent: Any = None, legend_bottom: bool = False,
+                 y_range: tuple[float, float] | None = None) -> None:
         super().__init__(parent=parent)
         self.title = title
         self.setTitle(title, size="10pt")
@@ -31,9 +32,16 @@ class LivePlot(pg.PlotWidget):
         if y_label:
             self.setLabel("left", y_label)
         self.showGrid(x=True, y=True, alpha=0.2)
+        for axis in ("left", "bottom"):
+            self.getAxis(axis).enableAutoSIPrefix(False)
         self.setClipToView(True)
         self.setDownsampling(auto=True, mode="peak")
-        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.legend = self.addLegend(offset=(-5, -5 if legend_bottom else 5),
+                                     labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.fixed_y = y_range
+        if y_range is not None:
+            self.setYRange(*y_range, padding=0.02)
+            self.enableAutoRange(axis="y", enable=False)
         self.setMinimumSize(220, 160)
         self.series: dict[str, Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -86,6 +94,13 @@ class LivePlot(pg.PlotWidget):
             self.legend.removeItem(curve)
             self.removeItem(curve)
 
+    def clear_data(self, keep_prefix: str = "overlay:") -> None:
+        """Empty every curve's buffer except those whose key starts with ``keep_prefix``."""
+        for key, series in self.series.items():
+            if not key.startswith(keep_prefix):
+                series.clear()
+                self._dirty.add(key)
+
     @property
     def dirty(self) -> bool:
         return bool(self._dirty)
@@ -98,6 +113,22 @@ class LivePlot(pg.PlotWidget):
                 y = np.where(y > 0, y, np.nan)
             self.curves[key].setData(x.copy(), y.copy(), connect="finite")
         self._dirty.clear()
+        if self.fixed_y is None and not self._log_y:
+            self._widen_flat_range()
+
+    def _widen_flat_range(self) -> None:
+        """A constant curve (a fixed learning rate) gets a y range around its value."""
+        values = [s.data()[1] for s in self.series.values() if len(s)]
+        if not values:
+            return
+        y = np.concatenate(values)
+        y = y[np.isfinite(y)]
+        if y.size and float(y.max() - y.min()) <= 1e-9 * max(abs(float(y.max())), 1e-30):
+            value = float(y.max())
+            self.enableAutoRange(axis="y", enable=False)
+            self.setYRange(min(0.0, 2 * value), max(0.0, 2 * value) or 1.0, padding=0.02)
+        elif not self.getPlotItem().vb.autoRangeEnabled()[1]:
+            self.enableAutoRange(axis="y", enable=True)
 
     # view ------------------------------------------------------------------------------------
     def set_log_y(self, on: bool) -> None:
@@ -112,6 +143,8 @@ class LivePlot(pg.PlotWidget):
     def auto_range(self) -> None:
         self.enableAutoRange(axis="xy", enable=True)
         self.autoRange(items=list(self.curves.values()) or None)
+        if self.fixed_y is not None and not self._log_y:
+            self.setYRange(*self.fixed_y, padding=0.02)
 
     def emphasize(self, keys: set[str] | None) -> None:
         """Thicken the curves in ``keys`` and fade the rest; None restores all."""

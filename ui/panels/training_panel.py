@@ -1,0 +1,236 @@
+"""Training panel: the dataset, every training option, Start / Pause-Resume / Stop, status.
+
+The host gives a *provider*: a callable returning ``(GraphSpec, dataset dict, training dict,
+project_dir, run name)`` for the current project. ``refresh_from_project()`` shows the dataset
+and loads the project's training settings into the form; edits are emitted as
+``trainingChanged(dict)`` so the host can store them in the project. Pressing Start freezes
+everything into a ``RunRequest`` (later edits affect only the next run) and starts a
+``TrainingJob``; ``jobStarted(job)`` lets the dashboard and other panels connect to it.
+A failure (bad settings, NaN, out of memory, any exception) is shown in red in the panel; the
+user changes settings and starts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from ui.panels.training_form import TrainingForm
+
+Provider = Callable[[], tuple[Any, dict[str, Any], dict[str, Any], Any, str]]
+
+
+class TrainingPanel(QtWidgets.QWidget):
+    """Form + run controls for one training job at a time."""
+
+    trainingChanged = QtCore.Signal(dict)
+    jobStarted = QtCore.Signal(object)   # the TrainingJob, before its thread starts
+    runFinished = QtCore.Signal(dict)    # summary (after the thread has ended)
+    runFailed = QtCore.Signal(str)
+    stateChanged = QtCore.Signal(str)    # "idle" | "running" | "paused" | "stopping"
+
+    def __init__(self, provider: Provider | None = None,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider = provider
+        self.job: Any = None
+        self.state = "idle"
+        self.last_summary: dict[str, Any] | None = None
+        self._outcome: tuple[str, Any] | None = None
+        self.dataset_label = QtWidgets.QLabel("Dataset: (no project)")
+        self.dataset_label.setWordWrap(True)
+        self.dataset_label.setToolTip("The project's dataset. Choose it in the project; the "
+                                      "network's Input and Output are fitted to it at Start.")
+        self.form = TrainingForm()
+        self.form.changed.connect(self.trainingChanged)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.start_button = QtWidgets.QPushButton("Start")
+        self.start_button.setToolTip("Freeze the network, dataset and these settings and train "
+                                     "in the background.")
+        self.pause_button = QtWidgets.QPushButton("Pause")
+        self.pause_button.setToolTip("Pause after the current batch; Resume continues exactly "
+                                     "where it stopped.")
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.stop_button.setToolTip("Stop after the current batch. The run folder keeps its "
+                                    "checkpoints, metrics and summary.")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        buttons = QtWidgets.QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        self.status = QtWidgets.QLabel("Ready.")
+        self.status.setWordWrap(True)
+        self.error = QtWidgets.QLabel()
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.error.setStyleSheet("QLabel { color: #b00020; font-weight: bold; }")
+        self.error.hide()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.dataset_label)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error)
+        self._set_state("idle")
+
+    # project ---------------------------------------------------------------------------------
+    def set_provider(self, provider: Provider | None) -> None:
+        self.provider = provider
+        self.refresh_from_project()
+
+    def refresh_from_project(self) -> None:
+        """Show the project's dataset and load its training settings into the form."""
+        if self.provider is None:
+            self.dataset_label.setText("Dataset: (no project)")
+            return
+        try:
+            _graph, dataset, training, _project_dir, _name = self.provider()
+        except Exception as exc:
+            self.dataset_label.setText(f"Dataset: project unreadable ({exc})")
+            return
+        self.dataset_label.setText(describe_dataset(dataset))
+        self.form.set_values(training or {})
+
+    # controls --------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Freeze the inputs and start training; False (with a red message) if it cannot."""
+        from ui.workers import TrainingJob
+        from workbench.experiment import RunRequest
+        from workbench.train.config import TrainConfig
+
+        if self.job is not None:
+            return False
+        self.error.hide()
+        if self.provider is None:
+            self.show_error("No project is open, so there is nothing to train.")
+            return False
+        try:
+            graph, dataset, _training, project_dir, name = self.provider()
+        except Exception as exc:
+            self.show_error(f"The project could not be read: {exc}")
+            return False
+        training = self.form.values()
+        try:
+            TrainConfig.from_dict(training)
+        except (TypeError, ValueError) as exc:
+            self.show_error(f"Training settings: {exc}")
+            return False
+        self.dataset_label.setText(describe_dataset(dataset))
+        request = RunRequest.freeze(graph, dataset, training, project_dir, name)
+        job = TrainingJob(request)
+        job.started.connect(self._on_started)
+        job.epoch.connect(self._on_epoch)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self._on_failed)
+        job.ended.connect(self._on_thread_finished)
+        self.job, self._outcome, self.last_summary = job, None, None
+        self.jobStarted.emit(job)
+        self._set_state("running")
+        self.status.setText("Preparing: loading the data and building the network…")
+        job.start()
+        return True
+
+    def toggle_pause(self) -> None:
+        if self.job is None or self.state not in ("running", "paused"):
+            return
+        if self.state == "paused":
+            self.job.resume()
+            self._set_state("running")
+            self.status.setText("Resumed.")
+        else:
+            self.job.pause()
+            self._set_state("paused")
+            self.status.setText("Paused after the current batch. Press Resume to continue.")
+
+    def stop(self) -> None:
+        """Ask the run to stop; acknowledged here at once, honoured within one batch."""
+        if self.job is None or self.state == "stopping":
+            return
+        self.job.request_stop()
+        self._set_state("stopping")
+        self.status.setText("Stopping after the current batch…")
+
+    def is_running(self) -> bool:
+        return self.job is not None
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Stop any run and wait for its thread (call before the window closes)."""
+        if self.job is not None:
+            self.job.shutdown(timeout_ms)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    # worker signals --------------------------------------------------------------------------
+    def _on_started(self, info: dict[str, Any]) -> None:
+        if self.state == "running":
+            self.status.setText(f"Training on {info.get('device')} "
+                                f"({info.get('num_train')} samples, "
+                                f"{info.get('batches_per_epoch')} batches per epoch)…")
+
+    def _on_epoch(self, metrics: dict[str, Any]) -> None:
+        if self.state == "running":
+            epochs = self.job.request.training.get("epochs", "?") if self.job else "?"
+            self.status.setText(
+                f"Epoch {metrics['epoch'] + 1}/{epochs}: val loss "
+                f"{metrics.get('val_loss', float('nan')):.4g}, val accuracy "
+                f"{metrics.get('val_accuracy', float('nan')):.1%}")
+
+    def _on_finished(self, summary: dict[str, Any]) -> None:
+        self._outcome = ("finished", summary)
+
+    def _on_failed(self, message: str) -> None:
+        self._outcome = ("failed", message)
+
+    def _on_thread_finished(self) -> None:
+        """The worker thread has ended: report the outcome and allow a new run."""
+        outcome, self._outcome = self._outcome, None
+        if self.job is not None:
+            self.job.wait()
+        self.job = None
+        self._set_state("idle")
+        if outcome is None:
+            self.show_error("The training thread ended without a result.")
+            self.runFailed.emit("The training thread ended without a result.")
+            return
+        kind, value = outcome
+        if kind == "failed":
+            self.status.setText("Training failed. Change the settings and press Start again.")
+            self.show_error(value)
+            self.runFailed.emit(value)
+            return
+        self.last_summary = value
+        reason = value.get("stopped_reason")
+        acc = value.get("val_accuracy")
+        acc_text = f", val accuracy {acc:.1%}" if isinstance(acc, (int, float)) else ""
+        self.status.setText(f"Finished ({reason}) after {value.get('epochs_run', 0)} epoch(s)"
+                            f"{acc_text}. Run folder: {value.get('run_dir')}")
+        if value.get("failure"):
+            self.show_error(value["failure"])
+        self.runFinished.emit(value)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.start_button.setEnabled(state == "idle")
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.stateChanged.emit(state)
+
+
+def describe_dataset(dataset: dict[str, Any] | None) -> str:
+    if not dataset or not dataset.get("name"):
+        return "Dataset: none chosen in the project"
+    options = dataset.get("options") or {}
+    opts = ", ".join(f"{k}={v}" for k, v in options.items())
+    split = (f"validation {dataset.get('val_fraction', 0.15):.0%}, test "
+             f"{dataset.get('test_fraction', 0.15):.0%}")
+    return f"Dataset: {dataset['name']}{f' ({opts})' if opts else ''}; {split}"
