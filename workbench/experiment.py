@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.graph.edits import fit_io
 from workbench.graph.spec import GraphSpec
 
 
@@ -53,12 +54,7 @@ def fit_graph_to_dataset(spec: GraphSpec, input_shape: Iterable[int], input_dtyp
         for node in fitted.nodes:
             if node.id in heads and node.type == "Linear":
                 node.params = {**node.params, "out_features": int(num_classes)}
-    for node in fitted.nodes:
-        if node.type == "Input":
-            node.params = {**node.params, "shape": [int(d) for d in input_shape],
-                           "dtype": input_dtype}
-        elif node.type == "Output":
-            node.params = {**node.params, "num_classes": int(num_classes)}
+    fit_io(fitted, input_shape, input_dtype, num_classes)
     return fitted
 
 
