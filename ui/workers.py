@@ -90,8 +90,10 @@ class _EventBridge(Callback):
             self._histograms(event.epoch, event.path)
         elif isinstance(event, ev.Diagnostic):
             payload = dataclasses.asdict(event)
-            if event.code == "nan":
-                self.nan_message = event.message
+            if event.code == "nan" and self.nan_message is None:
+                self.nan_message = " ".join(
+                    part for part in (f"{event.title.rstrip('.')}.", event.message, event.fix)
+                    if part)
             self.worker.diagnostic.emit(payload)
         elif isinstance(event, ev.RunFailed):
             self.failure = event.message

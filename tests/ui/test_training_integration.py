@@ -1,0 +1,43 @@
+"""install_training: docks on a QMainWindow, commands, and the panels wired to a live run."""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+
+from ui import workers
+from ui.training_integration import install_training
+from workbench.graph.templates import mlp
+
+
+def test_docks_commands_and_a_run_through_them(qtbot, tmp_path):
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    stored: list[dict] = []
+    training = {"epochs": 2, "batch_size": 32}
+
+    def provider():
+        return (mlp(input_size=2, hidden=(8,), num_classes=2),
+                {"name": "moons", "options": {"n_samples": 300}}, training, tmp_path, "int")
+
+    docks = install_training(window, provider)
+    docks.training_changed.connect(stored.append)
+    assert set(docks.docks) == {"training", "dashboard", "runs", "health"}
+    assert all(d.parent() is window for d in docks.docks.values())
+    assert "moons" in docks.training.dataset_label.text()
+    assert docks.training.form.values()["epochs"] == 2  # loaded from the project
+    commands = {c["id"]: c for c in docks.commands()}
+    assert set(commands) == {"training.start", "training.pause", "training.stop"}
+    assert all(c["text"] and c["shortcut"] and callable(c["callback"]) for c in commands.values())
+    assert commands["training.start"]["enabled"]() and not commands["training.stop"]["enabled"]()
+
+    docks.training.form.editors["seed"].setValue(3)
+    assert stored[-1]["seed"] == 3
+
+    with qtbot.waitSignal(docks.training.runFinished, timeout=60_000):
+        commands["training.start"]["callback"]()
+        assert commands["training.stop"]["enabled"]()
+    assert docks.runs.table.rowCount() == 1
+    assert len(docks.dashboard.plots["loss"].series["val_epoch"]) == 2
+    assert docks.dashboard.confusion.matrix.rowCount() == 2
+    docks.shutdown()
+    assert workers.shutdown_all(10_000)
