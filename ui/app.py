@@ -1,0 +1,61 @@
+"""Start the desktop app: ``workbench`` (or ``workbench gui [FILE]``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+
+START = time.perf_counter()
+
+
+def _install_exception_hook(window) -> None:
+    """Exceptions from slots and timers reach the person as a message; the app stays up."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, value, tb)
+            return
+        traceback.print_exception(kind, value, tb)
+        try:
+            window.show_error("Something went wrong", f"{kind.__name__}: {value}")
+        except Exception:  # noqa: BLE001 - never fail inside the hook
+            pass
+
+    sys.excepthook = hook
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Create the application and main window, run the event loop, exit cleanly (code 0)."""
+    from PySide6 import QtCore, QtWidgets
+
+    argv = list(argv if argv is not None else sys.argv)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
+    app.setApplicationName("Workbench")
+    app.setOrganizationName("Workbench")
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    _install_exception_hook(window)
+    files = [a for a in argv[1:] if not a.startswith("-")]
+    if files:
+        window.open_project(files[0])
+    window.show()
+    if os.environ.get("WORKBENCH_STARTUP_PROBE"):
+        def report() -> None:
+            print(f"startup_ms={(time.perf_counter() - START) * 1000:.1f}", flush=True)
+            window.close()
+        QtCore.QTimer.singleShot(0, report)
+    code = app.exec()
+    window.training.shutdown()
+    window.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+    app.processEvents()
+    window = None  # noqa: F841 - drop the last reference before Qt tears down
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(run_app([sys.argv[0], *sys.argv[1:]]))

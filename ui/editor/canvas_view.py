@@ -1,0 +1,127 @@
+"""The canvas view: wheel and pinch zoom, middle-button or space+drag pan, rubber-band select,
+drops from the palette."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+LAYER_MIME = "application/x-workbench-layer"
+MIN_SCALE, MAX_SCALE = 0.15, 4.0
+
+
+class CanvasView(QtWidgets.QGraphicsView):
+    layer_dropped = QtCore.Signal(str, QtCore.QPointF)  # layer type, scene position
+
+    def __init__(self, scene: QtWidgets.QGraphicsScene,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QtGui.QPainter.Antialiasing | QtGui.QPainter.TextAntialiasing)
+        self.setDragMode(QtWidgets.QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.AnchorUnderMouse)
+        self.setViewportUpdateMode(QtWidgets.QGraphicsView.SmartViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setSceneRect(-5000, -5000, 10000, 10000)
+        self.viewport().grabGesture(QtCore.Qt.PinchGesture)
+        self._pan_from: QtCore.QPointF | None = None
+        self._space = False
+
+    # zoom -----------------------------------------------------------------------------
+    def zoom_by(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        self.scale(factor, factor)
+
+    def zoom_to_fit(self) -> None:
+        rect = self.scene().items_bounding_rect()  # type: ignore[attr-defined]
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(rect.adjusted(-60, -60, 60, 60), QtCore.Qt.KeepAspectRatio)
+        if self.transform().m11() > 1.2:
+            self.resetTransform()
+            self.scale(1.2, 1.2)
+            self.centerOn(rect.center())
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.0015 ** delta)
+            event.accept()
+
+    def viewportEvent(self, event: QtCore.QEvent) -> bool:  # noqa: N802
+        if event.type() == QtCore.QEvent.NativeGesture and \
+                event.gestureType() == QtCore.Qt.ZoomNativeGesture:
+            self.zoom_by(1.0 + event.value())
+            return True
+        if event.type() == QtCore.QEvent.Gesture:
+            pinch = event.gesture(QtCore.Qt.PinchGesture)
+            if pinch is not None:
+                self.zoom_by(pinch.scaleFactor())
+                return True
+        return super().viewportEvent(event)
+
+    # pan ------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
+        if event.key() == QtCore.Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(QtCore.Qt.OpenHandCursor)
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
+        if event.key() == QtCore.Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
+        if event.button() == QtCore.Qt.MiddleButton or (
+                self._space and event.button() == QtCore.Qt.LeftButton):
+            self._pan_from = event.position()
+            self.viewport().setCursor(QtCore.Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # drops ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QtGui.QDragMoveEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:  # noqa: N802
+        data = event.mimeData()
+        if data.hasFormat(LAYER_MIME):
+            type_name = bytes(data.data(LAYER_MIME)).decode("utf-8")
+            self.layer_dropped.emit(type_name, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    def visible_center(self) -> QtCore.QPointF:
+        return self.mapToScene(self.viewport().rect().center())

@@ -1,0 +1,427 @@
+"""The main window: canvas in the middle; palette, inspector, problems, summary and the
+training panels docked around it; menus and toolbar generated from the command registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ui.commands import Command, CommandRegistry
+from ui.editor.canvas_scene import CanvasScene
+from ui.editor.canvas_view import CanvasView
+from ui.editor.document import Document
+from ui.editor.inspector import Inspector
+from ui.editor.palette import Palette
+from ui.file_actions import FileActions, blank_project
+from ui.panels.problems_panel import ProblemsPanel
+from ui.panels.summary_panel import SummaryPanel
+from ui.settings import app_settings
+from workbench.graph import edits
+from workbench.graph.layer_type import fmt_shape
+from workbench.graph.layout import layered_positions
+from workbench.paths import default_project_dir
+from workbench.project import Project
+
+NODES_MIME = "application/x-workbench-nodes"
+K = QtGui.QKeySequence
+
+
+class MainWindow(FileActions, QtWidgets.QMainWindow):
+    def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
+        super().__init__()
+        self.settings = app_settings()
+        self.document: Document | None = None
+        self.last_error = ""
+        self.scene = CanvasScene(self)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.palette = Palette()
+        self.inspector = Inspector()
+        self.problems = ProblemsPanel()
+        self.summary = SummaryPanel()
+        self.docks: dict[str, QtWidgets.QDockWidget] = {}
+        self._dock("palette", "Layers", self.palette, QtCore.Qt.LeftDockWidgetArea)
+        self._dock("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea)
+        self._dock("problems", "Problems", self.problems, QtCore.Qt.BottomDockWidgetArea)
+        self._dock("summary", "Summary", self.summary, QtCore.Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["problems"], self.docks["summary"])
+        self.docks["problems"].raise_()
+        self.dataset_combo = QtWidgets.QComboBox()
+        self.dataset_combo.setToolTip("The dataset fixes the Input's shape and the Output's "
+                                      "number of classes")
+        self.registry = CommandRegistry(self)
+        self._declare_commands()
+        self.training = self._install_training()
+        self._build_menus_and_toolbar()
+        self._wire()
+        self.set_document(project or blank_project(), path)
+        self.resize(1360, 860)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    # construction ---------------------------------------------------------------------
+    def _dock(self, key: str, title: str, widget: QtWidgets.QWidget,
+              area: QtCore.Qt.DockWidgetArea) -> None:
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _install_training(self) -> Any:
+        from ui.training_integration import install_training
+
+        docks = install_training(self, self.training_request)
+        self.tabifyDockWidget(self.docks["problems"], docks.docks["dashboard"])
+        self.tabifyDockWidget(self.docks["inspector"], docks.docks["training"])
+        self.tabifyDockWidget(self.docks["inspector"], docks.docks["health"])
+        self.docks["problems"].raise_()
+        self.docks["inspector"].raise_()
+        docks.training_changed.connect(lambda t: self.document and
+                                       self.document.set_training(dict(t)))
+        for spec in docks.commands():
+            self.registry.add(Command(spec["id"], spec["text"], spec["callback"],
+                                      spec.get("shortcut"), "&Train", spec.get("enabled"),
+                                      spec.get("tooltip", ""), toolbar=True))
+        return docks
+
+    def training_request(self) -> tuple[Any, dict, dict, Any, str]:
+        """What the training panel trains: (graph, dataset, training, project dir, name)."""
+        doc = self.document
+        assert doc is not None
+        folder = doc.path.parent if doc.path is not None else default_project_dir()
+        return (doc.spec.copy(), json.loads(json.dumps(doc.project.resolved_dataset())),
+                dict(doc.project.training), str(folder), doc.name)
+
+    def _declare_commands(self) -> None:
+        C, S = Command, QtGui.QKeySequence.StandardKey
+        doc_dirty = lambda: bool(self.document and self.document.dirty)  # noqa: E731
+        has_sel = lambda: bool(self.scene.selected_node_ids())  # noqa: E731
+        for command in [
+            C("file.new", "&New Project", self.new_project, S.New, "&File", toolbar=True),
+            C("file.open", "&Open…", lambda: self.open_project(), S.Open, "&File",
+              toolbar=True),
+            C("file.save", "&Save", self.save, S.Save, "&File", toolbar=True),
+            C("file.save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "&File"),
+            C("file.quit", "&Quit", self.close, "Ctrl+Q", ""),
+            C("edit.undo", "&Undo", lambda: self.document.undo_stack.undo(), S.Undo, "&Edit",
+              lambda: self.document.undo_stack.canUndo(), toolbar=True),
+            C("edit.redo", "&Redo", lambda: self.document.undo_stack.redo(),
+              [S.Redo, "Ctrl+Shift+Z"], "&Edit", lambda: self.document.undo_stack.canRedo(),
+              toolbar=True),
+            C("edit.cut", "Cu&t", self.cut, S.Cut, "&Edit", has_sel),
+            C("edit.copy", "&Copy", self.copy, S.Copy, "&Edit", has_sel),
+            C("edit.paste", "&Paste", self.paste, S.Paste, "&Edit"),
+            C("edit.duplicate", "D&uplicate", self.duplicate, "Ctrl+D", "&Edit", has_sel),
+            C("edit.delete", "&Delete", self.delete_selected, [S.Delete, "Backspace"],
+              "&Edit"),
+            C("edit.select_all", "Select &All", self.select_all, S.SelectAll, "&Edit"),
+            C("view.zoom_in", "Zoom &In", lambda: self.view.zoom_by(1.25), S.ZoomIn, "&View"),
+            C("view.zoom_out", "Zoom &Out", lambda: self.view.zoom_by(0.8), S.ZoomOut,
+              "&View"),
+            C("view.zoom_fit", "Zoom to &Fit", self.view.zoom_to_fit, "Ctrl+0", "&View",
+              toolbar=True),
+            C("view.arrange", "Auto-&arrange", self.auto_arrange, "Ctrl+L", "&View",
+              toolbar=True),
+            C("view.code", "View as &PyTorch Code…", self.show_code, "Ctrl+Shift+P", "&View"),
+        ]:
+            self.registry.add(command)
+        self._doc_dirty = doc_dirty
+
+    def _build_menus_and_toolbar(self) -> None:
+        menus = self.registry.build_menus(self.menuBar(),
+                                          ["&File", "&Edit", "&View", "&Train", "&Help"])
+        file_menu = menus["&File"]
+        recent = QtWidgets.QMenu("Open &Recent", self)
+        recent.aboutToShow.connect(lambda: self.fill_recent_menu(recent))
+        examples = QtWidgets.QMenu("&Examples", self)
+        examples.aboutToShow.connect(lambda: self.fill_examples_menu(examples))
+        self.fill_examples_menu(examples)
+        first_save = self.registry.actions["file.save"]
+        file_menu.insertMenu(first_save, recent)
+        file_menu.insertMenu(first_save, examples)
+        file_menu.insertSeparator(first_save)
+        file_menu.addSeparator()
+        file_menu.addAction(self.registry.actions["file.quit"])
+        self.examples_menu, self.recent_menu = examples, recent
+        menus["&Help"].addAction("About Workbench", self.about)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar_main")
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
+        for command_id, command in self.registry.commands.items():
+            if command.toolbar:
+                toolbar.addAction(self.registry.actions[command_id])
+        toolbar.addSeparator()
+        toolbar.addWidget(QtWidgets.QLabel(" Dataset: "))
+        toolbar.addWidget(self.dataset_combo)
+
+    def _wire(self) -> None:
+        from workbench.data import list_datasets
+
+        self.dataset_combo.addItems(list_datasets())
+        self.dataset_combo.activated.connect(
+            lambda _i: self.choose_dataset(self.dataset_combo.currentText()))
+        self.palette.layer_activated.connect(
+            lambda name: self.add_layer(name, self.view.visible_center()))
+        self.view.layer_dropped.connect(self.add_layer)
+        self.scene.connect_requested.connect(self.connect_ports)
+        self.scene.connect_refused.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.scene.nodes_moved.connect(self.move_nodes)
+        self.scene.selectionChanged.connect(self.refresh_inspector)
+        self.inspector.param_edited.connect(self.set_param)
+        self.problems.node_requested.connect(self.focus_node)
+
+    # document -------------------------------------------------------------------------
+    def set_document(self, project: Project, path: Path | None) -> None:
+        if self.document is not None:
+            self.document.deleteLater()
+        self.document = Document(project, path, self)
+        self.document.changed.connect(self.refresh)
+        self.document.analyzed.connect(self.show_analysis)
+        self.document.dirty_changed.connect(lambda _d: self.update_title())
+        self.document.undo_stack.indexChanged.connect(lambda _i: self.registry.update_enabled())
+        self.scene.clear()
+        self.scene.nodes.clear()
+        self.scene.edges.clear()
+        self.refresh()
+        self.show_analysis(self.document.analyze_now())
+        self.update_title()
+        self.view.zoom_to_fit()
+        self.training.project_changed()
+
+    def refresh(self) -> None:
+        doc = self.document
+        self.scene.sync(doc.spec, doc.analysis)
+        name = (doc.project.dataset or {}).get("name", "")
+        self.dataset_combo.setCurrentText(name)
+        self.refresh_inspector()
+        self.registry.update_enabled()
+
+    def show_analysis(self, analysis: Any) -> None:
+        self.scene.sync(self.document.spec, analysis)
+        self.problems.show_analysis(analysis)
+        self.summary.show_analysis(self.document.spec, analysis)
+        errors = len(analysis.errors)
+        self.statusBar().showMessage(
+            f"{len(self.document.spec.nodes)} layers · {analysis.total_params:,} parameters · "
+            f"{analysis.total_macs:,} MACs · " +
+            ("valid" if errors == 0 else f"{errors} problem{'s' if errors > 1 else ''}"))
+        self.refresh_inspector()
+
+    def update_title(self) -> None:
+        mark = "*" if self.document.dirty else ""
+        self.setWindowTitle(f"{self.document.name}{mark} — Workbench")
+        self.setWindowModified(self.document.dirty)
+
+    def refresh_inspector(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if len(ids) != 1 or not any(n.id == ids[0] for n in self.document.spec.nodes):
+            if self.inspector.node_id is not None or not ids:
+                self.inspector.show_node(None)
+            return
+        node = self.document.spec.node(ids[0])
+        analysis = self.document.analysis
+        info = analysis.nodes.get(node.id)
+        self.inspector.show_node(node.id, node.type, node.params,
+                                 [p.message for p in analysis.problems_for(node.id)],
+                                 fmt_shape(info.output_shape) if info and info.output_shape
+                                 is not None else "")
+
+    # edits ----------------------------------------------------------------------------
+    def add_layer(self, type_name: str, scene_pos: QtCore.QPointF | None = None) -> str:
+        pos = scene_pos or self.view.visible_center()
+        created: list[str] = []
+        self.document.edit(f"Add {type_name}", lambda p: created.append(
+            edits.add_node(p.graph, type_name, (pos.x() - 88, pos.y() - 33))))
+        self.scene.select_nodes(created)
+        return created[0]
+
+    def connect_ports(self, src: str, dst: str, port: str) -> None:
+        errors: list[str] = []
+
+        def apply(p: Project) -> None:
+            error = edits.connect(p.graph, src, dst, port)
+            if error:
+                errors.append(error)
+
+        self.document.edit(f"Connect {src} → {dst}", apply)
+        if errors:
+            self.show_error("Cannot connect", errors[0])
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        errors: list[str] = []
+
+        def apply(p: Project) -> None:
+            error = edits.set_param(p.graph, node_id, name, value)
+            if error:
+                errors.append(error)
+
+        self.document.edit(f"Set {node_id}.{name}", apply, merge_key=("param", node_id, name))
+        if errors:
+            self.inspector.show_error(errors[0])
+
+    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
+        self.document.edit("Move", lambda p: edits.move_nodes(p.graph, positions),
+                           merge_key=("move", tuple(sorted(positions))))
+
+    def delete_selected(self) -> None:
+        ids, keys = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
+        if not ids and not keys:
+            return
+
+        def apply(p: Project) -> None:
+            edits.remove_edges(p.graph, keys)
+            edits.remove_nodes(p.graph, ids)
+
+        self.document.edit("Delete", apply)
+
+    def select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def copy(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return
+        data = QtCore.QMimeData()
+        payload = json.dumps(edits.copy_fragment(self.document.spec, ids))
+        data.setData(NODES_MIME, QtCore.QByteArray(payload.encode("utf-8")))
+        data.setText(payload)
+        QtWidgets.QApplication.clipboard().setMimeData(data)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selected()
+
+    def paste(self, fragment: dict | None = None) -> list[str]:
+        if fragment is None:
+            data = QtWidgets.QApplication.clipboard().mimeData()
+            if data is None or not data.hasFormat(NODES_MIME):
+                self.statusBar().showMessage("The clipboard holds no layers to paste", 4000)
+                return []
+            fragment = json.loads(bytes(data.data(NODES_MIME)).decode("utf-8"))
+        created: list[str] = []
+        self.document.edit("Paste", lambda p: created.extend(
+            edits.paste_fragment(p.graph, fragment)))
+        self.scene.select_nodes(created)
+        return created
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if ids:
+            self.paste(edits.copy_fragment(self.document.spec, ids))
+
+    def auto_arrange(self) -> None:
+        positions = layered_positions(self.document.spec)
+        self.document.edit("Auto-arrange", lambda p: edits.move_nodes(p.graph, positions))
+        self.view.zoom_to_fit()
+
+    def focus_node(self, node_id: str) -> None:
+        item = self.scene.nodes.get(node_id)
+        if item is not None:
+            self.scene.select_nodes([node_id])
+            self.view.centerOn(item)
+
+    def choose_dataset(self, name: str) -> bool:
+        """Switch dataset: fixes the Input's shape and the Output's classes (undoable)."""
+        from workbench.data import DataError, dataset_info
+        from workbench.data.registry import needs_file
+
+        dataset: dict[str, Any] = {"name": name, "options": {}}
+        if needs_file(name):
+            options = self.ask_dataset_options(name)
+            if options is None:
+                self.refresh()
+                return False
+            dataset["options"] = options
+        try:
+            shape, dtype, classes = dataset_info(dataset)
+        except (DataError, ValueError) as exc:
+            self.show_error("Cannot use this dataset", str(exc))
+            self.refresh()
+            return False
+
+        def apply(p: Project) -> None:
+            p.dataset = dataset
+            edits.fit_io(p.graph, shape, dtype, classes)
+
+        self.document.edit(f"Use dataset {name}", apply)
+        self.statusBar().showMessage(
+            f"dataset {name}: inputs {fmt_shape(tuple(shape))}, {classes} classes", 8000)
+        return True
+
+    def ask_dataset_options(self, name: str) -> dict[str, Any] | None:
+        """Ask for the file or folder of a csv / image_folder / npz dataset."""
+        start = str(self.settings.value("last_folder", ""))
+        if name == "image_folder":
+            path = QtWidgets.QFileDialog.getExistingDirectory(
+                self, "Image folder (one sub-folder per class)", start)
+        else:
+            pattern = "CSV files (*.csv)" if name == "csv" else "NumPy archives (*.npz)"
+            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Choose the {name} file",
+                                                            start, pattern)
+        if not path:
+            return None
+        options: dict[str, Any] = {"path": path}
+        if name == "csv":
+            from workbench.data import DataError
+            from workbench.data.csv_loader import read_table
+
+            try:
+                header, _ = read_table(Path(path))
+            except DataError as exc:
+                self.show_error("Cannot use this CSV", str(exc))
+                return None
+            column, ok = QtWidgets.QInputDialog.getItem(
+                self, "Target column", "Which column holds the class?", header,
+                len(header) - 1, False)
+            if not ok:
+                return None
+            options["target"] = column
+        return options
+
+    def show_code(self) -> None:
+        from ui.dialogs.code_dialog import CodeDialog
+        from workbench.graph.codegen import generate_source
+        from workbench.graph.validation import GraphError
+
+        try:
+            source = generate_source(self.document.spec)
+        except GraphError as exc:
+            self.show_error("The network is not valid yet", str(exc))
+            return
+        self.code_dialog = CodeDialog(source, self)
+        self.code_dialog.open()
+
+    # notifications and closing --------------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
+        """A non-blocking message box; the app stays usable."""
+        self.last_error = message
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, title, message,
+                                    QtWidgets.QMessageBox.Ok, self)
+        box.setAttribute(QtCore.Qt.WA_DeleteOnClose)
+        box.open()
+
+    def about(self) -> None:
+        from workbench import __version__
+
+        QtWidgets.QMessageBox.about(self, "About Workbench",
+                                    f"Workbench {__version__}: build, train, diagnose and "
+                                    f"export neural networks.")
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.training.shutdown()
+        event.accept()
