@@ -64,7 +64,10 @@ class CommandRegistry:
     def update_enabled(self) -> None:
         for command_id, command in self.commands.items():
             if command.enabled is not None:
-                self.actions[command_id].setEnabled(bool(command.enabled()))
+                try:
+                    self.actions[command_id].setEnabled(bool(command.enabled()))
+                except RuntimeError:  # the window is being torn down
+                    return
 
     def build_menus(self, menubar: QtWidgets.QMenuBar,
                     order: list[str]) -> dict[str, QtWidgets.QMenu]:

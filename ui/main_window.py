@@ -56,6 +56,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self._declare_commands()
         self.training = self._install_training()
         self._build_menus_and_toolbar()
+        self._arrange_docks()
         self._wire()
         self.set_document(project or blank_project(), path)
         self.resize(1360, 860)
@@ -75,15 +76,49 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.addDockWidget(area, dock)
         self.docks[key] = dock
 
+    def _arrange_docks(self) -> None:
+        """Palette left; inspector, training and health tabbed right; problems, summary,
+        dashboard and runs tabbed along the bottom; the canvas keeps most of the room."""
+        t = self.training.docks
+        dashboard = t["dashboard"].widget()
+        scroller = QtWidgets.QScrollArea()  # the plots need room; let the dock be small
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroller.setWidget(dashboard)
+        t["dashboard"].setWidget(scroller)
+        self.setCorner(QtCore.Qt.BottomLeftCorner, QtCore.Qt.LeftDockWidgetArea)
+        self.setCorner(QtCore.Qt.BottomRightCorner, QtCore.Qt.RightDockWidgetArea)
+        for dock in (self.docks["summary"], t["dashboard"], t["runs"]):
+            self.removeDockWidget(dock)
+            self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, dock)
+            self.tabifyDockWidget(self.docks["problems"], dock)
+            dock.show()
+        for dock in (t["training"], t["health"]):
+            self.removeDockWidget(dock)
+            self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
+            self.tabifyDockWidget(self.docks["inspector"], dock)
+            dock.show()
+        self.docks["problems"].raise_()
+        self.docks["inspector"].raise_()
+        self._docks_sized = False
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._docks_sized and self.settings.value("window/state") is None:
+            self._docks_sized = True
+            QtCore.QTimer.singleShot(0, self.default_dock_sizes)
+
+    def default_dock_sizes(self) -> None:
+        """Give the canvas most of the window: bottom panels about a quarter of the height."""
+        self.resizeDocks([self.docks["problems"]], [max(180, int(self.height() * 0.27))],
+                         QtCore.Qt.Vertical)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [190, 340],
+                         QtCore.Qt.Horizontal)
+
     def _install_training(self) -> Any:
         from ui.training_integration import install_training
 
         docks = install_training(self, self.training_request)
-        self.tabifyDockWidget(self.docks["problems"], docks.docks["dashboard"])
-        self.tabifyDockWidget(self.docks["inspector"], docks.docks["training"])
-        self.tabifyDockWidget(self.docks["inspector"], docks.docks["health"])
-        self.docks["problems"].raise_()
-        self.docks["inspector"].raise_()
         docks.training_changed.connect(lambda t: self.document and
                                        self.document.set_training(dict(t)))
         for spec in docks.commands():
@@ -423,5 +458,8 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+        from ui.workers import shutdown_all
+
         self.training.shutdown()
+        shutdown_all()
         event.accept()

@@ -24,7 +24,7 @@ class Builder:
     def node(self, node_id: str, type_: str, y: float = 0.0, **params: Any) -> str:
         self.nodes.append({"id": node_id, "type": type_, "params": params,
                            "position": [self.x, y]})
-        self.x += 200.0
+        self.x += 260.0
         return node_id
 
     def edge(self, src: str, dst: str, dst_port: str = "in") -> None:
@@ -91,11 +91,11 @@ def resnet_small() -> dict[str, Any]:
     for block in (1, 2):
         p = f"b{block}_"
         body = [
-            b.node(p + "conv1", "Conv2d", y=-120, out_channels=16, kernel_size=3, padding=1),
-            b.node(p + "bn1", "BatchNorm2d", y=-120),
-            b.node(p + "relu1", "ReLU", y=-120),
-            b.node(p + "conv2", "Conv2d", y=-120, out_channels=16, kernel_size=3, padding=1),
-            b.node(p + "bn2", "BatchNorm2d", y=-120),
+            b.node(p + "conv1", "Conv2d", y=-130, out_channels=16, kernel_size=3, padding=1),
+            b.node(p + "bn1", "BatchNorm2d", y=-130),
+            b.node(p + "relu1", "ReLU", y=-130),
+            b.node(p + "conv2", "Conv2d", y=-130, out_channels=16, kernel_size=3, padding=1),
+            b.node(p + "bn2", "BatchNorm2d", y=-130),
         ]
         add = b.node(p + "add", "Add", num_inputs=2)
         out = b.node(p + "relu", "ReLU")

@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 LAYER_MIME = "application/x-workbench-layer"
 MIN_SCALE, MAX_SCALE = 0.15, 4.0
+READABLE_SCALE = 0.6
 
 
 class CanvasView(QtWidgets.QGraphicsView):
@@ -38,10 +39,17 @@ class CanvasView(QtWidgets.QGraphicsView):
             self.centerOn(0, 0)
             return
         self.fitInView(rect.adjusted(-60, -60, 60, 60), QtCore.Qt.KeepAspectRatio)
-        if self.transform().m11() > 1.2:
+        scale = self.transform().m11()
+        if scale > 1.2 or scale < READABLE_SCALE:
+            # never so small that the labels cannot be read: show the start of the network
+            target = min(1.2, max(scale, READABLE_SCALE))
             self.resetTransform()
-            self.scale(1.2, 1.2)
-            self.centerOn(rect.center())
+            self.scale(target, target)
+            if scale < READABLE_SCALE:
+                visible = self.viewport().width() / target
+                self.centerOn(rect.left() + visible / 2 - 40, rect.center().y())
+            else:
+                self.centerOn(rect.center())
 
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta().y()

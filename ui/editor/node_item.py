@@ -138,6 +138,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         painter.drawRoundedRect(rect, 8, 8)
         header = QtCore.QRectF(0, 0, WIDTH, 22)
         path = QtGui.QPainterPath()
+        path.setFillRule(QtCore.Qt.WindingFill)
         path.addRoundedRect(header, 8, 8)
         path.addRect(QtCore.QRectF(0, 12, WIDTH, 10))
         painter.fillPath(path, colour)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from workbench.graph.spec import GraphSpec
 
-COLUMN_WIDTH = 220.0
-ROW_HEIGHT = 120.0
+COLUMN_WIDTH = 260.0
+ROW_HEIGHT = 130.0
 
 
 def layered_positions(spec: GraphSpec, column_width: float = COLUMN_WIDTH,
