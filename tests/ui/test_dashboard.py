@@ -50,13 +50,16 @@ def test_live_run_curves_reach_plot_items(qtbot, dashboard, tmp_path):
     with qtbot.waitSignal(job.ended, timeout=60_000):
         job.start()
     assert workers.shutdown_all(10_000)
+    qtbot.waitUntil(lambda: not dashboard._timer.isActive(), timeout=5000)  # paced catch-up
     loss = dashboard.plots["loss"]
     x, y = loss.curves["train_batch"].getData()
     assert x is not None and len(x) > 0
     assert len(loss.curves["val_epoch"].getData()[0]) == 2
-    assert len(dashboard.plots["lr"].curves["lr"].getData()[0]) == len(x)
+    assert list(dashboard.plots["lr"].curves["lr"].getData()[0]) == [0.0, 1.0]
+    assert len(dashboard.plots["speed"].curves["speed"].getData()[0]) == 2
     assert "layer:fc1" in dashboard.plots["grad_norm"].curves
     assert len(dashboard.plots["grad_norm"].curves["layer:fc1"].getData()[0]) == 2
+    assert dashboard.redraw_interval_ms >= 33
     assert dashboard.histogram.layer_combo.count() >= 2
     assert dashboard.histogram.curve.getData()[1].sum() > 0
     assert dashboard.confusion.matrix.rowCount() == 2
@@ -77,7 +80,7 @@ def test_new_run_clears_live_curves_but_keeps_overlays(dashboard):
     dashboard.set_overlays([("old", [epoch_record(0, 2.0, 2.5), epoch_record(1, 1.5, 2.0)])])
     feed(dashboard)
     dashboard.start_run({"config": {"epochs": 1}})
-    dashboard._redraw()
+    dashboard.redraw_all()
     assert len(dashboard.plots["loss"].series["train_epoch"]) == 0
     assert len(dashboard.plots["loss"].series["overlay:old:val"]) == 2
 
@@ -86,7 +89,7 @@ def test_overlay_two_runs(dashboard):
     runs = [("run-a", [epoch_record(e, 1.0 - 0.1 * e, 1.1 - 0.1 * e) for e in range(3)]),
             ("run-b", [epoch_record(e, 2.0 - 0.1 * e, 2.1 - 0.1 * e) for e in range(5)])]
     dashboard.set_overlays(runs)
-    dashboard._redraw()
+    dashboard.redraw_all()
     loss = dashboard.plots["loss"]
     for label, n in (("run-a", 3), ("run-b", 5)):
         for split in ("train", "val"):
@@ -114,7 +117,7 @@ def test_highlight_evidence_shades_epochs_and_emphasizes_layer(dashboard):
 
 def test_log_scale_and_auto_range(dashboard):
     feed(dashboard)
-    dashboard._redraw()
+    dashboard.redraw_all()
     dashboard.log_box.setChecked(True)
     assert dashboard.plots["loss"].getPlotItem().ctrl.logYCheck.isChecked()
     assert not dashboard.plots["accuracy"].getPlotItem().ctrl.logYCheck.isChecked()

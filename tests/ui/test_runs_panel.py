@@ -49,7 +49,7 @@ def test_selecting_two_runs_overlays_their_curves(qtbot, project):
     runs = overlay.args[0]
     assert len(runs) == 2
     assert sorted(len(records) for _, records in runs) == [2, 3]
-    board._redraw()
+    board.redraw_all()
     loss = board.plots["loss"]
     keys = [k for k in loss.curves if k.startswith("overlay:")]
     assert len(keys) == 4

@@ -12,6 +12,7 @@ up with the axis.
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from ui.panels.plot_live import LivePlot
 
 TRAIN, VAL = (40, 110, 200), (230, 120, 20)
 OVERLAY_COLORS = [(60, 160, 60), (170, 60, 170), (200, 50, 50), (90, 90, 90), (20, 160, 170)]
-REDRAW_MS = 33
+REDRAW_MS = 33          # fastest redraw: ~30 Hz
+MAX_REDRAW_MS = 1000    # slowest redraw when painting is expensive
+GUI_DUTY = 0.05         # painting may use at most this share of the GUI thread's time
 LOG_PLOTS = ("loss", "lr", "grad_norm")
 METRIC_PLOT = {"train_loss": "loss", "val_loss": "loss", "train_accuracy": "accuracy",
                "val_accuracy": "accuracy", "lr": "lr", "grad_norm": "grad_norm",
@@ -55,9 +58,9 @@ class Dashboard(QtWidgets.QWidget):
                            width=1.0, smoothed=True)
             plot.add_curve("train_epoch", "train (epoch)", TRAIN, width=2.0, symbol="o")
             plot.add_curve("val_epoch", "validation (epoch)", VAL, width=2.0, symbol="s")
-        self.plots["lr"].add_curve("lr", "learning rate", (120, 60, 160))
-        self.plots["speed"].add_curve("speed", "samples/s (smoothed)", (60, 140, 60),
-                                      smoothed=True)
+        self.plots["lr"].add_curve("lr", "learning rate (epoch)", (120, 60, 160), symbol="o")
+        self.plots["speed"].add_curve("speed", "training samples/s (epoch)", (60, 140, 60),
+                                      symbol="o")
         self.histogram = HistogramPlot()
         self.confusion = ConfusionView()
         self.status = QtWidgets.QLabel("No run yet. Press Start in the Training panel.")
@@ -84,6 +87,11 @@ class Dashboard(QtWidgets.QWidget):
         self._layers: list[str] = []
         self._total_epochs = 0
         self.redraws = 0
+        self._painted = 0.0
+        self._pending_histograms: dict[str, Any] | None = None
+        self._pending_status: str | None = None
+        self._order = [*self.plots, "histogram"]
+        self._last = self._order[-1]
 
     def _build_toolbar(self) -> None:
         self.log_box = QtWidgets.QCheckBox("Log scale")
@@ -135,8 +143,6 @@ class Dashboard(QtWidgets.QWidget):
         xs = [p["x"] for p in points]
         for key in ("loss", "accuracy"):
             self.plots[key].extend("train_batch", xs, [p[key] for p in points])
-        self.plots["lr"].extend("lr", xs, [p["lr"] for p in points])
-        self.plots["speed"].extend("speed", xs, [p["samples_per_second"] for p in points])
         self._schedule()
 
     def add_epoch(self, metrics: dict[str, Any]) -> None:
@@ -144,12 +150,15 @@ class Dashboard(QtWidgets.QWidget):
         for key in ("loss", "accuracy"):
             self.plots[key].append("train_epoch", x, metrics.get(f"train_{key}"))
             self.plots[key].append("val_epoch", x, metrics.get(f"val_{key}"))
+        # the lr point sits at the epoch's start (it applied to the whole epoch)
+        self.plots["lr"].append("lr", x - 1, metrics.get("lr"))
+        self.plots["speed"].append("speed", x, metrics.get("samples_per_second"))
         for plot_key, metric in (("grad_norm", "grad_norm"), ("dead", "dead_fraction")):
             for layer, value in (metrics.get(metric) or {}).items():
                 self._layer_curve(plot_key, layer)
                 self.plots[plot_key].append(f"layer:{layer}", x, value)
         total = f"/{self._total_epochs}" if self._total_epochs else ""
-        self.status.setText(
+        self._pending_status = (
             f"Epoch {metrics['epoch'] + 1}{total}: train loss {metrics.get('train_loss', 0):.4g}"
             f", val loss {metrics.get('val_loss', 0):.4g}, val accuracy "
             f"{metrics.get('val_accuracy', 0):.1%}, {metrics.get('samples_per_second', 0):,.0f}"
@@ -163,10 +172,15 @@ class Dashboard(QtWidgets.QWidget):
         self.plots[plot_key].add_curve(f"layer:{layer}", layer, color, symbol="o")
 
     def set_histograms(self, payload: dict[str, Any]) -> None:
-        self.histogram.set_histograms(payload)
+        """Keep the latest histograms; drawn at the next paced frame."""
+        self._pending_histograms = payload
+        self._schedule()
 
     def finish_run(self, summary: dict[str, Any]) -> None:
-        self._redraw()
+        """Final metrics and the confusion matrix; the last points are drawn by the paced
+        ticks at full rate (the training thread no longer needs the GIL)."""
+        self._pending_status = None
+        self._catch_up()
         evaluation = summary.get("evaluation") or {}
         if "confusion" in evaluation:
             self.confusion.set_report(evaluation)
@@ -179,7 +193,8 @@ class Dashboard(QtWidgets.QWidget):
                             f"{acc_text}.")
 
     def fail_run(self, message: str) -> None:
-        self._redraw()
+        self._pending_status = None
+        self._catch_up()
         self.status.setText(f"Run failed: {message.splitlines()[0] if message else ''}")
 
     # past runs -------------------------------------------------------------------------------
@@ -235,18 +250,65 @@ class Dashboard(QtWidgets.QWidget):
             plot.auto_range()
         self.histogram.plot.autoRange()
 
+    def _catch_up(self) -> None:
+        self._timer.setInterval(REDRAW_MS)
+        self._schedule()
+
     def _schedule(self) -> None:
         if not self._timer.isActive():
             self._timer.start()
 
     def _redraw(self) -> None:
-        dirty = [p for p in self.plots.values() if p.dirty]
-        for plot in dirty:
-            plot.refresh()
-        if dirty:
-            self.redraws += 1
-        else:
+        """One paced tick: redraw the next dirty plot (round-robin), so a tick costs one
+        plot's paint, not the whole dashboard's; then set the next interval from its cost."""
+        start = time.perf_counter()
+        if self._pending_status is not None:
+            self.status.setText(self._pending_status)
+            self._pending_status = None
+        pending = [k for k in self._order if self._is_dirty(k)]
+        if not pending:
             self._timer.stop()
+            return
+        later = [k for k in pending if self._order.index(k) > self._order.index(self._last)]
+        key = (later or pending)[0]
+        self._draw(key)
+        self._last = key
+        self.redraws += 1
+        painted = self._paint_total()
+        cost = (painted - self._painted) + (time.perf_counter() - start)
+        self._painted = painted
+        interval = min(max(cost / GUI_DUTY * 1000.0, REDRAW_MS), MAX_REDRAW_MS)
+        self._timer.setInterval(int(interval))
+
+    def redraw_all(self) -> None:
+        """Bring every plot up to date now (end of run, exports)."""
+        for key in self._order:
+            if self._is_dirty(key):
+                self._draw(key)
+        if self._pending_status is not None:
+            self.status.setText(self._pending_status)
+            self._pending_status = None
+
+    def _is_dirty(self, key: str) -> bool:
+        if key == "histogram":
+            return self._pending_histograms is not None
+        return self.plots[key].dirty
+
+    def _draw(self, key: str) -> None:
+        if key == "histogram":
+            payload, self._pending_histograms = self._pending_histograms, None
+            if payload is not None:
+                self.histogram.set_histograms(payload)
+        else:
+            self.plots[key].refresh()
+
+    def _paint_total(self) -> float:
+        return sum(p.paint_seconds for p in self.plots.values()) + \
+            self.histogram.plot.paint_seconds
+
+    @property
+    def redraw_interval_ms(self) -> int:
+        return self._timer.interval()
 
     # export ----------------------------------------------------------------------------------
     def export_csv(self, path: str | Path) -> int:
@@ -265,7 +327,7 @@ class Dashboard(QtWidgets.QWidget):
 
     def export_png(self, path: str | Path, plot: str | None = None) -> None:
         """Save one plot (a key of ``plots`` or "histogram") or the whole dashboard."""
-        self._redraw()
+        self.redraw_all()
         widget: QtWidgets.QWidget = self
         if plot == "histogram":
             widget = self.histogram

@@ -8,6 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from ui.panels.plot_live import TimedPlotWidget
+
 WEIGHT_COLOR = (40, 110, 200)
 GRAD_COLOR = (220, 110, 30)
 
@@ -27,7 +29,7 @@ class HistogramPlot(QtWidgets.QWidget):
         self.what.setToolTip("Weights: the layer's parameter values. Gradients: the loss "
                              "gradient on one fixed training batch at the checkpoint.")
         self.what.currentTextChanged.connect(self._redraw)
-        self.plot = pg.PlotWidget()
+        self.plot = TimedPlotWidget()
         self.plot.setTitle("Layer histogram", size="10pt")
         self.plot.setLabel("left", "count")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
@@ -53,7 +55,8 @@ class HistogramPlot(QtWidgets.QWidget):
         self.curve.setData([0, 1], [0])
 
     def set_histograms(self, payload: dict[str, Any]) -> None:
-        """Payload from TrainingWorker.histograms: {"epoch", "layers": {layer: {...}}}."""
+        """Payload from TrainingWorker.histograms: {"epoch", "layers": {layer: {...}}}.
+        Draws at once; the dashboard calls this from its paced redraw."""
         self.latest = payload.get("layers", {})
         self.epoch = payload.get("epoch")
         current = self.layer_combo.currentText()

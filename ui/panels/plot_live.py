@@ -8,6 +8,7 @@ a read-out label show the nearest point of each visible curve under the mouse.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,18 @@ from ui.panels.plot_series import Series, SmoothedSeries
 pg.setConfigOptions(antialias=False, foreground="#303030", background="w")
 
 
-class LivePlot(pg.PlotWidget):
+class TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that adds up the time its paint events take (for frame pacing)."""
+
+    paint_seconds = 0.0
+
+    def paintEvent(self, event: Any) -> None:
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds += time.perf_counter() - start
+
+
+class LivePlot(TimedPlotWidget):
     """A plot with keyed curves, dirty tracking, log-y toggle and hover read-out."""
 
     def __init__(self, title: str, x_label: str = "epoch", y_label: str = "",

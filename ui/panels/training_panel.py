@@ -39,6 +39,11 @@ class TrainingPanel(QtWidgets.QWidget):
         self.state = "idle"
         self.last_summary: dict[str, Any] | None = None
         self._outcome: tuple[str, Any] | None = None
+        self._status_pending: str | None = None
+        self._status_timer = QtCore.QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(250)
+        self._status_timer.timeout.connect(self._show_pending_status)
         self.dataset_label = QtWidgets.QLabel("Dataset: (no project)")
         self.dataset_label.setWordWrap(True)
         self.dataset_label.setToolTip("The project's dataset. Choose it in the project; the "
@@ -177,12 +182,20 @@ class TrainingPanel(QtWidgets.QWidget):
                                 f"{info.get('batches_per_epoch')} batches per epoch)…")
 
     def _on_epoch(self, metrics: dict[str, Any]) -> None:
+        """Epoch progress in the status line, at most ~4 times a second (fast epochs)."""
         if self.state == "running":
             epochs = self.job.request.training.get("epochs", "?") if self.job else "?"
-            self.status.setText(
+            self._status_pending = (
                 f"Epoch {metrics['epoch'] + 1}/{epochs}: val loss "
                 f"{metrics.get('val_loss', float('nan')):.4g}, val accuracy "
                 f"{metrics.get('val_accuracy', float('nan')):.1%}")
+            if not self._status_timer.isActive():
+                self._status_timer.start()
+
+    def _show_pending_status(self) -> None:
+        if self._status_pending is not None and self.state == "running":
+            self.status.setText(self._status_pending)
+        self._status_pending = None
 
     def _on_finished(self, summary: dict[str, Any]) -> None:
         self._outcome = ("finished", summary)
