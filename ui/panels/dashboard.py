@@ -49,8 +49,9 @@ class Dashboard(QtWidgets.QWidget):
                                  y_range=(0.0, 1.0)),
             "grad_norm": LivePlot("Gradient norm per layer", y_label="L2 norm"),
             "dead": LivePlot("Dead units per layer", y_label="fraction", y_range=(0.0, 1.0)),
-            "lr": LivePlot("Learning rate", y_label="lr"),
-            "speed": LivePlot("Throughput", y_label="samples/s"),
+            "lr": LivePlot("Learning rate (per epoch)", y_label="lr", legend=False),
+            "speed": LivePlot("Training throughput (per epoch)", y_label="samples/s",
+                              legend=False),
         }
         for key in ("loss", "accuracy"):
             plot = self.plots[key]

@@ -35,7 +35,7 @@ class LivePlot(TimedPlotWidget):
     """A plot with keyed curves, dirty tracking, log-y toggle and hover read-out."""
 
     def __init__(self, title: str, x_label: str = "epoch", y_label: str = "",
-                 parent: Any = None, legend_bottom: bool = False,
+                 parent: Any = None, legend: bool = True, legend_bottom: bool = False,
                  y_range: tuple[float, float] | None = None) -> None:
         super().__init__(parent=parent)
         self.title = title
@@ -50,6 +50,7 @@ class LivePlot(TimedPlotWidget):
         self.setDownsampling(auto=True, mode="peak")
         self.legend = self.addLegend(offset=(-5, -5 if legend_bottom else 5),
                                      labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.legend.setVisible(legend)
         self.fixed_y = y_range
         if y_range is not None:
             self.setYRange(*y_range, padding=0.02)
@@ -153,10 +154,10 @@ class LivePlot(TimedPlotWidget):
         self.auto_range()
 
     def auto_range(self) -> None:
+        """Follow the data again (autoRange() would fit once and then stop following)."""
         self.enableAutoRange(axis="xy", enable=True)
-        self.autoRange(items=list(self.curves.values()) or None)
         if self.fixed_y is not None and not self._log_y:
-            self.setYRange(*self.fixed_y, padding=0.02)
+            self.setYRange(*self.fixed_y, padding=0.02)  # turns off y auto-range only
 
     def emphasize(self, keys: set[str] | None) -> None:
         """Thicken the curves in ``keys`` and fade the rest; None restores all."""
