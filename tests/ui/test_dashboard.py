@@ -160,3 +160,17 @@ def test_confusion_view_shows_report(dashboard):
     assert view.per_class.item(1, 3).text() == "0.820"
     with pytest.raises(ValueError, match="2x2"):
         view.set_report({**report, "confusion": [[1, 2, 3]]})
+
+
+def test_auto_range_keeps_following_new_data(qtbot, dashboard):
+    dashboard.show()
+    feed(dashboard, epochs=3)
+    dashboard.redraw_all()
+    dashboard.auto_range()
+    loss_vb = dashboard.plots["loss"].getPlotItem().vb
+    for e in range(3, 12):
+        dashboard.add_epoch(epoch_record(e, 0.1, 0.2))
+    dashboard.redraw_all()
+    qtbot.waitUntil(lambda: loss_vb.viewRange()[0][1] >= 11.5, timeout=3000)
+    acc_vb = dashboard.plots["accuracy"].getPlotItem().vb
+    assert acc_vb.viewRange()[1][0] <= 0.0 and acc_vb.viewRange()[1][1] >= 1.0  # fixed 0..1
