@@ -7,8 +7,9 @@ events into signals of ``TrainingWorker``:
 * batch events are coalesced: points collect in a buffer that is sent as one ``batches(list)``
   signal at most ``throttle_hz`` times a second (a leading-edge rate limit, like superqt's
   throttler) and flushed before every other event, so no point is lost and order is kept;
-* ``started``, ``epoch``, ``histograms``, ``diagnostic``, ``finished`` and ``failed`` are always
-  delivered. Any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``.
+* ``started``, ``epoch``, ``diagnostic``, ``finished`` and ``failed`` are always delivered;
+  ``histograms`` (per-layer weights/gradients at a checkpoint, see ``ui.run_analysis``) at most
+  once per ``HISTOGRAM_MIN_SECONDS`` and always for the run's last checkpoint. Any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``.
 
 Worker code never touches widgets; it only emits plain dicts/lists, which Qt queues to the GUI
 thread. Pause, resume and stop go through the trainer's ``RunControl``. ``shutdown_all()`` (also
@@ -29,6 +30,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from workbench.train.callbacks import Callback, RunControl
 
 _ACTIVE: set[Any] = set()
+HISTOGRAM_MIN_SECONDS = 1.0  # histograms at most this often (and always for the last checkpoint)
 _QUIT_HOOKED = False
 
 
@@ -63,6 +65,8 @@ class _EventBridge(Callback):
         self.failure: str | None = None
         self.nan_message: str | None = None
         self._probe: Any = None
+        self._pending_checkpoint: tuple[int, str] | None = None
+        self._last_histograms = -HISTOGRAM_MIN_SECONDS
 
     def flush(self) -> None:
         if self.buffer:
@@ -90,7 +94,11 @@ class _EventBridge(Callback):
         elif isinstance(event, ev.EpochEnd):
             self.worker.epoch.emit({**event.metrics, "epoch": event.epoch, "x": event.epoch + 1})
         elif isinstance(event, ev.CheckpointSaved):
-            self._histograms(event.epoch, event.path)
+            self._pending_checkpoint = (event.epoch, event.path)
+            if time.perf_counter() - self._last_histograms >= HISTOGRAM_MIN_SECONDS:
+                self._histograms(*self._pending_checkpoint)
+        elif isinstance(event, (ev.RunFinished, ev.RunFailed)) and self._pending_checkpoint:
+            self._histograms(*self._pending_checkpoint)  # the final weights, if skipped
         elif isinstance(event, ev.Diagnostic):
             payload = dataclasses.asdict(event)
             if event.code == "nan" and self.nan_message is None:
@@ -98,10 +106,12 @@ class _EventBridge(Callback):
                     part for part in (f"{event.title.rstrip('.')}.", event.message, event.fix)
                     if part)
             self.worker.diagnostic.emit(payload)
-        elif isinstance(event, ev.RunFailed):
+        if isinstance(event, ev.RunFailed):
             self.failure = event.message
 
     def _histograms(self, epoch: int, path: str) -> None:
+        self._pending_checkpoint = None
+        self._last_histograms = time.perf_counter()
         if not self.want_histograms or self.run_dir is None:
             return
         from ui.run_analysis import RunProbe
