@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{torch.get_num_threads()}, GUI worker max(1, cores-1) = "
           f"{min(torch.get_num_threads(), max(1, (os.cpu_count() or 1) - 1))}")
     print(f"headless: {h_sps:,.0f} samples/s, {h_wall:.2f} s wall (mean of 2 runs)")
-    print(f"gui:      {g_sps:,.0f} samples/s, {g_wall:.2f} s wall (incl. histograms at each "
-          f"checkpoints and the final validation evaluation)")
+    print(f"gui:      {g_sps:,.0f} samples/s, {g_wall:.2f} s wall (incl. histograms at "
+          f"checkpoints, at most 1/s, and the final validation evaluation)")
     print(f"median_ms={statistics.median(lateness):.2f} wall_ratio={h_wall / g_wall:.3f}")
     print(f"p99_ms={percentile(lateness, 99):.2f} max_ms={max(lateness):.2f} "
           f"ratio={g_sps / h_sps:.3f}")
