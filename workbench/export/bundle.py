@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,15 @@ Examples:
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OPSET,
-               force: bool = False, measure_latency: bool = True) -> dict[str, Any]:
-    """Export, verify and write the bundle; returns the report. Raises ExportError."""
+               force: bool = False, measure_latency: bool = True,
+               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Export, verify and write the bundle; returns the report (JSON-able dict).
+
+    Raises ExportError (its ``report`` holds the checks measured so far) when the run cannot be
+    loaded, the exporter or a check fails, or ``out_dir`` is taken and ``force`` is False.
+    ``progress(stage)`` is called before each stage, on the calling thread; it may raise
+    ExportCancelled to stop between stages (nothing is written then).
+    """
     from workbench.data import DataError, load_dataset
     from workbench.export.latency import latency_table
     from workbench.export.onnx_export import export_onnx_bytes
@@ -40,33 +48,51 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     from workbench.run_model import load_run_module
     from workbench.runs.run_store import RunStore
 
+    def stage(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
-        raise ExportError(f"{out_dir} already exists and is not empty; choose another folder "
-                          f"or use --force to replace it")
+    _refuse_taken(out_dir, force)
+    stage("loading the run")
     try:
         run = RunStore.open(run_dir)
         module, weights = load_run_module(run)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise ExportError(str(exc)) from exc
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
+        raise ExportError(f"cannot load the run {run_dir}: {exc}") from exc
     input_shape, input_dtype = tuple(module.input_shape), module.input_dtype
+    stage("loading the dataset for validation samples")
     try:
         dataset = load_dataset(run.config["dataset"])
-    except DataError as exc:
+    except (DataError, KeyError) as exc:
         raise ExportError(f"the run's dataset cannot be loaded for verification: {exc}") from exc
+    split, x_val, y_val = _samples(dataset)
+    stage(f"exporting to ONNX (opset {opset})")
     model_bytes = export_onnx_bytes(module, input_shape, input_dtype, opset)
+    stage("onnx.checker (full check)")
     checker = check_onnx(model_bytes)
+    checks: dict[str, Any] = {"onnx_checker": checker}
     if not checker["passed"]:
-        raise ExportError(f"onnx.checker rejected the model: {checker['error']}")
-    x_val, y_val = dataset.x_val, dataset.y_val
-    checks = parity(module, model_bytes, x_val, y_val)
-    if not checks["passed"]:
+        raise ExportError(f"onnx.checker rejected the model: {checker['error']}",
+                          {"checks": checks, "opset": opset})
+    stage(f"onnxruntime vs PyTorch on {len(x_val)} {split} samples")
+    try:
+        result = parity(module, model_bytes, x_val, y_val)
+    except Exception as exc:  # noqa: BLE001 - onnxruntime refusing the model is a check failure
+        raise ExportError(f"onnxruntime cannot run the exported model: {type(exc).__name__}: "
+                          f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
+                          {"checks": checks, "opset": opset}) from exc
+    checks["parity"] = {**result, "split": split}
+    if not result["passed"]:
         raise ExportError(
-            f"onnxruntime disagrees with PyTorch: max abs diff {checks['max_abs_diff']:.3g}, "
-            f"max rel diff {checks['max_rel_diff']:.3g} (allowed rtol {checks['rtol']}, atol "
-            f"{checks['atol']}); accuracy {checks.get('onnx_accuracy')} vs "
-            f"{checks.get('torch_accuracy')}")
-    latency = latency_table(module, model_bytes, x_val) if measure_latency else []
+            f"onnxruntime disagrees with PyTorch: max abs diff {result['max_abs_diff']:.3g}, "
+            f"max rel diff {result['max_rel_diff']:.3g} (allowed rtol {result['rtol']}, atol "
+            f"{result['atol']}); accuracy {result.get('onnx_accuracy')} vs "
+            f"{result.get('torch_accuracy')}", {"checks": checks, "opset": opset})
+    latency: list[dict[str, Any]] = []
+    if measure_latency:
+        stage("measuring latency (PyTorch eager vs onnxruntime)")
+        latency = latency_table(module, model_bytes, x_val)
     from workbench import __version__
 
     description = {
@@ -75,16 +101,35 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         "output": {"name": "logits", "shape": ["batch", dataset.num_classes]},
         "class_labels": list(dataset.class_names),
         "preprocessing": dataset.preprocessing,
-        "checks": {"onnx_checker": checker, "parity": checks},
+        "checks": checks,
         "latency": latency, "opset": opset, "weights": weights,
         "source_run": str(run.path.resolve()), "workbench_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+    stage("writing the bundle")
     _write_bundle(out_dir, model_bytes, description, force)
-    report = {"out_dir": str(out_dir), "run_dir": str(run.path), **description}
+    report = {"passed": True, "out_dir": str(out_dir), "run_dir": str(run.path), **description}
     run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()), "opset": opset,
-                      "parity_passed": checks["passed"], "time": description["created"]})
+                      "parity_passed": result["passed"], "time": description["created"]})
     return report
+
+
+def _refuse_taken(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is a file; expected a folder name for the bundle")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise ExportError(f"{out_dir} already exists and is not empty; choose another folder "
+                          f"or use --force to replace it")
+
+
+def _samples(dataset: Any) -> tuple[str, Any, Any]:
+    """The first non-empty split among validation, test and train, for the checks."""
+    for split in ("validation", "test", "train"):
+        key = {"validation": "val"}.get(split, split)
+        x, y = getattr(dataset, f"x_{key}"), getattr(dataset, f"y_{key}")
+        if x is not None and len(x):
+            return split, x, y
+    raise ExportError("the run's dataset has no samples to verify the export with")
 
 
 def _write_bundle(out_dir: Path, model_bytes: bytes, description: dict[str, Any],
@@ -99,6 +144,8 @@ def _write_bundle(out_dir: Path, model_bytes: bytes, description: dict[str, Any]
         (staging / "README.txt").write_text(README.format(
             input=description["input"]["name"], shape=f"({shape})",
             dtype=description["input"]["dtype"]))
+        if out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # an empty folder chosen for the bundle
         if out_dir.exists():
             if not force:
                 raise ExportError(f"{out_dir} appeared while exporting; nothing was replaced")

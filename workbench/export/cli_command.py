@@ -7,43 +7,55 @@ import json
 import sys
 from typing import Any
 
-from workbench.export.onnx_export import DEFAULT_OPSET, ExportError
+from workbench.export.onnx_export import DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, ExportError
 
 
 def add_export_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("export", help="export a run as a verified ONNX bundle")
-    parser.add_argument("run_dir")
+    """Add ``export RUN_DIR --out DIR [--opset N] [--force] [--json]`` to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "export", help="export a run as a verified ONNX deployment bundle",
+        description="Export a trained run to ONNX, check it (onnx.checker, onnxruntime vs "
+                    "PyTorch on validation samples), measure latency and write a bundle "
+                    "(model.onnx, model.json, predict.py, README.txt). Exit code 1 when a "
+                    "check fails; then nothing is written.")
+    parser.add_argument("run_dir", help="the run folder (with config.json and weights)")
     parser.add_argument("--out", required=True, metavar="DIR", help="bundle folder to create")
     parser.add_argument("--opset", type=int, default=DEFAULT_OPSET,
-                        help=f"ONNX opset (default {DEFAULT_OPSET})")
+                        help=f"ONNX opset {MIN_OPSET}..{MAX_OPSET} (default {DEFAULT_OPSET})")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object with the checks and latencies")
 
 
 def format_report(report: dict[str, Any]) -> str:
+    """The export report as readable lines."""
+    from workbench.export.latency import format_latency_table
+
     p = report["checks"]["parity"]
     lines = [f"bundle written to {report['out_dir']}",
              f"  onnx.checker (full check): passed, opset {report['opset']}",
-             f"  onnxruntime vs PyTorch on {p['samples']} validation samples, batch 1 and "
-             f"{p['batch_sizes'][1]}: max abs diff {p['max_abs_diff']:.2e}, max rel diff "
-             f"{p['max_rel_diff']:.2e} (rtol {p['rtol']}, atol {p['atol']}): passed",
-             f"  accuracy: onnxruntime {p.get('onnx_accuracy', float('nan')):.4f}, PyTorch "
-             f"{p.get('torch_accuracy', float('nan')):.4f}", "",
-             "  latency (median)   PyTorch eager   onnxruntime   speed-up"]
-    for row in report["latency"]:
-        lines.append(f"  batch {row['batch']:<12}{row['torch_eager_ms']:>10.3f} ms"
-                     f"{row['onnxruntime_ms']:>11.3f} ms{row['speedup']:>10.2f}x")
+             f"  onnxruntime vs PyTorch on {p['samples']} {p.get('split', 'validation')} "
+             f"samples, batch 1 and {p['batch_sizes'][1]}: max abs diff "
+             f"{p['max_abs_diff']:.2e}, max rel diff {p['max_rel_diff']:.2e} "
+             f"(rtol {p['rtol']}, atol {p['atol']}): passed"]
+    if "onnx_accuracy" in p:
+        lines.append(f"  accuracy: onnxruntime {p['onnx_accuracy']:.4f}, PyTorch "
+                     f"{p['torch_accuracy']:.4f} (equal)")
+    if report.get("latency"):
+        lines += ["", format_latency_table(report["latency"])]
     return "\n".join(lines)
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Run the export command; 0 when the bundle was written, 1 when a check or step failed."""
     from workbench.export.bundle import export_run
 
     try:
-        report = export_run(args.run_dir, args.out, opset=args.opset, force=args.force)
+        report = export_run(args.run_dir, args.out, opset=args.opset,
+                            force=getattr(args, "force", False))
     except ExportError as exc:
         if args.json:
-            print(json.dumps({"error": str(exc), "passed": False}))
+            print(json.dumps({"passed": False, "error": str(exc), **exc.report}))
         print(f"workbench export: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(report) if args.json else format_report(report))

@@ -16,7 +16,19 @@ MIN_OPSET, MAX_OPSET = 11, 20
 
 
 class ExportError(RuntimeError):
-    """Export failed; the message names the layer when it can be found."""
+    """Export failed; the message names the layer when it can be found.
+
+    ``report`` holds what was measured before the failure (e.g. the parity figures of a check
+    that did not pass), so ``--json`` and the GUI can show them; empty when nothing was.
+    """
+
+    def __init__(self, message: str, report: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.report: dict[str, Any] = dict(report or {})
+
+
+class ExportCancelled(ExportError):
+    """The export was cancelled between stages; nothing was written."""
 
 
 def example_input(input_shape: tuple[int, ...], input_dtype: str, batch: int = 2) -> Any:

@@ -20,11 +20,13 @@ def ort_session(model_bytes: bytes) -> Any:
 def check_onnx(model_bytes: bytes) -> dict[str, Any]:
     import onnx
 
-    model = onnx.load_from_string(model_bytes)
     try:
+        model = onnx.load_from_string(model_bytes)
         onnx.checker.check_model(model, full_check=True)
-    except onnx.checker.ValidationError as exc:
-        return {"passed": False, "error": str(exc).splitlines()[0]}
+    except Exception as exc:  # noqa: BLE001 - ValidationError, InferenceError, DecodeError
+        text = str(exc).strip()
+        return {"passed": False,
+                "error": f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"}
     return {"passed": True, "opset": int(model.opset_import[0].version),
             "ir_version": int(model.ir_version)}
 

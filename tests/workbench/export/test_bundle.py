@@ -119,3 +119,38 @@ def test_export_command_json(tmp_path, capsys):
     assert main(["export", str(run.path), "--out", str(tmp_path / "x"), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["checks"]["onnx_checker"]["passed"] and report["latency"]
+
+
+def test_progress_stages_and_cancel_leave_nothing(digits_run, tmp_path):
+    from workbench.export.onnx_export import ExportCancelled
+
+    stages: list[str] = []
+
+    def cancel_before_writing(stage: str) -> None:
+        stages.append(stage)
+        if stage.startswith("writing"):
+            raise ExportCancelled("cancelled")
+
+    with pytest.raises(ExportCancelled):
+        export_run(digits_run.path, tmp_path / "b", measure_latency=False,
+                   progress=cancel_before_writing)
+    assert stages[0] == "loading the run" and stages[-1] == "writing the bundle"
+    assert any(s.startswith("onnxruntime vs PyTorch on") for s in stages)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_folder_is_used_and_force_replaces(digits_run, tmp_path):
+    out = tmp_path / "b"
+    out.mkdir()
+    first = export_run(digits_run.path, out, measure_latency=False)
+    assert first["passed"] and (out / "model.onnx").is_file()
+    (out / "stale.txt").write_text("old")
+    export_run(digits_run.path, out, opset=13, force=True, measure_latency=False)
+    assert not (out / "stale.txt").exists()
+    assert json.loads((out / "model.json").read_text())["opset"] == 13
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["input"] == {"name": "input", "shape": ["batch", 64], "dtype": "float32"}
+    assert meta["class_labels"] == [str(i) for i in range(10)]
+    assert meta["preprocessing"]["kind"] == "standardize"
+    assert meta["checks"]["parity"]["split"] == "validation"

@@ -11,9 +11,13 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.data import load_dataset
+from workbench.experiment import fit_graph_to_dataset
 from workbench.export.onnx_export import ExportError, export_onnx_bytes
 from workbench.export.verify import check_onnx, parity
 from workbench.graph.compile import compile_graph
+from workbench.paths import example_paths
+from workbench.project import load_project
 
 GRAPH_TESTS = Path(__file__).resolve().parents[1] / "graph"
 
@@ -90,3 +94,18 @@ def test_parity_flags_a_different_model():
             p.add_(0.5)
     assert not parity(module, model, inputs(module), None)["passed"]
     assert np.isfinite(parity(module, model, inputs(module), None)["max_abs_diff"])
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.name.split(".")[0])
+def test_examples_export_and_match_on_real_samples(path):
+    project = load_project(path)
+    dataset = load_dataset(project.resolved_dataset())
+    spec = fit_graph_to_dataset(project.graph, dataset.input_shape, dataset.input_dtype,
+                                dataset.num_classes)
+    torch.manual_seed(0)
+    module = compile_graph(spec).eval()  # untrained weights: export does not depend on training
+    model = export_onnx_bytes(module, dataset.input_shape, dataset.input_dtype)
+    assert check_onnx(model)["passed"]
+    result = parity(module, model, dataset.x_val, dataset.y_val)
+    assert result["passed"], result
+    assert result["samples"] == len(dataset.x_val) > 0
