@@ -55,6 +55,7 @@ def parity(module: Any, model_bytes: bytes, x: np.ndarray, y: np.ndarray | None,
         "max_rel_diff": float(rel.max()) if rel.size else 0.0,
         "rtol": RTOL, "atol": ATOL,
         "argmax_agreement": float((ort_out.argmax(1) == torch_out.argmax(1)).mean()),
+        "outputs_close": ok,
     }
     if y is not None and len(y):
         result["torch_accuracy"] = float((torch_out.argmax(1) == y).mean())
