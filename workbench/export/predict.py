@@ -32,6 +32,14 @@ def read_csv(path):
     return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
 
 
+def number(text, column, row):
+    try:
+        return float(text)
+    except ValueError:
+        raise SystemExit(f"row {row}, column '{column}': expected a number, found "
+                         f"{text!r}") from None
+
+
 def encode_tabular(pre, header, rows):
     index = {name: i for i, name in enumerate(header)}
     parts = []
@@ -41,7 +49,7 @@ def encode_tabular(pre, header, rows):
                              f"{', '.join(c['name'] for c in pre['columns'])}")
         values = [row[index[spec["name"]]] for row in rows]
         if spec["type"] == "numeric":
-            numbers = np.asarray([float(v) for v in values], dtype=np.float64)
+            numbers = np.asarray([number(v, spec["name"], r + 2) for r, v in enumerate(values)])
             parts.append(((numbers - spec["mean"]) / spec["std"])[:, None])
         else:
             cats = {c: i for i, c in enumerate(spec["categories"])}
@@ -84,7 +92,7 @@ def inputs_for(args, meta):
     pre = meta["preprocessing"]
     dtype = np.int64 if meta["input"]["dtype"] == "int64" else np.float32
     if args.npy:
-        raw = np.load(args.npy, allow_pickle=False)
+        raw = check_shape(np.load(args.npy, allow_pickle=False), meta)
         return (raw if args.preprocessed else preprocess(pre, raw)).astype(dtype)
     path = Path(args.input)
     if path.suffix.lower() in IMAGE_SUFFIXES:
@@ -94,13 +102,29 @@ def inputs_for(args, meta):
     header, rows = read_csv(path)
     if pre.get("kind") == "tabular":
         return encode_tabular(pre, header, rows)
+    first = 2
     try:
         float(header[0])
-        rows = [header] + rows  # no header row: every row is data
+        rows, first = [header] + rows, 1  # no header row: every row is data
     except ValueError:
         pass
-    raw = np.asarray([[float(c) for c in r] for r in rows])
-    return preprocess(pre, raw.reshape(len(raw), *meta["input"]["shape"][1:])).astype(dtype)
+    shape = meta["input"]["shape"][1:]
+    size = int(np.prod(shape))
+    for r, row in enumerate(rows):
+        if len(row) != size:
+            raise SystemExit(f"{path}: row {r + first} has {len(row)} values; expected {size} "
+                             f"(input shape {tuple(shape)})")
+    raw = np.asarray([[number(c, f"#{i + 1}", r + first) for i, c in enumerate(row)]
+                      for r, row in enumerate(rows)]).reshape(len(rows), *shape)
+    return preprocess(pre, raw).astype(dtype)
+
+
+def check_shape(x, meta):
+    expected = tuple(meta["input"]["shape"][1:])
+    if x.ndim != len(expected) + 1 or tuple(x.shape[1:]) != expected:
+        raise SystemExit(f"inputs must have shape (N, {', '.join(map(str, expected))}), found "
+                         f"{tuple(x.shape)}")
+    return x
 
 
 def main(argv=None):
@@ -117,7 +141,7 @@ def main(argv=None):
 
     meta = json.loads((Path(args.model).with_name("model.json")).read_text())
     session = ort.InferenceSession(args.model, providers=["CPUExecutionProvider"])
-    x = inputs_for(args, meta)
+    x = check_shape(inputs_for(args, meta), meta)
     logits = session.run(["logits"], {"input": x})[0].astype(np.float64)
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = exp / exp.sum(axis=1, keepdims=True)
