@@ -23,12 +23,42 @@ README = """Deployment bundle exported by the Workbench.
   model.json   input description, preprocessing, class labels, checks and latency at export
   predict.py   classify without the Workbench: needs numpy and onnxruntime (Pillow for images)
 
+Inputs: {inputs}
+
 Examples:
-  python predict.py samples.csv          # one prediction per CSV row (original columns)
-  python predict.py picture.png          # an image
-  python predict.py --npy inputs.npy     # already-preprocessed model inputs
-  python predict.py samples.csv --json   # machine-readable
+{examples}
+  python predict.py --npy inputs.npy     # raw inputs as a .npy array, N x {sample_shape}
+  python predict.py --npy x.npy --preprocessed   # inputs already preprocessed
+  add --json for machine-readable output
+
+predict.py prints one line per sample: label<TAB>probability. It repeats the Workbench's
+preprocessing exactly, from the statistics in model.json (fitted on the training split).
 """
+
+
+def readme_text(description: dict[str, Any]) -> str:
+    """README.txt for a bundle, saying which inputs predict.py takes for this model."""
+    pre = description["preprocessing"]
+    kind = pre.get("kind", "none")
+    sample_shape = " x ".join(str(d) for d in description["input"]["shape"][1:])
+    if kind == "tabular":
+        columns = ", ".join(c["name"] for c in pre["columns"])
+        inputs = (f"a CSV file with a header row and the columns {columns} (any order; the "
+                  f"target column '{pre.get('target', '')}' and other columns are ignored).")
+        examples = "  python predict.py samples.csv          # one prediction per CSV row"
+    elif kind == "image":
+        mode = "grayscale" if int(pre["channels"]) == 1 else "RGB"
+        inputs = (f"an image file; it is converted to {mode} and resized to "
+                  f"{pre['size'][0]} x {pre['size'][1]} pixels (height x width).")
+        examples = "  python predict.py picture.png          # an image (png, jpg, bmp, ...)"
+    else:
+        inputs = (f"a CSV file whose rows hold {sample_shape} values each (a header row is "
+                  f"optional), or a .npy array.")
+        examples = "  python predict.py samples.csv          # one prediction per CSV row"
+    shape = ", ".join(str(d) for d in description["input"]["shape"])
+    return README.format(input=description["input"]["name"], shape=f"({shape})",
+                         dtype=description["input"]["dtype"], inputs=inputs,
+                         examples=examples, sample_shape=sample_shape)
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OPSET,
@@ -140,10 +170,7 @@ def _write_bundle(out_dir: Path, model_bytes: bytes, description: dict[str, Any]
         (staging / "model.onnx").write_bytes(model_bytes)
         (staging / "model.json").write_text(json.dumps(description, indent=2) + "\n")
         shutil.copyfile(PREDICT_TEMPLATE, staging / "predict.py")
-        shape = ", ".join(str(d) for d in description["input"]["shape"])
-        (staging / "README.txt").write_text(README.format(
-            input=description["input"]["name"], shape=f"({shape})",
-            dtype=description["input"]["dtype"]))
+        (staging / "README.txt").write_text(readme_text(description))
         if out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()  # an empty folder chosen for the bundle
         if out_dir.exists():

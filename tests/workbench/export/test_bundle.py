@@ -47,6 +47,9 @@ def test_csv_bundle_predicts_like_the_workbench(tmp_path, capsys):
     assert sorted(p.name for p in bundle.iterdir()) == ["README.txt", "model.json",
                                                        "model.onnx", "predict.py"]
     assert report["checks"]["parity"]["passed"]
+    readme = (bundle / "README.txt").read_text()
+    columns = [c["name"] for c in run.config["preprocessing"]["columns"]]
+    assert f"the columns {', '.join(columns)}" in readme and "target column" in readme
     with open(EXAMPLES_DIR / "tabular.csv") as handle:
         rows = list(csv.DictReader(handle))[:40]
     sample = tmp_path / "rows.csv"
@@ -95,6 +98,7 @@ def test_image_bundle(tmp_path, capsys):
     run = train(tmp_path, capsys, str(project))
     bundle = tmp_path / "bundle"
     export_run(run.path, bundle, measure_latency=False)
+    assert "converted to grayscale and resized to 8 x 8" in (bundle / "README.txt").read_text()
     picture = tmp_path / "imgs" / "light" / "3.png"
     with Image.open(picture) as image:
         x = apply_preprocessing(run.config["preprocessing"], image)
@@ -154,3 +158,5 @@ def test_empty_folder_is_used_and_force_replaces(digits_run, tmp_path):
     assert meta["class_labels"] == [str(i) for i in range(10)]
     assert meta["preprocessing"]["kind"] == "standardize"
     assert meta["checks"]["parity"]["split"] == "validation"
+    readme = (out / "README.txt").read_text()
+    assert "rows hold 64 values each" in readme and "shape (batch, 64), dtype float32" in readme
