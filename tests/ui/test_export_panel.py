@@ -134,3 +134,14 @@ def test_check_rows_mark_a_different_accuracy():
     rows = check_rows({"checks": {"parity": parity}})
     assert [ok for _, ok, _ in rows] == [True, True, False]
     assert "(different)" in rows[-1][2]
+
+
+def test_open_export_dialog_shows_a_self_deleting_dialog(qtbot, run_dir):
+    from ui.panels.export_panel import open_export_dialog
+
+    dialog = open_export_dialog(run_dir)
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert dialog.testAttribute(QtCore.Qt.WA_DeleteOnClose)
+    with qtbot.waitSignal(dialog.destroyed, timeout=5_000):
+        dialog.close()

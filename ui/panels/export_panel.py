@@ -292,7 +292,8 @@ class ExportDialog(QtWidgets.QDialog):
                                       QtWidgets.QTableWidgetItem(detail))):
                 item.setToolTip(detail)
                 self.checks.setItem(r, c, item)
-        self.checks.resizeColumnsToContents()
+        for column in (0, 1):  # the details column takes the rest (full text in the tooltip)
+            self.checks.resizeColumnToContents(column)
 
     def _fill_latency(self, rows: list[dict[str, Any]]) -> None:
         self.latency.setRowCount(len(rows))
@@ -326,3 +327,12 @@ class ExportDialog(QtWidgets.QDialog):
             self.cancel()
             return
         super().reject()
+
+
+def open_export_dialog(run_dir: str | Path, parent: QtWidgets.QWidget | None = None
+                       ) -> ExportDialog:
+    """Show a non-modal ExportDialog for ``run_dir`` that deletes itself when closed."""
+    dialog = ExportDialog(Path(run_dir), parent)
+    dialog.setAttribute(QtCore.Qt.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
