@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from workbench.export.latency import format_latency_table, latency_table
@@ -17,7 +18,9 @@ def test_rows_and_printed_table(capsys):
     assert [r["batch"] for r in rows] == [1, 16]
     for row in rows:
         assert row["torch_eager_ms"] > 0 and row["onnxruntime_ms"] > 0
-        assert abs(row["speedup"] - row["torch_eager_ms"] / row["onnxruntime_ms"]) < 0.01
+        # the ms are rounded to 4 decimals in the table, the ratio is taken before rounding
+        assert row["speedup"] == pytest.approx(row["torch_eager_ms"] / row["onnxruntime_ms"],
+                                               rel=0.05)
     printed = capsys.readouterr().out
     assert printed.strip() == format_latency_table(rows).strip()
     assert "batch 16" in printed and "x" in printed.splitlines()[-1]
