@@ -29,6 +29,10 @@ def read_csv(path):
         rows = [r for r in csv.reader(handle) if any(c.strip() for c in r)]
     if not rows:
         raise SystemExit(f"{path}: empty CSV")
+    for number_, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            raise SystemExit(f"{path}: row {number_} has {len(row)} fields, expected "
+                             f"{len(rows[0])} (like the first row)")
     return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
 
 

@@ -84,6 +84,10 @@ def test_bad_inputs_get_clear_messages(digits_bundle, tmp_path):
     short_row.write_text("1,2,3\n")
     out = run_predict(digits_bundle, short_row)
     assert out.returncode != 0 and "row 1 has 3 values; expected 64" in out.stderr
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(",".join(["1"] * 64) + "\n" + "1,2\n")
+    out = run_predict(digits_bundle, ragged)
+    assert out.returncode != 0 and "row 2 has 2 fields, expected 64" in out.stderr
     np.save(tmp_path / "wrong.npy", np.zeros((2, 10)))
     out = run_predict(digits_bundle, "--npy", tmp_path / "wrong.npy")
     assert out.returncode != 0 and "found (2, 10)" in out.stderr
