@@ -6,6 +6,7 @@ the catalogue rejects is not applied and the message is shown under the form.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -14,15 +15,16 @@ from workbench.graph.catalogue import get_layer
 from workbench.graph.layer_type import ParamSpec
 
 BIG = 2_000_000_000
+_SHAPE_TEXT = re.compile(r"\s*\d+(\s*[,x]\s*\d+|\s+\d+)*\s*,?\s*")
 
 
 def parse_shape(text: str) -> list[int] | str:
-    """"1, 8, 8" -> [1, 8, 8]; a message when the text is not a list of integers."""
-    parts = [p for p in text.replace("x", ",").replace(" ", ",").split(",") if p]
-    try:
-        return [int(p) for p in parts] if parts else "a shape needs at least one number"
-    except ValueError:
+    """"1, 8, 8" (or "1x8x8") -> [1, 8, 8]; a message when the text is not a list of integers."""
+    if not text.strip():
+        return "a shape needs at least one number, like '1, 8, 8'"
+    if not _SHAPE_TEXT.fullmatch(text):
         return f"expected integers separated by commas, like '1, 8, 8'; found '{text}'"
+    return [int(p) for p in re.split(r"[\s,x]+", text.strip()) if p]
 
 
 class Inspector(QtWidgets.QWidget):

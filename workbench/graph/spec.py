@@ -164,8 +164,8 @@ def _detect_version(d: dict[str, Any]) -> int:
         if not isinstance(version, int) or isinstance(version, bool):
             raise SpecError(f"graph 'format_version' must be an integer, found {version!r}")
         return version
-    edges = d.get("edges") or []
-    nodes = d.get("nodes") or []
+    edges = d.get("edges") if isinstance(d.get("edges"), list) else []
+    nodes = d.get("nodes") if isinstance(d.get("nodes"), list) else []
     v1_edges = any(isinstance(e, dict) and ("from" in e or "to" in e) for e in edges)
     v1_nodes = any(isinstance(n, dict) and ("x" in n or "y" in n) for n in nodes)
     return 1 if (v1_edges or v1_nodes) else FORMAT_VERSION

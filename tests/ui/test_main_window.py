@@ -1,0 +1,194 @@
+"""The editor as a user drives it: palette, wires, inspector, undo, errors, save and reopen."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6 import QtCore, QtWidgets
+
+from ui.editor.canvas_view import LAYER_MIME
+from workbench.paths import find_example
+from workbench.project import load_project
+
+
+def add_from_palette(window, name, x=0.0, y=0.0):
+    """The drop path: the palette's drag data dropped on the canvas."""
+    tree = window.palette.tree
+    item = tree.findItems(name, QtCore.Qt.MatchExactly | QtCore.Qt.MatchRecursive)[0]
+    data = tree.mimeData([item])
+    assert data.hasFormat(LAYER_MIME)
+    before = {n.id for n in window.document.spec.nodes}
+    window.view.layer_dropped.emit(bytes(data.data(LAYER_MIME)).decode(), QtCore.QPointF(x, y))
+    (new,) = {n.id for n in window.document.spec.nodes} - before
+    return new
+
+
+def wire(window, src, dst, port="in"):
+    scene = window.scene
+    scene.begin_wire(scene.nodes[src].outputs["out"])
+    scene.end_wire(scene.nodes[dst].inputs[port].scenePos())
+
+
+def test_build_connect_edit_undo_redo(window, qtbot):
+    fc = add_from_palette(window, "Linear", 200, 0)
+    relu = add_from_palette(window, "ReLU", 400, 0)
+    head = add_from_palette(window, "Linear", 600, 0)
+    wire(window, "input", fc)
+    wire(window, fc, relu)
+    wire(window, relu, head)
+    wire(window, head, "output")
+    assert len(window.document.spec.edges) == 4
+    window.scene.select_nodes([head])
+    box = window.inspector.editors["out_features"]
+    box.setValue(10)
+    assert window.document.spec.node(head).params["out_features"] == 10
+    window.document.analyze_now()
+    assert window.document.analysis.ok
+    assert window.scene.edges[("relu_1", "out", head, "in")].label.text() == "(64,)"
+    window.registry.trigger("edit.undo")
+    assert window.document.spec.node(head).params.get("out_features", 64) == 64
+    window.registry.trigger("edit.redo")
+    assert window.document.spec.node(head).params["out_features"] == 10
+    assert window.windowTitle().startswith("untitled*")
+
+
+def test_wires_refuse_cycles_and_taken_ports(window):
+    a = add_from_palette(window, "Linear")
+    b = add_from_palette(window, "Linear")
+    wire(window, a, b)
+    wire(window, b, a)  # would make a cycle
+    wire(window, "input", b)  # port already taken
+    assert [(e.src, e.dst) for e in window.document.spec.edges] == [(a, b)]
+    assert "cycle" in window.statusBar().currentMessage() or \
+        "already connected" in window.statusBar().currentMessage()
+
+
+def test_shape_error_badge_on_the_right_node_then_fixed(window, qtbot):
+    window.open_example(find_example("mlp_digits"))
+    window.set_param("fc2", "in_features", 100)
+    window.document.analyze_now()
+    badges = [i for i, item in window.scene.nodes.items() if item.has_error_badge]
+    assert badges == ["fc2"]
+    assert "Linear 'fc2' expects 100 input features, receives 128" in window.problems.messages()
+    window.problems.node_requested.emit("fc2")
+    assert window.scene.selected_node_ids() == ["fc2"]
+    window.registry.trigger("edit.undo")
+    window.document.analyze_now()
+    assert not any(item.has_error_badge for item in window.scene.nodes.values())
+
+
+def test_inspector_rejects_invalid_values(window):
+    window.open_example(find_example("mlp_digits"))
+    window.scene.select_nodes(["input"])
+    shape = window.inspector.editors["shape"]
+    shape.setText("8, x")
+    shape.editingFinished.emit()
+    assert "expected integers" in window.inspector.message.text()
+    assert window.document.spec.node("input").params["shape"] == [64]
+    window.set_param("drop1", "p", 1.5)
+    assert "'p' must be" in window.inspector.message.text() or window.document.spec.node(
+        "drop1").params["p"] == 0.2
+    assert window.document.spec.node("drop1").params["p"] == 0.2
+
+
+def test_save_close_reopen_same_network_and_layout(make_window, tmp_path):
+    window = make_window()
+    window.open_example(find_example("cnn_digits"))
+    window.move_nodes({"conv1": (123.0, 45.0)})
+    target = tmp_path / "mine.wbproj.json"
+    window.ask_save_path = lambda: str(target)
+    window.registry.trigger("file.save")
+    assert window.windowTitle() == "mine — Workbench" and not window.document.dirty
+    saved = window.document.spec.to_dict()
+    window.close()
+    again = make_window()
+    assert again.open_project(str(target))
+    assert again.document.spec.to_dict() == saved
+    assert again.document.spec.node("conv1").position == (123.0, 45.0)
+    assert load_project(target).dataset["name"] == "digits_images"
+
+
+def test_unsaved_changes_ask_before_closing(window):
+    window.add_layer("ReLU")
+    window.ask_save_changes = lambda: "cancel"
+    window.close()
+    assert window.isVisible()
+    window.ask_save_changes = lambda: "discard"
+    window.close()
+    assert not window.isVisible()
+
+
+def test_bad_project_file_shows_message_and_keeps_everything(window, tmp_path):
+    bad = tmp_path / "bad.wbproj.json"
+    bad.write_text('{"format_version": 1, "graph": {"nodes": 5}}')
+    before = window.document.spec.to_dict()
+    assert not window.open_project(str(bad))
+    assert "bad.wbproj.json" in window.last_error and "nodes" in window.last_error
+    assert window.document.spec.to_dict() == before
+    assert bad.read_text() == '{"format_version": 1, "graph": {"nodes": 5}}'
+
+
+def test_dataset_selector_fixes_input_and_output(window):
+    window.open_example(find_example("mlp_digits"))
+    assert window.choose_dataset("iris")
+    spec = window.document.spec
+    assert spec.node("input").params["shape"] == [4] and spec.node("output").params[
+        "num_classes"] == 3
+    window.document.analyze_now()
+    assert any("Output 'output' expects (3,)" in m for m in window.problems.messages())
+    window.registry.trigger("edit.undo")
+    assert window.document.spec.node("input").params["shape"] == [64]
+
+
+def test_copy_paste_between_windows_and_duplicate(make_window):
+    first = make_window()
+    first.open_example(find_example("mlp_digits"))
+    first.scene.select_nodes(["fc1", "relu1"])
+    first.registry.trigger("edit.copy")
+    second = make_window()
+    before = len(second.document.spec.nodes)
+    second.registry.trigger("edit.paste")
+    assert len(second.document.spec.nodes) == before + 2
+    assert len(second.document.spec.edges) == 1  # the wire between the two came along
+    first.scene.select_nodes(["fc1"])
+    first.registry.trigger("edit.duplicate")
+    assert sum(n.type == "Linear" for n in first.document.spec.nodes) == 4
+    first.registry.trigger("edit.select_all")
+    first.registry.trigger("edit.delete")
+    assert first.document.spec.nodes == []
+    first.registry.trigger("edit.undo")
+    assert len(first.document.spec.nodes) == 9
+
+
+def test_auto_arrange_zoom_and_code_view(window):
+    window.open_example(find_example("resnet_small"))
+    window.registry.trigger("view.arrange")
+    xs = {n.id: n.position[0] for n in window.document.spec.nodes}
+    assert xs["b1_add"] > xs["b1_bn2"]
+    scale = window.view.transform().m11()
+    window.registry.trigger("view.zoom_in")
+    assert window.view.transform().m11() > scale
+    window.registry.trigger("view.code")
+    assert "class Network" in window.code_dialog.text.toPlainText()
+    window.code_dialog.copy()
+    assert "class Network" in QtWidgets.QApplication.clipboard().text()
+
+
+def test_palette_search_filters(window):
+    window.palette.search.setText("conv")
+    assert window.palette.visible_layers() == ["Conv1d", "Conv2d"]
+    window.palette.search.setText("")
+    assert len(window.palette.visible_layers()) == 27
+
+
+def test_recent_files_persist(make_window, tmp_path):
+    window = make_window()
+    target = tmp_path / "r.wbproj.json"
+    window.ask_save_path = lambda: str(target)
+    window.save_as()
+    window.fill_recent_menu(window.recent_menu)
+    assert [a.text() for a in window.recent_menu.actions()] == [str(target.resolve())]
+    other = make_window()
+    other.fill_recent_menu(other.recent_menu)
+    assert str(target.resolve()) in [a.text() for a in other.recent_menu.actions()]
+    assert json.loads(target.read_text())["name"] == "r"
