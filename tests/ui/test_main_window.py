@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import json
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
-from ui.editor.canvas_view import LAYER_MIME
+from tests.ui.editor_driver import add_from_palette, wire
 from workbench.paths import find_example
 from workbench.project import load_project
-
-
-def add_from_palette(window, name, x=0.0, y=0.0):
-    """The drop path: the palette's drag data dropped on the canvas."""
-    tree = window.palette.tree
-    item = tree.findItems(name, QtCore.Qt.MatchExactly | QtCore.Qt.MatchRecursive)[0]
-    data = tree.mimeData([item])
-    assert data.hasFormat(LAYER_MIME)
-    before = {n.id for n in window.document.spec.nodes}
-    window.view.layer_dropped.emit(bytes(data.data(LAYER_MIME)).decode(), QtCore.QPointF(x, y))
-    (new,) = {n.id for n in window.document.spec.nodes} - before
-    return new
-
-
-def wire(window, src, dst, port="in"):
-    scene = window.scene
-    scene.begin_wire(scene.nodes[src].outputs["out"])
-    scene.end_wire(scene.nodes[dst].inputs[port].scenePos())
 
 
 def test_build_connect_edit_undo_redo(window, qtbot):
