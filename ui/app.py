@@ -35,10 +35,18 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
     app.setApplicationName("Workbench")
     app.setOrganizationName("Workbench")
+    from workbench.plugins import load_plugins
+
+    failed = [r for r in load_plugins() if not r.ok]   # before the palette reads the catalogue
+    for result in failed:
+        print(f"workbench: warning: {result.message}", file=sys.stderr)
     from ui.main_window import MainWindow
 
     window = MainWindow()
     _install_exception_hook(window)
+    if failed:
+        window.statusBar().showMessage(
+            "; ".join(r.message for r in failed) + " (details on stderr)", 15000)
     files = [a for a in argv[1:] if not a.startswith("-")]
     if files:
         window.open_project(files[0])

@@ -80,8 +80,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_plugins_reporting() -> None:
+    """Register the installed plugins (layers, ...); each failure is one line on stderr."""
+    from workbench.plugins import load_plugins
+
+    for result in load_plugins():
+        if not result.ok:
+            print(f"workbench: warning: {result.message}", file=sys.stderr)
+
+
+def console_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script: load plugins, then run :func:`main`.
+
+    Plugins are loaded here, not in ``main``, so that calling ``main`` in-process (tests,
+    scripts) leaves the global registries as it found them; such callers call
+    ``workbench.plugins.load_plugins()`` themselves when they need plugin layers.
+    """
+    load_plugins_reporting()
+    return main(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Parse ``argv`` and run the subcommand (no plugin loading; see :func:`console_main`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
@@ -111,4 +131,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
