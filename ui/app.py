@@ -10,6 +10,18 @@ import traceback
 START = time.perf_counter()
 
 
+def heavy_imports(names: tuple[str, ...] = ("torch", "onnx", "onnxruntime")) -> list[str]:
+    """The heavy modules already in ``sys.modules``; ``name:partial`` while one is still being
+    imported (by a background thread, e.g. the training form's device probe)."""
+    found = []
+    for name in names:
+        module = sys.modules.get(name)
+        if module is not None:
+            spec = getattr(module, "__spec__", None)
+            found.append(f"{name}:partial" if getattr(spec, "_initializing", False) else name)
+    return found
+
+
 def _install_exception_hook(window) -> None:
     """Exceptions from slots and timers reach the person as a message; the app stays up."""
     previous = sys.excepthook
@@ -54,6 +66,8 @@ def run_app(argv: list[str] | None = None) -> int:
     if os.environ.get("WORKBENCH_STARTUP_PROBE"):
         def report() -> None:
             print(f"startup_ms={(time.perf_counter() - START) * 1000:.1f}", flush=True)
+            print(f"shown_epoch={time.time():.6f}", flush=True)
+            print(f"heavy_imports={','.join(heavy_imports()) or 'none'}", flush=True)
             window.close()
         QtCore.QTimer.singleShot(0, report)
     code = app.exec()
