@@ -124,7 +124,8 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         for spec in docks.commands():
             self.registry.add(Command(spec["id"], spec["text"], spec["callback"],
                                       spec.get("shortcut"), "&Train", spec.get("enabled"),
-                                      spec.get("tooltip", ""), toolbar=True))
+                                      spec.get("tooltip", ""),
+                                      toolbar=spec.get("toolbar", True)))
         return docks
 
     def training_request(self) -> tuple[Any, dict, dict, Any, str]:

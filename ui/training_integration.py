@@ -38,6 +38,7 @@ class TrainingDocks:
     runs: RunsPanel
     health: HealthPanel
     docks: dict[str, QtWidgets.QDockWidget]
+    export_dialog: Any = None
 
     @property
     def training_changed(self) -> Any:
@@ -71,7 +72,27 @@ class TrainingDocks:
             {"id": "training.stop", "text": "&Stop Training", "shortcut": "Shift+F5",
              "callback": panel.stop, "enabled": lambda: panel.state in ("running", "paused"),
              "tooltip": "Stop the running training after the current batch"},
+            {"id": "training.export", "text": "&Export Run to ONNX…", "shortcut": "Ctrl+E",
+             "callback": self.export_run, "toolbar": False,
+             "enabled": lambda: self.runs.exportable_run() is not None,
+             "tooltip": "Export the selected run (or the newest) as a verified ONNX bundle"},
         ]
+
+    def export_run(self, run_dir: str | None = None) -> Any:
+        """Open the export dialog for ``run_dir`` (default: the selected or newest run)."""
+        from ui.panels.export_panel import open_export_dialog
+
+        if run_dir is None:
+            run = self.runs.exportable_run()
+            if run is None:
+                QtWidgets.QMessageBox.information(
+                    self.window, "Nothing to export",
+                    "Export needs a run with saved weights: train the network first, or "
+                    "select a finished run in the Runs panel.")
+                return None
+            run_dir = str(run.path)
+        self.export_dialog = open_export_dialog(run_dir, self.window)
+        return self.export_dialog
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         self.training.shutdown(timeout_ms)
@@ -82,6 +103,7 @@ class TrainingDocks:
         self.training.runFinished.connect(self._on_finished)
         self.training.runFailed.connect(self.dashboard.fail_run)
         self.runs.overlayRequested.connect(self.dashboard.set_overlays)
+        self.runs.exportRequested.connect(self.export_run)
         self.health.evidenceSelected.connect(self.dashboard.highlight)
 
     def _on_job(self, job: Any) -> None:

@@ -103,6 +103,9 @@ def console_main(argv: Sequence[str] | None = None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the subcommand (no plugin loading; see :func:`console_main`)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].endswith(".json") and not argv[0].startswith("-"):
+        argv = ["gui", *argv]  # `workbench my_net.wbproj.json` opens it in the app
     args = parser.parse_args(argv)
     command = args.command or "gui"
     if command == "gui":

@@ -26,9 +26,11 @@ def test_docks_commands_and_a_run_through_them(qtbot, tmp_path):
     assert "moons" in docks.training.dataset_label.text()
     assert docks.training.form.values()["epochs"] == 2  # loaded from the project
     commands = {c["id"]: c for c in docks.commands()}
-    assert set(commands) == {"training.start", "training.pause", "training.stop"}
+    assert set(commands) == {"training.start", "training.pause", "training.stop",
+                             "training.export"}
     assert all(c["text"] and c["shortcut"] and callable(c["callback"]) for c in commands.values())
     assert commands["training.start"]["enabled"]() and not commands["training.stop"]["enabled"]()
+    assert not commands["training.export"]["enabled"]()  # no run yet
 
     docks.training.form.editors["seed"].setValue(3)
     assert stored[-1]["seed"] == 3
@@ -39,5 +41,18 @@ def test_docks_commands_and_a_run_through_them(qtbot, tmp_path):
     assert docks.runs.table.rowCount() == 1
     assert len(docks.dashboard.plots["loss"].series["val_epoch"]) == 2
     assert docks.dashboard.confusion.matrix.rowCount() == 2
+
+    # the finished run can be exported from the Runs panel and from the Train menu command
+    assert commands["training.export"]["enabled"]() and not docks.runs.export_button.isEnabled()
+    docks.runs.table.selectRow(0)
+    assert docks.runs.export_button.isEnabled()
+    docks.runs.export_button.click()
+    dialog = docks.export_dialog
+    assert dialog.isVisible() and dialog.run_dir == docks.runs.runs[0].path
+    dialog.close()
+    docks.runs.table.clearSelection()
+    opened = commands["training.export"]["callback"]()
+    assert opened.run_dir == docks.runs.runs[0].path
+    opened.close()
     docks.shutdown()
     assert workers.shutdown_all(10_000)

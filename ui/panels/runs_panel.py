@@ -35,10 +35,17 @@ def _number(value: Any, fmt: str) -> str:
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
 
 
+def _has_weights(run: Any) -> bool:
+    """True when the run folder holds weights an export can use."""
+    return (run.path / "best.safetensors").is_file() or any(
+        (run.path / "checkpoints").glob("epoch_*.safetensors"))
+
+
 class RunsPanel(QtWidgets.QWidget):
     """A table of runs with a details box; multi-selection drives the overlays."""
 
     overlayRequested = QtCore.Signal(list)
+    exportRequested = QtCore.Signal(str)  # run folder
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,9 +66,15 @@ class RunsPanel(QtWidgets.QWidget):
         refresh = QtWidgets.QPushButton("Refresh")
         refresh.setToolTip("Read the project's run folders again.")
         refresh.clicked.connect(self.refresh)
+        self.export_button = QtWidgets.QPushButton("Export to ONNX…")
+        self.export_button.setToolTip("Export the selected run's best weights as a verified "
+                                      "ONNX model with a deployment bundle.")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._request_export)
         self.note = QtWidgets.QLabel("")
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.note, 1)
+        top.addWidget(self.export_button)
         top.addWidget(refresh)
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.table)
@@ -135,8 +148,20 @@ class RunsPanel(QtWidgets.QWidget):
         self.table.blockSignals(False)
         self._on_selection()
 
+    def exportable_run(self) -> Any | None:
+        """The run an export would use: the one selected, else the newest with weights."""
+        selected = self.selected_runs()
+        candidates = selected if len(selected) == 1 else ([] if selected else self.runs)
+        return next((r for r in candidates if _has_weights(r)), None)
+
+    def _request_export(self) -> None:
+        run = self.exportable_run()
+        if run is not None:
+            self.exportRequested.emit(str(run.path))
+
     def _on_selection(self) -> None:
         runs = self.selected_runs()
+        self.export_button.setEnabled(len(runs) == 1 and _has_weights(runs[0]))
         if len(runs) == 1:
             run = runs[0]
             summary = run.read_summary() or {}

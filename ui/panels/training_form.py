@@ -93,6 +93,7 @@ ENABLED_WHEN: dict[str, Any] = {
     "plateau_patience": lambda v: v["schedule"] == "plateau",
     "label_smoothing": lambda v: v["loss"] == "cross_entropy",
 }
+PROBE_DELAY_MS = 1500  # device probe (imports torch) after the window is up
 OFF_WHEN_DISABLED = ("nesterov", "mixed_precision")  # invalid when on but not applicable
 
 
@@ -108,6 +109,7 @@ class TrainingForm(QtWidgets.QWidget):
         self.editors: dict[str, QtWidgets.QWidget] = {}
         self.devices: list[str] | None = None  # None until torch has been asked
         self._probe: Any = None
+        self._probe_scheduled = False
         self._loading = False
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -225,6 +227,12 @@ class TrainingForm(QtWidgets.QWidget):
     # devices ---------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self.devices is None and self._probe is None and not self._probe_scheduled:
+            # Importing torch takes seconds; let the window paint and settle first.
+            self._probe_scheduled = True
+            QtCore.QTimer.singleShot(PROBE_DELAY_MS, self, self._probe_if_needed)
+
+    def _probe_if_needed(self) -> None:
         if self.devices is None and self._probe is None:
             self.probe_devices()
 

@@ -77,7 +77,8 @@ def build_request(args: argparse.Namespace) -> RunRequest:
     project_dir = Path(args.project) if args.project else default_project_dir()
     request = RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
                                 name=args.name or project.name)
-    if args.dataset:  # a swapped dataset: fit the classifier head to its classes too
+    if dataset != project.resolved_dataset():
+        # a swapped dataset (flag or config file): fit the input and classifier head to it
         request = dataclasses.replace(request, fit_head=True)
     return request
 

@@ -88,6 +88,11 @@ def load_dataset(spec: DatasetSpec | dict[str, Any]) -> Dataset:
                                spec.stratify)
     if len(tr) == 0:
         raise DataError(f"dataset '{spec.name}' has too few samples ({len(y)}) to split")
+    if spec.val_fraction > 0 and len(va) == 0:
+        raise DataError(
+            f"dataset '{spec.name}' has {len(y)} samples; with val_fraction "
+            f"{spec.val_fraction} the validation split is empty. Expected at least one "
+            f"validation sample: add rows or raise val_fraction")
     if raw.prep == "tabular":
         pre = fit_tabular(raw.columns, raw.numeric, tr, raw.target)
         x = apply_preprocessing(pre, raw.columns)

@@ -282,6 +282,9 @@ class Trainer:
             "weights": "best" if (st.best_state is not None and c.restore_best) else "last",
             "findings": findings,
         }
+        # A metric with no value (an empty split, a NaN) is null in JSON, never a crash.
+        summary = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                   for k, v in summary.items()}
         for f in findings:
             self.emit(Diagnostic(code=f["code"], severity=f["severity"], title=f["title"],
                                  message=f["explanation"], evidence=f["evidence"],

@@ -84,3 +84,16 @@ def test_resume_continues_a_killed_run(tmp_path, capsys):
     (tmp_path / run_dir / "config.json").write_text(json.dumps(config))
     code, resumed = run_json(capsys, "train", "--resume", run_dir, "--json")
     assert code == 0 and resumed["epochs_run"] == 3 and resumed["run_dir"] == run_dir
+
+
+def test_config_file_dataset_without_validation_split(tmp_path, capsys):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"dataset": {"name": "iris", "val_fraction": 0.0},
+                                  "epochs": 2}))
+    code, summary = run_json(capsys, "train", "mlp_digits", "--config", str(config),
+                             "--project", str(tmp_path / "p"), "--json")
+    assert code == 0  # the head was fitted to iris's 3 classes, as with --dataset
+    assert summary["val_loss"] is None and summary["val_accuracy"] is None
+    assert summary["train_accuracy"] is not None
+    saved = json.loads((tmp_path / summary["run_dir"] / "summary.json").read_text())
+    assert saved["val_loss"] is None

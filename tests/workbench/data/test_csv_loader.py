@@ -58,3 +58,10 @@ def test_missing_and_empty_files(tmp_path):
         load_dataset({"name": "csv", "options": {"path": str(tmp_path / "none.csv")}})
     with pytest.raises(DataError, match="empty"):
         load_dataset(write(tmp_path, ""))
+
+
+def test_too_few_rows_for_a_validation_split(tmp_path):
+    path = tmp_path / "tiny.csv"
+    path.write_text("a,b,label\n1,2,x\n3,4,y\n5,6,y\n1,2,x\n")
+    with pytest.raises(DataError, match="validation split is empty"):
+        load_dataset({"name": "csv", "options": {"path": str(path), "target": "label"}})
