@@ -9,7 +9,7 @@ from PySide6 import QtWidgets
 
 from ui.settings import add_recent, recent_files
 from workbench.graph.spec import GraphSpec, Node
-from workbench.paths import PROJECT_SUFFIX, example_paths
+from workbench.paths import PROJECT_SUFFIX, example_paths, is_bundled
 from workbench.project import Project, ProjectError, load_project, save_project
 
 FILTER = f"Workbench projects (*{PROJECT_SUFFIX});;All files (*)"
@@ -71,6 +71,10 @@ class FileActions:
         path = path or self.ask_open_path()
         if not path:
             return False
+        if is_bundled(path):  # a bundled example opens as a new project, never written back
+            self.document.undo_stack.setClean()  # maybe_save() above already asked
+            self.open_example(Path(path))
+            return True
         try:
             project = load_project(path)
         except ProjectError as exc:

@@ -22,7 +22,7 @@ from ui.settings import app_settings
 from workbench.graph import edits
 from workbench.graph.layer_type import fmt_shape
 from workbench.graph.layout import layered_positions
-from workbench.paths import default_project_dir
+from workbench.paths import default_project_dir, is_bundled
 from workbench.project import Project
 
 NODES_MIME = "application/x-workbench-nodes"
@@ -132,7 +132,8 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         """What the training panel trains: (graph, dataset, training, project dir, name)."""
         doc = self.document
         assert doc is not None
-        folder = doc.path.parent if doc.path is not None else default_project_dir()
+        folder = (doc.path.parent if doc.path is not None and not is_bundled(doc.path)
+                  else default_project_dir())
         return (doc.spec.copy(), json.loads(json.dumps(doc.project.resolved_dataset())),
                 dict(doc.project.training), str(folder), doc.name)
 
@@ -185,7 +186,9 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         file_menu.insertMenu(first_save, examples)
         file_menu.insertSeparator(first_save)
         file_menu.addSeparator()
-        file_menu.addAction(self.registry.actions["file.quit"])
+        quit_action = self.registry.actions["file.quit"]
+        quit_action.setShortcutContext(QtCore.Qt.ApplicationShortcut)  # from dialogs too
+        file_menu.addAction(quit_action)
         self.examples_menu, self.recent_menu = examples, recent
         menus["&Help"].addAction("About Workbench", self.about)
         toolbar = self.addToolBar("Main")

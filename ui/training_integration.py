@@ -115,6 +115,14 @@ class TrainingDocks:
         job.diagnostic.connect(self.health.add_diagnostic)
         job.finished.connect(self.dashboard.finish_run)
         self.docks["dashboard"].raise_()
+        self._make_room_for_dashboard()
+
+    def _make_room_for_dashboard(self) -> None:
+        """A run starting in a squeezed dashboard gets about half the window's height."""
+        dock = self.docks["dashboard"]
+        wanted = int(self.window.height() * 0.5)
+        if not dock.isFloating() and dock.isVisible() and dock.height() < wanted * 0.8:
+            self.window.resizeDocks([dock], [wanted], QtCore.Qt.Vertical)
 
     def _on_finished(self, summary: dict[str, Any]) -> None:
         for finding in summary.get("findings") or []:

@@ -26,3 +26,8 @@ def find_example(name: str) -> Path | None:
 def default_project_dir() -> Path:
     """Runs go here unless ``--project`` says otherwise: under the current directory."""
     return Path.cwd() / DEFAULT_PROJECT_DIR_NAME
+
+
+def is_bundled(path: str | Path) -> bool:
+    """True for files shipped with the Workbench (examples): never write runs next to them."""
+    return Path(path).resolve().is_relative_to(RESOURCES_DIR)

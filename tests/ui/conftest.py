@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -33,7 +34,24 @@ def make_window(qtbot):
     yield make
     for window in windows:
         window.ask_save_changes = lambda: "discard"
+        window.training.shutdown()
         window.close()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads_or_widgets(qapp):
+    """After each GUI test: background jobs have ended and closed widgets are deleted, so
+    nothing from one test runs (or is destroyed) in the next one or at interpreter exit."""
+    yield
+    from PySide6 import QtCore
+
+    from ui import workers
+
+    assert workers.shutdown_all(30_000), "a background job did not end within 30 s"
+    for _ in range(3):
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+        qapp.processEvents()
+    gc.collect()
 
 
 @pytest.fixture

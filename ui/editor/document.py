@@ -64,7 +64,7 @@ class Document(QtCore.QObject):
                                           dataset={}, training={})
         self.path = path
         self.undo_stack = QtGui.QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)  # a slot: gone with self
         self.analysis: Analysis = analyze(self.project.graph)
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
@@ -79,6 +79,10 @@ class Document(QtCore.QObject):
     @property
     def name(self) -> str:
         return self.project.name
+
+    @QtCore.Slot(bool)
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     @property
     def dirty(self) -> bool:

@@ -181,6 +181,7 @@ class ExportDialog(QtWidgets.QDialog):
         table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         table.verticalHeader().setVisible(False)
         table.horizontalHeader().setStretchLastSection(True)
+        table.resizeColumnsToContents()  # headers readable before any row arrives
         return table
 
     # -- running -------------------------------------------------------------------------

@@ -233,6 +233,9 @@ class TrainingForm(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(PROBE_DELAY_MS, self, self._probe_if_needed)
 
     def _probe_if_needed(self) -> None:
+        self._probe_scheduled = False
+        if not self.window().isVisible():
+            return  # closed before the probe was due: the next show schedules it again
         if self.devices is None and self._probe is None:
             self.probe_devices()
 
