@@ -20,8 +20,10 @@ fi
 # Qt's xcb platform plugin needs these system libraries to open a real window (tests run
 # offscreen and do not need them).
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    if ! dpkg -s libxcb-cursor0 >/dev/null 2>&1; then
+    if ! dpkg -s libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 >/dev/null 2>&1; then
         (apt-get update -qq && apt-get install -y -qq libxcb-cursor0 libxkbcommon-x11-0 \
+            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
+            libxcb-xinerama0 libxcb-xkb1 libxcb-randr0 \
             libegl1 libgl1 libfontconfig1 libdbus-1-3 >/dev/null) || \
             echo "setup: could not install Qt's X11 libraries; the GUI may need them" >&2
     fi
