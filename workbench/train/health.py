@@ -223,9 +223,33 @@ def check_learning_rate(history: History, context: dict[str, Any]) -> list[Findi
     return findings
 
 
+def check_leakage(history: History, context: dict[str, Any]) -> list[Finding]:
+    """Validation/test samples that are exact copies of training samples."""
+    overlap = context.get("split_overlap") or {}
+    findings = []
+    for which, name in (("val", "validation"), ("test", "test")):
+        counts = overlap.get(which) or {}
+        shared, total = int(counts.get("shared", 0)), int(counts.get("total", 0))
+        if total == 0 or shared == 0 or shared / total < 0.01:
+            continue
+        severe = shared / total >= 0.05
+        findings.append(Finding(
+            f"leakage_{which}", "warning" if severe else "info",
+            f"{shared} of {total} {name} samples also appear in the training data",
+            f"{shared / total:.1%} of the {name} split are exact copies of training samples"
+            + (f" ({counts.get('conflicting', 0)} with a different label)"
+               if counts.get("conflicting") else "")
+            + f". The network is partly graded on samples it has already seen, so {name} "
+            f"accuracy overstates how it will do on new data.",
+            "Remove duplicate rows (or images) before splitting, or split by a group key so "
+            "copies of one item stay in one split.",
+            {"split": which, "shared": shared, "total": total}))
+    return findings
+
+
 CHECKS: list[Callable[[History, dict[str, Any]], list[Finding]]] = [
     check_nan, check_overfitting, check_underfitting, check_dead_units, check_gradients,
-    check_loss_spikes, check_class_imbalance, check_learning_rate]
+    check_loss_spikes, check_class_imbalance, check_learning_rate, check_leakage]
 
 
 def check_run(history: History, context: dict[str, Any] | None = None) -> list[Finding]:

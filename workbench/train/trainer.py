@@ -251,6 +251,12 @@ class Trainer:
                 "val_loss": val["loss"], "val_accuracy": val["accuracy"], "lr": lr,
                 "samples_per_second": seen / max(seconds, 1e-9), "epoch_seconds": seconds}
 
+    def _split_overlap(self) -> dict[str, Any]:
+        from workbench.data.dataset import Dataset
+        from workbench.data.leakage import split_overlap
+
+        return split_overlap(self.dataset) if isinstance(self.dataset, Dataset) else {}
+
     def _finish(self, stopped: str) -> dict[str, Any]:
         from workbench.train.health import check_run
 
@@ -265,7 +271,7 @@ class Trainer:
         context = {"class_counts": self.dataset.class_counts("train")
                    if hasattr(self.dataset, "class_counts") else {},
                    "num_classes": self.dataset.num_classes, "config": c.to_dict(),
-                   "nan_at": st.nan_at}
+                   "nan_at": st.nan_at, "split_overlap": self._split_overlap()}
         findings = [f.to_dict() for f in check_run(self.history, context)]
         summary = {
             "run_dir": str(self.run.path) if self.run is not None else None,

@@ -67,3 +67,16 @@ def test_learning_rate_too_low():
     for row in h:
         row["train_accuracy"] = 0.5
     assert "lr_too_low" in codes(check_run(h, {}))
+
+
+def test_leakage_between_splits():
+    h = history([1.0, 0.6, 0.4, 0.3, 0.25, 0.2], [1.0, 0.7, 0.5, 0.4, 0.35, 0.33])
+    overlap = {"val": {"shared": 12, "total": 100, "conflicting": 2},
+               "test": {"shared": 0, "total": 100, "conflicting": 0}}
+    (found,) = [f for f in check_run(h, {"split_overlap": overlap})
+                if f.code.startswith("leakage")]
+    assert found.code == "leakage_val" and found.severity == "warning"
+    assert "12 of 100 validation samples" in found.title and "2 with a different label" in \
+        found.explanation
+    small = {"val": {"shared": 0, "total": 100}, "test": {"shared": 0, "total": 100}}
+    assert not [f for f in check_run(h, {"split_overlap": small}) if "leakage" in f.code]
