@@ -70,6 +70,9 @@ def run_app(argv: list[str] | None = None) -> int:
             print(f"heavy_imports={','.join(heavy_imports()) or 'none'}", flush=True)
             window.close()
         QtCore.QTimer.singleShot(0, report)
+    quit_after = os.environ.get("WORKBENCH_QUIT_AFTER_MS")  # for end-to-end tests
+    if quit_after:
+        QtCore.QTimer.singleShot(int(quit_after), window.close)
     code = app.exec()
     window.training.shutdown()
     window.deleteLater()
