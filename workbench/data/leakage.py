@@ -15,7 +15,7 @@ from workbench.data.dataset import Dataset
 
 
 def _digests(x: np.ndarray) -> list[bytes]:
-    rows = np.ascontiguousarray(x).reshape(len(x), -1)
+    rows = np.ascontiguousarray(x).reshape(len(x), int(np.prod(x.shape[1:])))
     return [hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in rows]
 
 
