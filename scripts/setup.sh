@@ -17,6 +17,16 @@ if ! "$PY" -c "import torch" >/dev/null 2>&1; then
 fi
 "$PY" -m pip install --quiet -e ".[dev]"
 
+# PySide6 6.12.0 is excluded (pyproject.toml says why). A venv that had it keeps the Pdf and
+# WebEngine packages 6.12 split off, which share files with PySide6: drop them and put the
+# installed PySide6 back whole.
+if "$PY" -m pip show pyside6-pdf >/dev/null 2>&1 && ! "$PY" -m pip check >/dev/null 2>&1; then
+    QT_VERSION="$("$PY" -c 'import importlib.metadata as m; print(m.version("PySide6"))')"
+    "$PY" -m pip uninstall --quiet -y pyside6-pdf pyside6-webengine
+    "$PY" -m pip install --quiet --force-reinstall --no-deps "pyside6==$QT_VERSION" \
+        "pyside6-essentials==$QT_VERSION" "pyside6-addons==$QT_VERSION" "shiboken6==$QT_VERSION"
+fi
+
 # Qt's xcb platform plugin needs these system libraries to open a real window (tests run
 # offscreen and do not need them).
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
