@@ -174,3 +174,12 @@ def test_recent_files_persist(make_window, tmp_path):
     other.fill_recent_menu(other.recent_menu)
     assert str(target.resolve()) in [a.text() for a in other.recent_menu.actions()]
     assert json.loads(target.read_text())["name"] == "r"
+
+
+def test_zoom_to_fit_command_shows_every_node(window):
+    window.open_example(find_example("resnet_small"))
+    window.resize(900, 700)
+    window.registry.trigger("view.zoom_fit")
+    visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    for node_id, item in window.scene.nodes.items():
+        assert visible.contains(item.sceneBoundingRect()), node_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 LAYER_MIME = "application/x-workbench-layer"
-MIN_SCALE, MAX_SCALE = 0.15, 4.0
+MIN_SCALE, MAX_SCALE = 0.05, 4.0  # 0.05: a 100-layer chain still fits as an overview
 READABLE_SCALE = 0.6
 
 
@@ -32,20 +32,26 @@ class CanvasView(QtWidgets.QGraphicsView):
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
 
-    def zoom_to_fit(self) -> None:
+    def zoom_to_fit(self, readable: bool = True) -> None:
+        """Fit the network in the view. ``readable`` (when a project opens) never zooms out
+        past legible labels, showing the start of a long network instead; the Zoom to Fit
+        command passes False and shows all of it (down to the minimum zoom)."""
         rect = self.scene().items_bounding_rect()  # type: ignore[attr-defined]
         if rect.isNull():
             self.resetTransform()
             self.centerOn(0, 0)
             return
+        # the scrollable area always reaches every node, with room around it
+        self.setSceneRect(self.sceneRect().united(rect.adjusted(-2000, -2000, 2000, 2000)))
         self.fitInView(rect.adjusted(-60, -60, 60, 60), QtCore.Qt.KeepAspectRatio)
         scale = self.transform().m11()
-        if scale > 1.2 or scale < READABLE_SCALE:
+        floor = READABLE_SCALE if readable else MIN_SCALE
+        if scale > 1.2 or scale < floor:
             # never so small that the labels cannot be read: show the start of the network
-            target = min(1.2, max(scale, READABLE_SCALE))
+            target = min(1.2, max(scale, floor))
             self.resetTransform()
             self.scale(target, target)
-            if scale < READABLE_SCALE:
+            if scale < floor:
                 visible = self.viewport().width() / target
                 self.centerOn(rect.left() + visible / 2 - 40, rect.center().y())
             else:
