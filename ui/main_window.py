@@ -456,7 +456,20 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
                                     f"Workbench {__version__}: build, train, diagnose and "
                                     f"export neural networks.")
 
+    def ask_stop_training(self) -> bool:
+        """True when the person agrees to stop the running training (tests replace this)."""
+        answer = QtWidgets.QMessageBox.question(
+            self, "Training is running",
+            "A training run is in progress. Stop it and close? The run folder keeps its last "
+            "checkpoint; `workbench train --resume RUN_DIR` continues it.",
+            QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, QtWidgets.QMessageBox.No)
+        return answer == QtWidgets.QMessageBox.Yes
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        if self.training.training.state in ("running", "paused") and \
+                not self.ask_stop_training():
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

@@ -26,6 +26,7 @@ def make_window(qtbot):
         window = MainWindow(*args, **kwargs)
         # pytest-qt closes added widgets before fixture teardown: never block on a prompt.
         window.ask_save_changes = lambda: "discard"
+        window.ask_stop_training = lambda: True
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

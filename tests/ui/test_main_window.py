@@ -183,3 +183,24 @@ def test_zoom_to_fit_command_shows_every_node(window):
     visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     for node_id, item in window.scene.nodes.items():
         assert visible.contains(item.sceneBoundingRect()), node_id
+
+
+def test_closing_during_training_asks_then_stops_cleanly(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an unsaved project's runs go to ./workbench-project
+    window.open_example(find_example("mlp_digits"))
+    panel = window.training.training
+    panel.form.editors["epochs"].setValue(500)
+    with qtbot.waitSignal(panel.jobStarted, timeout=30_000) as started:
+        window.registry.trigger("training.start")
+    with qtbot.waitSignal(started.args[0].epoch, timeout=60_000):
+        pass
+    window.ask_stop_training = lambda: False
+    window.close()
+    assert window.isVisible() and panel.state == "running"
+    window.ask_stop_training = lambda: True
+    window.close()
+    assert not window.isVisible()
+    (run_dir,) = (tmp_path / "workbench-project" / "runs").iterdir()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["stopped_reason"] == "stopped" and 1 <= summary["epochs_run"] < 500
+    assert list((run_dir / "checkpoints").glob("epoch_*.safetensors"))
