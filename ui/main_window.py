@@ -191,6 +191,13 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         quit_action.setShortcutContext(QtCore.Qt.ApplicationShortcut)  # from dialogs too
         file_menu.addAction(quit_action)
         self.examples_menu, self.recent_menu = examples, recent
+        panels = QtWidgets.QMenu("&Panels", self)  # brings back a closed panel
+        for dock in sorted(self.findChildren(QtWidgets.QDockWidget),
+                           key=lambda d: d.windowTitle()):
+            panels.addAction(dock.toggleViewAction())
+        menus["&View"].addSeparator()
+        menus["&View"].addMenu(panels)
+        self.panels_menu = panels
         menus["&Help"].addAction("About Workbench", self.about)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar_main")

@@ -204,3 +204,16 @@ def test_closing_during_training_asks_then_stops_cleanly(window, qtbot, tmp_path
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["stopped_reason"] == "stopped" and 1 <= summary["epochs_run"] < 500
     assert list((run_dir / "checkpoints").glob("epoch_*.safetensors"))
+
+
+def test_a_closed_panel_comes_back_from_the_panels_menu(window):
+    titles = [a.text() for a in window.panels_menu.actions()]
+    assert {"Layers", "Inspector", "Problems", "Dashboard", "Runs", "Training",
+            "Health"} <= set(titles)
+    dashboard = window.training.docks["dashboard"]
+    dashboard.close()
+    assert not dashboard.isVisible()
+    action = next(a for a in window.panels_menu.actions() if a.text() == "Dashboard")
+    assert not action.isChecked()
+    action.trigger()
+    assert dashboard.isVisible()
