@@ -82,7 +82,8 @@ def format_summary(summary: dict[str, Any]) -> str:
             ("device", "device")]
     for label, key in keys:
         value = summary.get(key)
-        lines.append(f"  {label:<20} {_fmt(value)}")
+        text = f"{value:,.0f}" if key == "samples_per_second" and value else _fmt(value)
+        lines.append(f"  {label:<20} {text}")
     findings = summary.get("findings") or []
     if findings:
         lines.append("")
