@@ -265,7 +265,6 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
     def update_title(self) -> None:
         mark = "*" if self.document.dirty else ""
         self.setWindowTitle(f"{self.document.name}{mark} — Workbench")
-        self.setWindowModified(self.document.dirty)
 
     def refresh_inspector(self) -> None:
         ids = self.scene.selected_node_ids()
