@@ -68,3 +68,16 @@ def test_finding_from_diagnostic_shape():
                                        "message": "m", "epoch": None})
     assert finding == {"code": "c", "severity": "info", "title": "t", "explanation": "m",
                        "fix": "", "evidence": {}}
+
+
+def test_leakage_finding_names_its_evidence(qtbot):
+    panel = HealthPanel()
+    qtbot.addWidget(panel)
+    overlap = {"val": {"shared": 27, "total": 28, "conflicting": 0},
+               "test": {"shared": 0, "total": 28, "conflicting": 0}}
+    panel.set_history(overfitting_history(), {"num_classes": 2, "split_overlap": overlap})
+    codes = [f["code"] for f in panel.findings]
+    panel.list.setCurrentRow(codes.index("leakage_val"))
+    text = panel.detail.toPlainText()
+    assert "27 of 28 samples of the val split are copies of training samples" in text
+    assert "see the plots" not in text

@@ -136,6 +136,12 @@ def _describe(evidence: dict[str, Any]) -> str:
         parts.append(f"layer {evidence['layer']}")
     if evidence.get("metrics"):
         parts.append("on " + ", ".join(evidence["metrics"]))
+    if evidence.get("class_counts"):
+        parts.append("training samples per class: " + ", ".join(
+            f"{name} {count}" for name, count in evidence["class_counts"].items()))
+    if "shared" in evidence and "total" in evidence:
+        parts.append(f"{evidence['shared']} of {evidence['total']} samples of the "
+                     f"{evidence.get('split', '?')} split are copies of training samples")
     return "; ".join(parts) or "see the plots"
 
 
