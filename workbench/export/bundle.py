@@ -7,6 +7,7 @@ ONNX checker and the onnxruntime parity checks pass: it appears whole or not at 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -137,7 +138,11 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     stage("writing the bundle")
-    _write_bundle(out_dir, model_bytes, description, force)
+    try:
+        _write_bundle(out_dir, model_bytes, description, force)
+    except OSError as exc:
+        raise ExportError(f"cannot write the bundle to {out_dir}: {exc.strerror or exc}; "
+                          f"nothing was written", {"checks": checks, "opset": opset}) from exc
     report = {"passed": True, "out_dir": str(out_dir), "run_dir": str(run.path), **description}
     run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()), "opset": opset,
                       "parity_passed": result["passed"], "time": description["created"]})
@@ -145,6 +150,13 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
 
 
 def _refuse_taken(out_dir: Path, force: bool) -> None:
+    """Fail before any work when the bundle could not be written where asked."""
+    parent = out_dir.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot create the bundle folder {out_dir}: {parent} is not a "
+                          f"writable folder; choose a folder you can write to")
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file; expected a folder name for the bundle")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:

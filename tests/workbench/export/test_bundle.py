@@ -160,3 +160,21 @@ def test_empty_folder_is_used_and_force_replaces(digits_run, tmp_path):
     assert meta["checks"]["parity"]["split"] == "validation"
     readme = (out / "README.txt").read_text()
     assert "rows hold 64 values each" in readme and "shape (batch, 64), dtype float32" in readme
+
+
+def test_unwritable_destination_is_a_message_and_writes_nothing(digits_run, tmp_path,
+                                                               monkeypatch):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="not a writable folder"):
+        export_run(digits_run.path, blocker / "bundle", measure_latency=False)
+
+    import workbench.export.bundle as bundle
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(bundle.tempfile, "mkdtemp", refuse)  # the disk refuses at the end
+    with pytest.raises(ExportError, match="cannot write the bundle .*Permission denied"):
+        export_run(digits_run.path, tmp_path / "late", measure_latency=False)
+    assert not (tmp_path / "late").exists()
