@@ -188,3 +188,14 @@ def test_device_list_comes_from_torch_when_shown(qtbot):
     assert offered[0] == "auto" and "cpu" in offered
     assert set(offered) <= {"auto", "cpu", "cuda", "mps"}
     assert form._probe.wait(10_000)
+
+
+def test_an_invalid_network_is_refused_at_once_with_its_problem(qtbot, tmp_path):
+    graph = mlp(input_size=2, hidden=(16,), num_classes=2)
+    graph.edges = [e for e in graph.edges if e.dst != "output"]  # the Output is cut off
+    panel = TrainingPanel(lambda: (graph, MOONS, {}, tmp_path, "broken"))
+    qtbot.addWidget(panel)
+    assert not panel.start()
+    assert panel.state == "idle" and panel.job is None and error_shown(panel)
+    assert "cannot be trained yet" in panel.error.text() and "output" in panel.error.text()
+    assert not (tmp_path / "runs").exists()

@@ -121,6 +121,12 @@ class TrainingPanel(QtWidgets.QWidget):
         except Exception as exc:
             self.show_error(f"The project could not be read: {exc}")
             return False
+        problems = _graph_errors(graph)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            self.show_error(f"The network cannot be trained yet: {problems[0]}{more}. Fix it "
+                            f"first; the Problems panel lists every problem.")
+            return False
         training = self.form.values()
         try:
             TrainConfig.from_dict(training)
@@ -247,3 +253,12 @@ def describe_dataset(dataset: dict[str, Any] | None) -> str:
     split = (f"validation {dataset.get('val_fraction', 0.15):.0%}, test "
              f"{dataset.get('test_fraction', 0.15):.0%}")
     return f"Dataset: {dataset['name']}{f' ({opts})' if opts else ''}; {split}"
+
+
+def _graph_errors(graph: Any) -> list[str]:
+    """Validation errors of the graph to train (cheap, no torch); [] when it is valid."""
+    from workbench.graph.spec import GraphSpec
+    from workbench.graph.validation import analyze
+
+    spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
+    return [p.message for p in analyze(spec).problems if p.severity == "error"]
