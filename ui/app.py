@@ -47,11 +47,9 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
     app.setApplicationName("Workbench")
     app.setOrganizationName("Workbench")
-    from workbench.plugins import load_plugins
+    from workbench.plugins import load_plugins_reporting
 
-    failed = [r for r in load_plugins() if not r.ok]   # before the palette reads the catalogue
-    for result in failed:
-        print(f"workbench: warning: {result.message}", file=sys.stderr)
+    failed = load_plugins_reporting()   # before the palette reads the catalogue
     from ui.main_window import MainWindow
 
     window = MainWindow()

@@ -80,15 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_plugins_reporting() -> None:
-    """Register the installed plugins (layers, ...); each failure is one line on stderr."""
-    from workbench.plugins import load_plugins
-
-    for result in load_plugins():
-        if not result.ok:
-            print(f"workbench: warning: {result.message}", file=sys.stderr)
-
-
 def console_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: load plugins, then run :func:`main`.
 
@@ -96,6 +87,8 @@ def console_main(argv: Sequence[str] | None = None) -> int:
     scripts) leaves the global registries as it found them; such callers call
     ``workbench.plugins.load_plugins()`` themselves when they need plugin layers.
     """
+    from workbench.plugins import load_plugins_reporting
+
     load_plugins_reporting()
     return main(argv)
 
@@ -109,8 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "gui"
     if command == "gui":
-        from ui.app import run_app
+        from workbench.plugins import find_gui
 
+        run_app = find_gui()
+        if run_app is None:
+            print("workbench: the desktop app is not installed (no 'workbench.gui' entry "
+                  "point); the train, runs, eval and export commands work without it",
+                  file=sys.stderr)
+            return 2
         file_arg = getattr(args, "file", None)
         return run_app([sys.argv[0]] + ([file_arg] if file_arg else []))
     if command == "train":

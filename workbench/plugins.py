@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["DISABLE_ENV", "GROUP", "PluginResult", "load_plugins", "loaded_plugins"]
+__all__ = ["DISABLE_ENV", "GROUP", "GUI_GROUP", "PluginResult", "find_gui", "load_plugins",
+           "load_plugins_reporting", "loaded_plugins"]
 
 GROUP = "workbench.plugins"
+GUI_GROUP = "workbench.gui"  # the desktop app registers its launcher here (pyproject.toml)
 DISABLE_ENV = "WORKBENCH_DISABLE_PLUGINS"   # set to a non-empty value: load_plugins() loads none
 
 
@@ -68,6 +72,22 @@ def load_plugins() -> list[PluginResult]:
         if _RESULTS[key] not in results:   # the same plugin seen twice on sys.path
             results.append(_RESULTS[key])
     return results
+
+
+def load_plugins_reporting() -> list[PluginResult]:
+    """:func:`load_plugins`, with one stderr line per failure; returns the failures."""
+    failed = [r for r in load_plugins() if not r.ok]
+    for result in failed:
+        print(f"workbench: warning: {result.message}", file=sys.stderr)
+    return failed
+
+
+def find_gui() -> Callable[[list[str]], int] | None:
+    """The desktop app's launcher, ``run_app(argv) -> exit code``, found through the
+    ``workbench.gui`` entry point so the core never imports the GUI; None if not installed."""
+    for entry_point in importlib.metadata.entry_points(group=GUI_GROUP):
+        return entry_point.load()
+    return None
 
 
 def loaded_plugins() -> list[PluginResult]:

@@ -53,3 +53,13 @@ def test_gui_facing_core_modules_do_not_import_torch() -> None:
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_no_core_source_refers_to_the_gui() -> None:
+    """Not even lazily: the app is found through the ``workbench.gui`` entry point."""
+    import re
+
+    pattern = re.compile(r"^\s*(from|import)\s+(ui|PySide6|pyqtgraph)\b", re.MULTILINE)
+    offenders = [str(p.relative_to(CORE.parent)) for p in CORE.rglob("*.py")
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
