@@ -72,9 +72,7 @@ class FileActions:
         if not path:
             return False
         if is_bundled(path):  # a bundled example opens as a new project, never written back
-            self.document.undo_stack.setClean()  # maybe_save() above already asked
-            self.open_example(Path(path))
-            return True
+            return self._show_example(Path(path))
         try:
             project = load_project(path)
         except ProjectError as exc:
@@ -86,16 +84,19 @@ class FileActions:
 
     def open_example(self, path: Path) -> None:
         """An example opens as a new, unsaved project (the bundled file is never written)."""
-        if not self.maybe_save():
-            return
+        if self.maybe_save():
+            self._show_example(path)
+
+    def _show_example(self, path: Path) -> bool:
         try:
             project = load_project(path)
         except ProjectError as exc:
             self.show_error("Cannot open example", str(exc))
-            return
+            return False
         project.dataset = project.resolved_dataset()
         project.base_dir = None
         self.set_document(project, None)
+        return True
 
     def save(self) -> bool:
         if self.document.path is None:

@@ -35,12 +35,6 @@ def _number(value: Any, fmt: str) -> str:
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
 
 
-def _has_weights(run: Any) -> bool:
-    """True when the run folder holds weights an export can use."""
-    return (run.path / "best.safetensors").is_file() or any(
-        (run.path / "checkpoints").glob("epoch_*.safetensors"))
-
-
 class RunsPanel(QtWidgets.QWidget):
     """A table of runs with a details box; multi-selection drives the overlays."""
 
@@ -152,7 +146,7 @@ class RunsPanel(QtWidgets.QWidget):
         """The run an export would use: the one selected, else the newest with weights."""
         selected = self.selected_runs()
         candidates = selected if len(selected) == 1 else ([] if selected else self.runs)
-        return next((r for r in candidates if _has_weights(r)), None)
+        return next((r for r in candidates if r.has_weights()), None)
 
     def _request_export(self) -> None:
         run = self.exportable_run()
@@ -161,7 +155,7 @@ class RunsPanel(QtWidgets.QWidget):
 
     def _on_selection(self) -> None:
         runs = self.selected_runs()
-        self.export_button.setEnabled(len(runs) == 1 and _has_weights(runs[0]))
+        self.export_button.setEnabled(len(runs) == 1 and runs[0].has_weights())
         if len(runs) == 1:
             run = runs[0]
             summary = run.read_summary() or {}

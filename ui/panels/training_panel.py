@@ -261,4 +261,4 @@ def _graph_errors(graph: Any) -> list[str]:
     from workbench.graph.validation import analyze
 
     spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
-    return [p.message for p in analyze(spec).problems if p.severity == "error"]
+    return [p.message for p in analyze(spec).errors]

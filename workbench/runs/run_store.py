@@ -151,6 +151,10 @@ class RunStore:
         atomic_write_bytes(self.path / BEST_WEIGHTS, save(_cpu(model_state)))
         return self.path / BEST_WEIGHTS
 
+    def has_weights(self) -> bool:
+        """True when :meth:`load_weights` has something to load."""
+        return (self.path / BEST_WEIGHTS).is_file() or bool(self.checkpoints())
+
     def load_weights(self) -> tuple[dict[str, Any], str]:
         """Best weights if saved, else the latest checkpoint's: (state, which)."""
         from safetensors.torch import load_file
