@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.export.onnx_export import DEFAULT_OPSET, ExportError
+from workbench.runs.atomic import give_default_dir_mode
 
 PREDICT_TEMPLATE = Path(__file__).with_name("predict.py")
 README = """Deployment bundle exported by the Workbench.
@@ -179,6 +180,7 @@ def _write_bundle(out_dir: Path, model_bytes: bytes, description: dict[str, Any]
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        give_default_dir_mode(staging)  # mkdtemp makes it 0700; a bundle is shared
         (staging / "model.onnx").write_bytes(model_bytes)
         (staging / "model.json").write_text(json.dumps(description, indent=2) + "\n")
         shutil.copyfile(PREDICT_TEMPLATE, staging / "predict.py")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -178,3 +180,16 @@ def test_unwritable_destination_is_a_message_and_writes_nothing(digits_run, tmp_
     with pytest.raises(ExportError, match="cannot write the bundle .*Permission denied"):
         export_run(digits_run.path, tmp_path / "late", measure_latency=False)
     assert not (tmp_path / "late").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_bundle_gets_the_users_normal_permissions(digits_run, tmp_path):
+    """The bundle folder is not left 0700 (mkdtemp's mode), nor its files 0600."""
+    old = os.umask(0o022)
+    try:
+        export_run(digits_run.path, tmp_path / "perm", measure_latency=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "perm").stat().st_mode) == 0o755
+    for name in ("model.onnx", "model.json", "predict.py", "README.txt"):
+        assert stat.S_IMODE((tmp_path / "perm" / name).stat().st_mode) == 0o644, name
