@@ -3,9 +3,13 @@
 A project file (``*.wbproj.json``) is plain JSON::
 
     {"format_version": 1, "name": "...", "graph": <GraphSpec dict>,
-     "dataset": <DatasetSpec dict>, "training": <TrainConfig dict>}
+     "dataset": <DatasetSpec dict>, "training": <TrainConfig dict>,
+     "description": "one line", "note": "text the app shows when the project opens"}
 
-The ``training`` dict may be partial: missing keys take the trainer's defaults. This module is
+The ``training`` dict may be partial: missing keys take the trainer's defaults. ``description``
+(one line, shown in lists such as the start page) and ``note`` (a few paragraphs, shown beside
+the canvas when the project opens; the lessons use it) are optional and written only when set,
+so files without them, older ones included, read and write exactly as before. This module is
 torch-free so the GUI can open projects before torch is imported.
 """
 
@@ -35,6 +39,8 @@ class Project:
     dataset: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     base_dir: Path | None = None
+    description: str = ""
+    note: str = ""
 
     def resolved_dataset(self) -> dict[str, Any]:
         """The dataset section with a relative ``options.path`` made absolute.
@@ -51,13 +57,17 @@ class Project:
         return dataset
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format_version": PROJECT_FORMAT_VERSION,
             "name": self.name,
-            "graph": self.graph.to_dict(),
-            "dataset": dict(self.dataset),
-            "training": dict(self.training),
         }
+        if self.description:
+            data["description"] = self.description
+        if self.note:
+            data["note"] = self.note
+        data.update(graph=self.graph.to_dict(), dataset=dict(self.dataset),
+                    training=dict(self.training))
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "project") -> Project:
@@ -82,8 +92,17 @@ class Project:
             if not isinstance(value, dict):
                 raise ProjectError(f"{source}: '{key}' must be an object, found "
                                    f"{type(value).__name__}")
+        texts = {}
+        for key in ("description", "note"):
+            value = data.get(key)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise ProjectError(f"{source}: '{key}' must be text, found "
+                                   f"{type(value).__name__}")
+            texts[key] = value
         return cls(name=str(data.get("name") or graph.name), graph=graph,
-                   dataset=dict(dataset), training=dict(training))
+                   dataset=dict(dataset), training=dict(training), **texts)
 
 
 def load_project(path: str | Path) -> Project:
