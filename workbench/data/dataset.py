@@ -63,7 +63,9 @@ class Dataset:
         return getattr(self, f"x_{which}"), getattr(self, f"y_{which}")
 
     def class_counts(self, which: str = "train") -> dict[str, int]:
-        """How many samples of each class the split holds."""
+        """How many samples of each class the split holds ({} for a regression target)."""
         _, y = self.split(which)
+        if self.task == "regression":
+            return {}
         counts = np.bincount(y, minlength=self.num_classes)
         return {name: int(c) for name, c in zip(self.class_names, counts)}

@@ -14,7 +14,8 @@ class RawData:
 
     For "tabular", ``x`` is None and ``columns`` holds the feature columns as strings, with
     ``numeric`` naming the numeric ones; for "image", ``x`` is N x C x H x W raw pixels and
-    ``scale`` maps them to [0, 1].
+    ``scale`` maps them to [0, 1]. ``task`` is "classification" (``y`` int64 class indices)
+    or "regression" (``y`` the raw float target, standardized later by load_dataset).
     """
 
     x: np.ndarray | None
@@ -27,6 +28,7 @@ class RawData:
     numeric: list[str] = field(default_factory=list)
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    task: str = "classification"
 
 
 def int_option(options: dict[str, Any], name: str, default: int, low: int, high: int) -> int:

@@ -69,23 +69,29 @@ def _as_spec(spec: DatasetSpec | dict[str, Any]) -> DatasetSpec:
     return spec if isinstance(spec, DatasetSpec) else DatasetSpec.from_dict(spec)
 
 
-def load_dataset(spec: DatasetSpec | dict[str, Any]) -> Dataset:
-    """Load, split and preprocess. Raises DataError with a message for people."""
-    from workbench.data.preprocessing import (
-        apply_preprocessing,
-        fit_image,
-        fit_standardize,
-        fit_tabular,
-    )
+def load_dataset(spec: DatasetSpec | dict[str, Any],
+                 preprocessing: dict[str, Any] | None = None) -> Dataset:
+    """Load, split and preprocess. Raises DataError with a message for people.
+
+    With ``preprocessing`` (a dict saved with a run), that preprocessing is applied as it is,
+    never re-fitted, so a run's model sees exactly the inputs it was trained on; the splits are
+    the same either way (they depend only on the spec).
+    """
+    from workbench.data.preprocessing import apply_preprocessing
     from workbench.data.splits import split_indices
 
     spec = _as_spec(spec)
     if not isinstance(spec.options, dict):
         raise DataError(f"dataset options must be an object, found {spec.options!r}")
     raw = _loader(spec.name)(spec.options)
+    task = getattr(raw, "task", "classification")
+    if task not in ("classification", "regression"):
+        raise DataError(f"dataset '{spec.name}': task must be 'classification' or "
+                        f"'regression', found {task!r}")
+    regression = task == "regression"
     y = raw.y
     tr, va, te = split_indices(y, spec.val_fraction, spec.test_fraction, spec.split_seed,
-                               spec.stratify)
+                               spec.stratify and not regression)
     if len(tr) == 0:
         raise DataError(f"dataset '{spec.name}' has too few samples ({len(y)}) to split")
     if spec.val_fraction > 0 and len(va) == 0:
@@ -93,25 +99,73 @@ def load_dataset(spec: DatasetSpec | dict[str, Any]) -> Dataset:
             f"dataset '{spec.name}' has {len(y)} samples; with val_fraction "
             f"{spec.val_fraction} the validation split is empty. Expected at least one "
             f"validation sample: add rows or raise val_fraction")
-    if raw.prep == "tabular":
-        pre = fit_tabular(raw.columns, raw.numeric, tr, raw.target)
-        x = apply_preprocessing(pre, raw.columns)
+    if preprocessing is not None:
+        pre = _check_saved(spec.name, raw.prep, preprocessing, regression)
     else:
-        assert raw.x is not None
-        if raw.prep == "standardize":
-            pre = fit_standardize(raw.x[tr])
-        elif raw.prep == "image":
-            pre = fit_image(raw.x[tr], raw.scale)
-        else:
-            pre = {"kind": "none"}
-        x = apply_preprocessing(pre, raw.x)
+        pre = _fit(raw, tr)
+    x = apply_preprocessing(pre, raw.columns if raw.prep == "tabular" else raw.x)
     x = x.astype(np.int64 if raw.input_dtype == "int64" else np.float32)
-    pre = {**pre, **({"vocab_size": raw.extra["vocab_size"]} if "vocab_size" in raw.extra
-                     else {})}
+    if "vocab_size" in raw.extra and "vocab_size" not in pre:
+        pre = {**pre, "vocab_size": raw.extra["vocab_size"]}
+    if regression:
+        if "target_scaling" not in pre:
+            pre = {**pre, "target_scaling": fit_target_scaling(y[tr])}
+        y = scale_target(pre["target_scaling"], y)
+        num_classes, class_names = 1, [raw.target or "target"]
+    else:
+        num_classes, class_names = len(raw.class_names), list(raw.class_names)
     return Dataset(x_train=x[tr], y_train=y[tr], x_val=x[va], y_val=y[va], x_test=x[te],
                    y_test=y[te], input_shape=tuple(int(d) for d in x.shape[1:]),
-                   input_dtype=raw.input_dtype, num_classes=len(raw.class_names),
-                   class_names=list(raw.class_names), preprocessing=pre, name=spec.name)
+                   input_dtype=raw.input_dtype, num_classes=num_classes,
+                   class_names=class_names, preprocessing=pre, task=task, name=spec.name)
+
+
+def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
+    """Preprocessing statistics from the training rows only."""
+    from workbench.data.preprocessing import fit_image, fit_standardize, fit_tabular
+
+    if raw.prep == "tabular":
+        return fit_tabular(raw.columns, raw.numeric, tr, raw.target)
+    assert raw.x is not None
+    if raw.prep == "standardize":
+        return fit_standardize(raw.x[tr])
+    if raw.prep == "image":
+        return fit_image(raw.x[tr], raw.scale)
+    return {"kind": "none"}
+
+
+def _check_saved(name: str, prep: str, saved: Any, regression: bool) -> dict[str, Any]:
+    """A saved preprocessing dict that fits this data, or a DataError saying why not."""
+    if not isinstance(saved, dict):
+        raise DataError(f"dataset '{name}': saved preprocessing must be an object, found "
+                        f"{type(saved).__name__}")
+    kind = saved.get("kind", "none")
+    expected = prep if prep in ("tabular", "standardize", "image") else "none"
+    if kind != expected:
+        raise DataError(f"dataset '{name}': the saved preprocessing is of kind {kind!r}, but "
+                        f"this data needs {expected!r}; was the run trained on other data?")
+    if regression and "target_scaling" not in saved:
+        raise DataError(f"dataset '{name}' is a regression target but the saved "
+                        f"preprocessing has no 'target_scaling' (mean and std of the target)")
+    return dict(saved)
+
+
+def fit_target_scaling(y_train: np.ndarray) -> dict[str, float]:
+    """Mean and std of a regression target on the training split (std 1 when constant)."""
+    values = np.asarray(y_train, dtype=np.float64)
+    mean = float(values.mean()) if len(values) else 0.0
+    std = float(values.std()) if len(values) else 1.0
+    return {"mean": mean, "std": std if std > 1e-12 else 1.0}
+
+
+def scale_target(scaling: dict[str, Any], y: np.ndarray) -> np.ndarray:
+    """A raw regression target standardized: (y - mean) / std, float32."""
+    try:
+        mean, std = float(scaling["mean"]), float(scaling["std"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"target_scaling must be {{'mean': number, 'std': number}}, found "
+                        f"{scaling!r}") from exc
+    return ((np.asarray(y, dtype=np.float64) - mean) / std).astype(np.float32)
 
 
 def dataset_info(spec: DatasetSpec | dict[str, Any]) -> tuple[tuple[int, ...], str, int]:

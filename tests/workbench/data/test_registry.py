@@ -71,3 +71,49 @@ def test_sequence_label_depends_on_order():
     # The order does: A (token 1) before B (token 2) exactly when the label is 1.
     a_first = (np.argmax(ds.x_train == 1, axis=1) < np.argmax(ds.x_train == 2, axis=1))
     assert np.array_equal(a_first.astype(np.int64), ds.y_train)
+
+
+def test_saved_preprocessing_is_applied_not_refitted():
+    fitted = load_dataset({"name": "wine"})
+    saved = {**fitted.preprocessing, "mean": [0.0] * 13, "std": [1.0] * 13}
+    again = load_dataset({"name": "wine"}, preprocessing=saved)
+    assert again.preprocessing == saved
+    # Same split, raw values (mean 0 / std 1 leaves them unscaled), not re-fitted statistics.
+    assert np.array_equal(again.y_train, fitted.y_train)
+    assert not np.allclose(again.x_train.mean(0), 0, atol=1e-3)
+    raw_mean = np.asarray(fitted.preprocessing["mean"])
+    raw_std = np.asarray(fitted.preprocessing["std"])
+    assert np.allclose(again.x_train, fitted.x_train * raw_std + raw_mean, atol=1e-3)
+    with pytest.raises(DataError, match="saved preprocessing is of kind 'image'"):
+        load_dataset({"name": "wine"}, preprocessing={"kind": "image"})
+
+
+def _regression_loader(options):
+    from workbench.data.raw import RawData
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = 50.0 + 10.0 * x[:, 0] + rng.normal(size=200)
+    return RawData(x=x, y=y, class_names=[], target="price", task="regression")
+
+
+def test_regression_target_standardized_on_train_and_saved():
+    from workbench.data import register_dataset
+
+    register_dataset("_test_regression", _regression_loader)
+    ds = load_dataset({"name": "_test_regression"})
+    assert ds.task == "regression" and ds.num_classes == 1 and ds.class_names == ["price"]
+    assert ds.y_train.dtype == np.float32 and ds.y_train.shape == (len(ds.x_train),)
+    assert abs(float(ds.y_train.mean())) < 1e-4 and abs(float(ds.y_train.std()) - 1) < 1e-3
+    scaling = ds.preprocessing["target_scaling"]
+    assert 40 < scaling["mean"] < 60 and 5 < scaling["std"] < 15
+    assert ds.class_counts() == {}
+    # The saved scaling is reused as it is: shifting its mean shifts every y.
+    shifted = {**ds.preprocessing, "target_scaling": {"mean": scaling["mean"] + scaling["std"],
+                                                      "std": scaling["std"]}}
+    again = load_dataset({"name": "_test_regression"}, preprocessing=shifted)
+    assert np.allclose(again.y_train, ds.y_train - 1.0, atol=1e-5)
+    with pytest.raises(DataError, match="no 'target_scaling'"):
+        load_dataset({"name": "_test_regression"},
+                     preprocessing={k: v for k, v in ds.preprocessing.items()
+                                    if k != "target_scaling"})
