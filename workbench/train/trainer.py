@@ -25,7 +25,11 @@ from workbench.train.events import (
     RunStarted,
 )
 from workbench.train.schedules import learning_rate, update_plateau
-from workbench.train.training_state import TrainingState, nan_message
+from workbench.train.training_state import (
+    TrainingState,
+    nan_message,
+    restore_optimizer_state,
+)
 
 
 class Trainer:
@@ -124,7 +128,8 @@ class Trainer:
             x_val = x_val.contiguous(memory_format=torch.channels_last)
         optimizer = make_optimizer(model.parameters(), c)
         if self._resume_optimizer is not None:
-            optimizer.load_state_dict(self._resume_optimizer)
+            # after channels-last above: the buffers take the parameters' final layout
+            restore_optimizer_state(optimizer, self._resume_optimizer)
         loss_fn = make_loss(c, ds.num_classes)
         use_amp = c.mixed_precision and dev == "cuda"
         scaler = torch.amp.GradScaler("cuda") if use_amp else None
