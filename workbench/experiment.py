@@ -41,8 +41,10 @@ class RunRequest:
 
 
 def fit_graph_to_dataset(spec: GraphSpec, input_shape: Iterable[int], input_dtype: str,
-                         num_classes: int, fit_head: bool = False) -> GraphSpec:
-    """A copy of ``spec`` whose Input takes the dataset's shape and whose Output its classes.
+                         num_classes: int, fit_head: bool = False,
+                         task: str = "classification") -> GraphSpec:
+    """A copy of ``spec`` whose Input takes the dataset's shape and whose Output its classes
+    (or, for a regression ``task``, its ``num_classes`` target values as ``num_outputs``).
 
     With ``fit_head``, a Linear layer feeding the Output directly is resized to the number of
     classes too (used when the command line swaps the dataset under a finished network).
@@ -54,7 +56,7 @@ def fit_graph_to_dataset(spec: GraphSpec, input_shape: Iterable[int], input_dtyp
         for node in fitted.nodes:
             if node.id in heads and node.type == "Linear":
                 node.params = {**node.params, "out_features": int(num_classes)}
-    fit_io(fitted, input_shape, input_dtype, num_classes)
+    fit_io(fitted, input_shape, input_dtype, num_classes, task)
     return fitted
 
 
@@ -90,15 +92,33 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
         raise RunSetupError(str(exc)) from exc
     except (TypeError, KeyError) as exc:
         raise RunSetupError(f"dataset settings: {exc}") from exc
+    config = _fit_config_to_task(config, dataset, dataset_spec.name)
     spec = fit_graph_to_dataset(GraphSpec.from_dict(request.graph), dataset.input_shape,
-                                dataset.input_dtype, dataset.num_classes, request.fit_head)
+                                dataset.input_dtype, dataset.num_classes, request.fit_head,
+                                dataset.task)
     analysis = analyze(spec)
     if not analysis.ok:
+        outputs = (f"{dataset.num_classes} target value(s)" if dataset.task == "regression"
+                   else f"{dataset.num_classes} classes")
         raise RunSetupError(
             f"the network does not fit dataset '{dataset_spec.name}' (inputs "
-            f"{tuple(dataset.input_shape)}, {dataset.num_classes} classes):\n"
+            f"{tuple(dataset.input_shape)}, {outputs}):\n"
             + describe_problems(analysis.problems))
     return spec, dataset, config
+
+
+def _fit_config_to_task(config: Any, dataset: Any, name: str) -> Any:
+    """The config with loss 'auto' made concrete, or a RunSetupError when it does not fit the
+    dataset's task (a regression loss on classes, accuracy monitored on a regression)."""
+    import dataclasses
+
+    from workbench.train.losses import resolve_loss
+    from workbench.train.task_metrics import settings_error
+
+    problem = settings_error(config, dataset.task)
+    if problem:
+        raise RunSetupError(f"dataset '{name}' is a {dataset.task} task: {problem}")
+    return dataclasses.replace(config, loss=resolve_loss(config.loss, dataset.task))
 
 
 def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any = None,

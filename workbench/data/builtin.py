@@ -49,3 +49,13 @@ def load_wine(options: dict[str, Any]) -> RawData:
 def load_breast_cancer(options: dict[str, Any]) -> RawData:
     """Breast cancer Wisconsin: 30 features, malignant vs benign."""
     return _tabular("breast_cancer")
+
+
+def load_diabetes(options: dict[str, Any]) -> RawData:
+    """Diabetes progression one year after baseline (regression): 10 features, 442 patients.
+
+    The target is a continuous score (25 to 346); the features come pre-scaled by scikit-learn.
+    """
+    bunch = _sklearn("diabetes")
+    return RawData(x=bunch.data.astype(np.float32), y=bunch.target.astype(np.float64),
+                   class_names=[], task="regression", target="progression")

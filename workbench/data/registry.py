@@ -20,6 +20,9 @@ _BUILTIN: dict[str, str] = {
     "iris": "workbench.data.builtin:load_iris",
     "wine": "workbench.data.builtin:load_wine",
     "breast_cancer": "workbench.data.builtin:load_breast_cancer",
+    "diabetes": "workbench.data.builtin:load_diabetes",
+    "noisy_linear": "workbench.data.synthetic:load_noisy_linear",
+    "noisy_sine": "workbench.data.synthetic:load_noisy_sine",
     "moons": "workbench.data.synthetic:load_moons",
     "circles": "workbench.data.synthetic:load_circles",
     "spirals": "workbench.data.synthetic:load_spirals",
@@ -39,6 +42,7 @@ _KNOWN_INFO: dict[str, tuple[tuple[int, ...], str, int]] = {
     "iris": ((4,), "float32", 3), "wine": ((13,), "float32", 3),
     "breast_cancer": ((30,), "float32", 2), "moons": ((2,), "float32", 2),
     "circles": ((2,), "float32", 2), "xor": ((2,), "float32", 2),
+    "diabetes": ((10,), "float32", 1), "noisy_sine": ((1,), "float32", 1),
 }
 
 

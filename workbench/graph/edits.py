@@ -133,11 +133,21 @@ def paste_fragment(spec: GraphSpec, fragment: dict[str, Any],
 
 
 def fit_io(spec: GraphSpec, input_shape: Iterable[int], input_dtype: str,
-           num_classes: int) -> None:
-    """Set every Input's shape/dtype and every Output's class count (dataset selector)."""
+           num_classes: int, task: str = "classification") -> None:
+    """Set every Input's shape/dtype and every Output's size (dataset selector).
+
+    For a "regression" task ``num_classes`` is the number of target values: the Output gets
+    ``num_outputs`` and its ``num_classes`` is cleared (and the other way round).
+    """
+    regression = task == "regression"
     for node in spec.nodes:
         if node.type == "Input":
             node.params = {**node.params, "shape": [int(d) for d in input_shape],
                            "dtype": input_dtype}
         elif node.type == "Output":
-            node.params = {**node.params, "num_classes": int(num_classes)}
+            params = {**node.params, "num_classes": 0 if regression else int(num_classes)}
+            if regression:
+                params["num_outputs"] = int(num_classes)
+            else:
+                params.pop("num_outputs", None)
+            node.params = params

@@ -8,8 +8,10 @@ from typing import Any
 
 OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "step", "exponential", "polynomial", "cosine", "plateau")
-LOSSES = ("cross_entropy", "bce", "mse")
-MONITORS = ("val_loss", "val_accuracy")
+# "auto": cross_entropy for a classification dataset, mse for a regression one.
+LOSSES = ("auto", "cross_entropy", "bce", "mse", "mae", "huber")
+# val_accuracy is for classification only; val_mae / val_rmse for regression only.
+MONITORS = ("val_loss", "val_accuracy", "val_mae", "val_rmse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -39,7 +41,8 @@ class TrainConfig:
                                  low=0, high=10_000)
     warmup_epochs: int = _opt(0, "linear warm-up from lr/10 over this many epochs",
                               low=0, high=10_000)
-    loss: str = _opt("cross_entropy", "cross_entropy, bce or mse", choices=LOSSES)
+    loss: str = _opt("auto", "auto (cross_entropy for classes, mse for regression), "
+                     "cross_entropy, bce, mse, mae or huber", choices=LOSSES)
     label_smoothing: float = _opt(0.0, "cross-entropy label smoothing", low=0.0, high=0.999)
     l1: float = _opt(0.0, "L1 penalty on weights", low=0.0, high=10.0)
     l2: float = _opt(0.0, "L2 penalty on weights (added to the loss)", low=0.0, high=10.0)

@@ -1,4 +1,5 @@
-"""Evaluate a module on arrays: loss, accuracy and predictions, in batches, without grad."""
+"""Evaluate a module on arrays, in batches, without grad: loss and accuracy for classification,
+loss, MAE, RMSE and R² in original units for regression."""
 
 from __future__ import annotations
 
@@ -40,3 +41,32 @@ def evaluate(module: Any, x: Any, y: Any, batch_size: int = 512, device: str = "
     accuracy = float((predictions == target).float().mean().item())
     return {"loss": loss, "accuracy": accuracy,
             "predictions": predictions.cpu().numpy().astype(np.int64)}
+
+
+def evaluate_regression(module: Any, x: Any, y: Any, scaling: tuple[float, float],
+                        batch_size: int = 512, device: str = "cpu",
+                        loss_fn: Any = None) -> dict[str, Any]:
+    """{'loss', 'mae', 'rmse', 'r2', 'predictions'} for standardized targets ``y``.
+
+    ``scaling`` is the target's (mean, std) on the training split; the loss is in the trained
+    (standardized) units, the errors and ``predictions`` (float64, N or N x k) in original units.
+    """
+    import torch
+
+    from workbench.train.task_metrics import regression_scores
+
+    mean, std = scaling
+    if len(x) == 0:
+        nan = float("nan")
+        return {"loss": nan, "mae": nan, "rmse": nan, "r2": nan,
+                "predictions": np.zeros(0, dtype=np.float64)}
+    outputs = predict_logits(module, x, batch_size, device)
+    target = torch.as_tensor(y).to(outputs.device).float()
+    fn = loss_fn or torch.nn.functional.mse_loss
+    loss = float(fn(outputs, target.reshape(outputs.shape)).item())
+    predictions = outputs.cpu().numpy().astype(np.float64) * std + mean
+    truth = target.cpu().numpy().astype(np.float64).reshape(predictions.shape) * std + mean
+    if predictions.ndim == 2 and predictions.shape[1] == 1:
+        predictions = predictions[:, 0]
+        truth = truth[:, 0]
+    return {"loss": loss, **regression_scores(predictions, truth), "predictions": predictions}

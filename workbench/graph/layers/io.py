@@ -1,4 +1,9 @@
-"""Input and Output: where the batch enters the network and where the class scores leave."""
+"""Input and Output: where the batch enters the network and where its result leaves.
+
+The Output holds either ``num_classes`` (classification: one score per class) or ``num_outputs``
+(regression: that many predicted values); 0 leaves it open. Files written before
+``num_outputs`` existed have only ``num_classes`` and read as before.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +34,13 @@ INPUT = LayerType(
 
 OUTPUT = LayerType(
     name="Output", category="IO",
-    doc="The network's result: one score (logit) per class; passes its input through.",
+    doc="The network's result: one score (logit) per class, or the predicted value(s) of a "
+        "regression; passes its input through.",
     params=(int_param("num_classes", 0, minimum=0,
-                      doc="Number of classes the scores must have; 0 = not fixed."),),
+                      doc="Number of classes the scores must have; 0 = not fixed."),
+            int_param("num_outputs", 0, minimum=0,
+                      doc="Regression: number of values predicted (1 for one target); "
+                          "0 = not a regression output.")),
     inputs=("in",), outputs=(),
 )
 
@@ -44,8 +53,18 @@ def input_rule(p: dict[str, Any], shapes: list[Shape]) -> LayerShape:
 
 def output_rule(p: dict[str, Any], shapes: list[Shape]) -> LayerShape:
     shape = single(shapes)
-    k = p["num_classes"]
-    if k:
+    k, values = p["num_classes"], p["num_outputs"]
+    if k and values:
+        raise ShapeError(f"sets both num_classes ({k}) and num_outputs ({values}); expected "
+                         f"one: num_classes for class scores, num_outputs for regression")
+    if values:
+        if shape != (values,):
+            unit = "value" if values == 1 else "values"
+            found = str(shape[0]) if len(shape) == 1 else fmt_shape(shape)
+            hint = (f"; set the Linear before it to out_features={values}" if len(shape) == 1
+                    else "; add Flatten and a Linear layer before it")
+            raise ShapeError(f"expects {values} {unit}, receives {found}{hint}")
+    elif k:
         if shape != (k,):
             unit = "class" if k == 1 else "classes"
             hint = "; add Flatten and a Linear layer before it" if len(shape) > 1 else ""
