@@ -31,6 +31,7 @@ class CanvasScene(QtWidgets.QGraphicsScene):
         self._wire: QtWidgets.QGraphicsPathItem | None = None
         self._wire_source: PortItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
+        self._synced: dict[str, tuple] = {}  # node id -> what its item last showed
         self.setBackgroundBrush(QtGui.QColor("#f4f6f8"))
 
     # sync from the spec ---------------------------------------------------------------
@@ -39,19 +40,31 @@ class CanvasScene(QtWidgets.QGraphicsScene):
         ids = {n.id for n in spec.nodes}
         for gone in [i for i in self.nodes if i not in ids]:
             self.removeItem(self.nodes.pop(gone))
+            self._synced.pop(gone, None)
+        by_node: dict[str, list[Any]] = {}
+        for problem in analysis.problems if analysis else []:
+            by_node.setdefault(problem.node_id, []).append(problem)
+        touched: set[str] = set()
         for node in spec.nodes:
             item = self.nodes.get(node.id)
             if item is None:
                 item = NodeItem(node.id)
                 self.nodes[node.id] = item
                 self.addItem(item)
+                self._synced.pop(node.id, None)
             info = analysis.nodes.get(node.id) if analysis else None
-            problems = analysis.problems_for(node.id) if analysis else []
-            item.update_from(node.type, node.params, node.position,
-                             fmt_shape(info.output_shape) if info and info.output_shape
-                             is not None else "",
-                             [p.message for p in problems if p.severity == "error"],
-                             [p.message for p in problems if p.severity != "error"])
+            problems = by_node.get(node.id, [])
+            state = (node.type, repr(node.params), tuple(node.position),
+                     fmt_shape(info.output_shape) if info and info.output_shape
+                     is not None else "",
+                     tuple(p.message for p in problems if p.severity == "error"),
+                     tuple(p.message for p in problems if p.severity != "error"))
+            if self._synced.get(node.id) == state:  # unchanged: skip (cheap per-edit sync)
+                continue
+            self._synced[node.id] = state
+            touched.add(node.id)
+            item.update_from(state[0], node.params, node.position, state[3], list(state[4]),
+                             list(state[5]))
         keys = {e.key for e in spec.edges}
         for gone in [k for k in self.edges if k not in keys]:
             edge = self.edges.pop(gone)
@@ -75,8 +88,11 @@ class CanvasScene(QtWidgets.QGraphicsScene):
                 dst.edges.append(edge)
                 self.addItem(edge)
             shape = analysis.edge_shapes.get(e.key) if analysis else None
-            edge.set_shape_text(fmt_shape(shape) if shape is not None else "")
-            edge.update_path()
+            text = fmt_shape(shape) if shape is not None else ""
+            if edge.label.text() != text:
+                edge.set_shape_text(text)
+            if e.src in touched or e.dst in touched:
+                edge.update_path()
 
     # selection helpers ----------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

@@ -20,6 +20,10 @@ class ProblemsPanel(QtWidgets.QListWidget):
         self.itemActivated.connect(self._clicked)
 
     def show_analysis(self, analysis: Analysis) -> None:
+        shown = [(p.severity, p.message, p.node_id) for p in analysis.problems]
+        if shown == getattr(self, "_shown", None):
+            return  # the same problems: nothing to redo (edits on big networks stay cheap)
+        self._shown = shown
         self.clear()
         style = self.style()
         ordered = sorted(analysis.problems, key=lambda p: p.severity != "error")
@@ -46,3 +50,16 @@ class ProblemsPanel(QtWidgets.QListWidget):
         node_id = item.data(NODE_ROLE)
         if node_id:
             self.node_requested.emit(str(node_id))
+
+
+def problem_count_text(analysis: Analysis) -> str:
+    """The status bar's summary of the Problems panel: "valid", "2 errors", "1 error,
+    1 warning" (the same problems the panel lists, counted the same way)."""
+    errors = sum(p.severity == "error" for p in analysis.problems)
+    warnings = len(analysis.problems) - errors
+    if not errors and not warnings:
+        return "valid"
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
