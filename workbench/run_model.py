@@ -11,9 +11,10 @@ def load_run_module(run: RunStore) -> tuple[Any, str]:
     """(module in eval mode on the CPU, which weights were loaded)."""
     from workbench.graph.compile import compile_graph
     from workbench.graph.spec import GraphSpec
+    from workbench.runs.weights_file import load_into_module
 
     module = compile_graph(GraphSpec.from_dict(run.config["graph"]))
     state, which = run.load_weights()
-    module.load_state_dict(state)
+    load_into_module(module, state, run.path / which)  # names the tensor that does not fit
     module.eval()
     return module, which

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from workbench.runs.atomic import atomic_write_bytes, atomic_write_json
+from workbench.runs.file_checks import RunFileError, check_run_config, read_json_object
 from workbench.runs.metric_log import MetricLog
 
 RUNS_FOLDER = "runs"
@@ -72,16 +73,49 @@ class RunStore:
 
     # config -----------------------------------------------------------------------------
     def save_config(self, config: dict[str, Any]) -> None:
+        """Write config.json; ``created`` (UTC, ISO 8601) is added on the first save and kept
+        by every later one, so the run's age never depends on its folder name."""
+        created = config.get("created") or self._saved_created() or \
+            datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        config = {**config, "created": created}
         atomic_write_json(self.path / CONFIG_FILE, config)
         self._config = json.loads(json.dumps(config, default=str))
 
+    def _saved_created(self) -> str | None:
+        try:
+            return self.config.get("created")
+        except (FileNotFoundError, ValueError):
+            return None
+
+    @property
+    def created(self) -> datetime:
+        """When the run was created: config.json's ``created``; for runs written before it was
+        recorded, the time in the folder name, else config.json's modification time."""
+        try:
+            recorded = self.config.get("created")
+        except (FileNotFoundError, ValueError):
+            recorded = None
+        if isinstance(recorded, str):
+            try:
+                return _aware(datetime.fromisoformat(recorded))
+            except ValueError:
+                pass
+        try:
+            return _aware(datetime.strptime(self.path.name[:15], "%Y%m%d-%H%M%S"))
+        except ValueError:
+            pass
+        try:
+            return datetime.fromtimestamp((self.path / CONFIG_FILE).stat().st_mtime,
+                                          timezone.utc)
+        except OSError:
+            return datetime.fromtimestamp(0, timezone.utc)
+
     @property
     def config(self) -> dict[str, Any]:
+        """config.json, checked (a link out of the folder, bad JSON, wrong types: RunFileError)."""
         if self._config is None:
-            try:
-                self._config = json.loads((self.path / CONFIG_FILE).read_text("utf-8"))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{self.path / CONFIG_FILE}: not valid JSON ({exc.msg})") from exc
+            source = self.path / CONFIG_FILE
+            self._config = check_run_config(read_json_object(source, self.path), str(source))
         return self._config
 
     # checkpoints ------------------------------------------------------------------------
@@ -128,18 +162,18 @@ class RunStore:
         if not epochs:
             return None
         stem = self.checkpoint_dir / f"epoch_{epochs[-1]:04d}"
-        return stem.with_suffix(".safetensors"), json.loads(stem.with_suffix(".json").read_text())
+        return stem.with_suffix(".safetensors"), read_json_object(stem.with_suffix(".json"),
+                                                                  self.path)
 
     def load_checkpoint(self, epoch: int) -> tuple[dict, dict, dict, dict]:
         """(model_state, optimizer_state, extra_tensors, meta) for ``epoch``."""
-        from safetensors.torch import load_file
-
         from workbench.runs.tensor_state import unflatten_optimizer_state
+        from workbench.runs.weights_file import load_weights_file
 
         stem = self.checkpoint_dir / f"epoch_{epoch:04d}"
-        meta = json.loads(stem.with_suffix(".json").read_text("utf-8"))
-        model_state = load_file(str(stem.with_suffix(".safetensors")))
-        tensors = load_file(str(stem.parent / f"{stem.name}.state.safetensors"))
+        meta = read_json_object(stem.with_suffix(".json"), self.path)
+        model_state = load_weights_file(stem.with_suffix(".safetensors"), self.path)
+        tensors = load_weights_file(stem.parent / f"{stem.name}.state.safetensors", self.path)
         extra = {k[len("extra."):]: v for k, v in tensors.items() if k.startswith("extra.")}
         optimizer = unflatten_optimizer_state(tensors, meta.get("optimizer", {}))
         return model_state, optimizer, extra, meta
@@ -151,20 +185,29 @@ class RunStore:
         atomic_write_bytes(self.path / BEST_WEIGHTS, save(_cpu(model_state)))
         return self.path / BEST_WEIGHTS
 
+    def discard_best(self) -> None:
+        """Remove best.safetensors (a run that starts over has no best weights yet)."""
+        (self.path / BEST_WEIGHTS).unlink(missing_ok=True)
+
     def has_weights(self) -> bool:
         """True when :meth:`load_weights` has something to load."""
         return (self.path / BEST_WEIGHTS).is_file() or bool(self.checkpoints())
 
     def load_weights(self) -> tuple[dict[str, Any], str]:
-        """Best weights if saved, else the latest checkpoint's: (state, which)."""
-        from safetensors.torch import load_file
+        """Best weights if saved, else the latest checkpoint's: (state, which).
 
-        if (self.path / BEST_WEIGHTS).is_file():
-            return load_file(str(self.path / BEST_WEIGHTS)), BEST_WEIGHTS
+        The file is checked first (:mod:`workbench.runs.weights_file`): a corrupt, truncated
+        or foreign file, or a link out of the run folder, is a WeightsFileError naming it.
+        """
+        from workbench.runs.weights_file import load_weights_file
+
+        best = self.path / BEST_WEIGHTS
+        if best.is_file() or best.is_symlink():
+            return load_weights_file(best, self.path), BEST_WEIGHTS
         latest = self.latest_checkpoint()
         if latest is None:
             raise FileNotFoundError(f"{self.path}: the run has no saved weights yet")
-        return load_file(str(latest[0])), f"checkpoints/{latest[0].name}"
+        return load_weights_file(latest[0], self.path), f"checkpoints/{latest[0].name}"
 
     # summary and events -----------------------------------------------------------------
     def write_summary(self, summary: dict[str, Any]) -> None:
@@ -172,8 +215,8 @@ class RunStore:
 
     def read_summary(self) -> dict[str, Any] | None:
         try:
-            return json.loads((self.path / SUMMARY_FILE).read_text("utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            return read_json_object(self.path / SUMMARY_FILE, self.path)
+        except (FileNotFoundError, RunFileError):
             return None
 
     def record_event(self, event: dict[str, Any]) -> None:
@@ -182,14 +225,25 @@ class RunStore:
     def read_events(self) -> list[dict[str, Any]]:
         return self.events.read()
 
+    def test_looks(self) -> int:
+        """How many times anything was measured on the test split (every eval or export that
+        used it records an event with ``"split": "test"``)."""
+        return sum(1 for event in self.read_events() if event.get("split") == "test")
+
 
 def list_runs(project_dir: str | Path) -> list[RunStore]:
-    """Run folders of a project, oldest first; folders that are not runs are skipped."""
+    """Run folders of a project, oldest first by creation time (config.json's ``created``, not
+    the folder name, which a user may rename); folders that are not runs are skipped."""
     runs = Path(project_dir) / RUNS_FOLDER
     if not runs.is_dir():
         return []
     found = [RunStore(p) for p in runs.iterdir() if p.is_dir() and (p / CONFIG_FILE).is_file()]
-    return sorted(found, key=lambda r: r.path.name)
+    return sorted(found, key=lambda r: (r.created, r.path.name))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A timezone-aware datetime (a naive one is taken as local time)."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def _cpu(tensors: dict[str, Any]) -> dict[str, Any]:
