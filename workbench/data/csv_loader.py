@@ -1,22 +1,47 @@
-"""CSV files: pick the target column; numeric columns standardized, the others one-hot encoded.
+"""CSV datasets: choose the target, infer the task, find numeric and categorical columns.
 
-A column is numeric when at least 90% of its non-empty cells parse as numbers; then every cell
-must, and the first that does not is reported by row and value. Rows are numbered as a
-spreadsheet shows them: the header is row 1.
+Options (project file ``dataset.options``; CLI flags in brackets):
+
+- ``path`` (``--data-path``): the file; ``target`` (``--target``): its column, default the last;
+- ``delimiter`` (``--delimiter``): "auto" (default, ``csv.Sniffer``), ",", ";", "tab", "space"…;
+- ``skip_rows`` (``--skip-rows``): lines to skip before the header (comments, titles);
+- ``columns`` (``--columns a,b,c``): the file has no header; these are its column names;
+- ``task`` (``--task``): "auto" (default), "classification" or "regression";
+- ``missing_indicator`` (``--missing-indicator``): add a 0/1 "<column>_missing" feature for each
+  numeric column with missing cells.
+
+A column is numeric when at least 90% of its non-missing cells parse as numbers; then every
+non-missing cell must, and the first that does not is reported by line and value. Missing cells
+(``NA``, ``?``, empty, … see :data:`MISSING_VALUES`) never make a column categorical: they are
+imputed later (training-split median, or a "missing" category). Rows without a target value are
+dropped and counted. What was decided (target, task, delimiter, drops, imputations) is recorded
+in ``RawData.report`` and shown to the person by the CLI, the run's config and the app.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from workbench.data.csv_reading import (
+    MISSING_VALUES,
+    CsvOptions,
+    Table,
+    delimiter_label,
+    is_missing,
+    read_table,
+    unquote,
+)
 from workbench.data.errors import DataError
 from workbench.data.raw import RawData
 
 NUMERIC_SHARE = 0.9
+MAX_CLASS_LIKE_DISTINCT = 20
+KNOWN_OPTIONS = ("path", "target", "delimiter", "skip_rows", "columns", "task",
+                 "missing_indicator")
+TASKS = ("auto", "classification", "regression")
 
 
 def _parses(value: str) -> bool:
@@ -27,68 +52,128 @@ def _parses(value: str) -> bool:
     return True
 
 
-def read_table(path: Path, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
-    """Header and rows, with ragged rows reported by number."""
-    if not path.is_file():
-        raise DataError(f"{path}: no such CSV file")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            rows = [row for row in reader]
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
-    except csv.Error as exc:
-        raise DataError(f"{path}: cannot be read as CSV ({exc})") from exc
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
-    header = [h.strip() for h in rows[0]]
-    if len(rows) < 2:
-        raise DataError(f"{path}: has a header but no data rows")
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise DataError(f"{path}: row {number} has {len(row)} fields, expected "
-                            f"{len(header)} (like the header)")
-    return header, [[c.strip() for c in row] for row in rows[1:]]
+def infer_task(labels: list[str]) -> tuple[str, str]:
+    """("classification" | "regression", why) for the target's non-missing values.
+
+    Regression: every value a number, and either some are not whole numbers or there are more
+    than 20 distinct whole numbers that are not class codes (0..K-1 or 1..K).
+    """
+    distinct = set(labels)
+    if not all(_parses(v) for v in distinct):
+        return "classification", f"{len(distinct)} distinct values that are categories"
+    numbers = np.array(sorted({float(v) for v in distinct}))
+    if not np.all(np.isfinite(numbers)):
+        return "classification", "the values include inf or nan"
+    if not np.all(numbers == np.round(numbers)):
+        return "regression", f"{len(numbers)} distinct numeric values, not all whole numbers"
+    codes = len(numbers) > 0 and numbers[0] in (0.0, 1.0) and np.all(np.diff(numbers) == 1)
+    if len(numbers) <= MAX_CLASS_LIKE_DISTINCT or codes:
+        return "classification", f"{len(numbers)} distinct whole numbers (class codes)"
+    return "regression", f"{len(numbers)} distinct numeric values"
+
+
+def _task_option(options: dict[str, Any]) -> str:
+    task = options.get("task", "auto") or "auto"
+    if task not in TASKS:
+        raise DataError(f"option 'task' must be one of {', '.join(TASKS)}, found {task!r}")
+    return str(task)
+
+
+def _target(table: Table, options: dict[str, Any]) -> tuple[str, str]:
+    given = options.get("target")
+    if given is None or str(given).strip() == "":
+        return table.header[-1], "default: the last column"
+    target = unquote(str(given))
+    if target not in table.header:
+        raise DataError(
+            f"{table.path}: no target column '{target}'; columns found with delimiter "
+            f"{delimiter_label(table.delimiter)}"
+            f"{' (detected)' if table.delimiter_detected else ''}: "
+            f"{', '.join(table.header)}{table.delimiter_hint()}")
+    return target, "given"
+
+
+def _numeric_columns(table: Table, t: int, keep: np.ndarray
+                     ) -> tuple[dict[str, np.ndarray], list[str], dict[str, int], list[str]]:
+    """Feature columns (strings), the numeric ones, missing cells per column, left-out notes."""
+    columns: dict[str, np.ndarray] = {}
+    numeric: list[str] = []
+    missing_counts: dict[str, int] = {}
+    notes: list[str] = []
+    rows = [row for row, k in zip(table.rows, keep) if k]
+    lines = [line for line, k in zip(table.line_numbers, keep) if k]
+    for c, name in enumerate(table.header):
+        if c == t:
+            continue
+        values = [row[c] for row in rows]
+        filled = [v for v in values if not is_missing(v)]
+        if not filled:
+            notes.append(f"column '{name}' has no value in any row: left out")
+            continue
+        share = sum(_parses(v) for v in filled) / len(filled)
+        if share >= NUMERIC_SHARE:
+            for line, value in zip(lines, values):
+                if not is_missing(value) and not _parses(value):
+                    raise DataError(
+                        f"{table.path}: column '{name}' is numeric but row {line} has "
+                        f"'{value}'; if that means 'no value', write one of "
+                        f"{', '.join(repr(v) for v in MISSING_VALUES if v)} or leave it empty")
+            numeric.append(name)
+        if len(filled) < len(values):
+            missing_counts[name] = len(values) - len(filled)
+        columns[name] = np.array(values, dtype=object)
+    return columns, numeric, missing_counts, notes
 
 
 def load_csv(options: dict[str, Any]) -> RawData:
     if not options.get("path"):
         raise DataError("the csv dataset needs option 'path' (the CSV file)")
+    unknown = sorted(set(options) - set(KNOWN_OPTIONS))
+    if unknown:
+        raise DataError(f"unknown csv option(s) {', '.join(unknown)}; expected "
+                        f"{', '.join(KNOWN_OPTIONS)}")
+    task_option = _task_option(options)
     path = Path(str(options["path"]))
-    header, rows = read_table(path, str(options.get("delimiter", ",")))
-    target = str(options.get("target") or header[-1])
-    if target not in header:
-        raise DataError(f"{path}: no target column '{target}'; columns found: "
-                        f"{', '.join(header)}")
-    t = header.index(target)
-    labels = []
-    for number, row in enumerate(rows, start=2):
-        if row[t] == "":
-            raise DataError(f"{path}: row {number} has no value in target column '{target}'")
-        labels.append(row[t])
-    columns: dict[str, np.ndarray] = {}
-    numeric: list[str] = []
-    for c, name in enumerate(header):
-        if c == t:
-            continue
-        values = [row[c] for row in rows]
-        filled = [v for v in values if v != ""]
-        share = sum(_parses(v) for v in filled) / max(1, len(filled))
-        if filled and share >= NUMERIC_SHARE:
-            for number, value in enumerate(values, start=2):
-                if value == "":
-                    raise DataError(f"{path}: column '{name}' is numeric but row {number} is "
-                                    f"empty")
-                if not _parses(value):
-                    raise DataError(f"{path}: column '{name}' is numeric but row {number} has "
-                                    f"'{value}'")
-            numeric.append(name)
-        columns[name] = np.array(values, dtype=object)
+    table = read_table(path, CsvOptions.from_options(options))
+    target, target_chosen = _target(table, options)
+    t = table.header.index(target)
+    keep = np.array([not is_missing(row[t]) for row in table.rows], dtype=bool)
+    labels = [row[t] for row, k in zip(table.rows, keep) if k]
+    if not labels:
+        raise DataError(f"{path}: target column '{target}' has no values")
+    columns, numeric, missing_counts, notes = _numeric_columns(table, t, keep)
     if not columns:
-        raise DataError(f"{path}: only the target column '{target}' was found; expected at "
-                        f"least one feature column")
+        raise DataError(f"{path}: only the target column '{target}' was found with delimiter "
+                        f"{delimiter_label(table.delimiter)}; expected at least one feature "
+                        f"column{table.delimiter_hint()}")
+    if task_option == "auto":
+        task, task_reason = infer_task(labels)
+        task_reason = f"inferred: {task_reason}"
+    else:
+        task, task_reason = task_option, "given"
+    report: dict[str, Any] = {
+        "source": "csv", "path": str(path), "target": target, "target_chosen": target_chosen,
+        "task": task, "task_reason": task_reason, "delimiter": table.delimiter,
+        "delimiter_chosen": "detected" if table.delimiter_detected else "given",
+        "skip_rows": int(options.get("skip_rows", 0) or 0),
+        "column_names": "given" if table.header_given else "header",
+        "rows": int(keep.sum()), "rows_dropped": int((~keep).sum()),
+        "rows_dropped_reason": "no target value", "imputed": missing_counts,
+        "missing_indicator": bool(options.get("missing_indicator", False)),
+        "numeric_columns": numeric,
+        "categorical_columns": [c for c in columns if c not in numeric], "notes": notes}
+    extra = {"csv": {"delimiter": table.delimiter},
+             "missing_indicator": report["missing_indicator"]}
+    if task == "regression":
+        lines = [line for line, k in zip(table.line_numbers, keep) if k]
+        for line, value in zip(lines, labels):
+            if not _parses(value):
+                raise DataError(f"{path}: the regression target '{target}' must be numeric, "
+                                f"but row {line} has '{value}'")
+        y = np.array([float(v) for v in labels], dtype=np.float64)
+        return RawData(x=None, y=y, class_names=[target], prep="tabular", columns=columns,
+                       numeric=numeric, target=target, task="regression", report=report,
+                       extra=extra)
     class_names = sorted(set(labels), key=_label_key)
     if len(class_names) < 2:
         raise DataError(f"{path}: target column '{target}' has a single class "
@@ -101,7 +186,7 @@ def load_csv(options: dict[str, Any]) -> RawData:
             raise DataError(f"{path}: class '{name}' of column '{target}' has only {count} "
                             f"row; expected at least 2 per class")
     return RawData(x=None, y=y, class_names=class_names, prep="tabular", columns=columns,
-                   numeric=numeric, target=target)
+                   numeric=numeric, target=target, report=report, extra=extra)
 
 
 def _label_key(label: str) -> tuple[int, float, str]:

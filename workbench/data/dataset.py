@@ -55,6 +55,9 @@ class Dataset:
     preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
     task: str = "classification"
     name: str = ""
+    # What loading decided and found (target, task, delimiter, rows dropped, cells imputed…),
+    # JSON; shown by the CLI, saved in the run's config.json, previewed by the app.
+    load_report: dict[str, Any] = field(default_factory=dict)
 
     def split(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of 'train', 'val' or 'test'."""

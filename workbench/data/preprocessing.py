@@ -7,10 +7,15 @@ The dict is self-contained so that an exported bundle (numpy + onnxruntime only)
 - ``{"kind": "image", "size": [H, W], "channels": C, "scale": s, "mean": [C], "std": [C]}``:
   an image is resized to ``size`` (bilinear), converted to ``C`` channels (1 = grayscale "L",
   3 = "RGB"), laid out as C x H x W, multiplied by ``scale`` and standardized per channel.
-- ``{"kind": "tabular", "target": name, "columns": [...], "feature_names": [...]}``: each entry
-  of ``columns`` is ``{"name", "type": "numeric", "mean", "std"}`` (value parsed as float, then
-  standardized) or ``{"name", "type": "categorical", "categories": [...]}`` (one-hot in that
-  order; an unseen category is all zeros). Features are concatenated in ``columns`` order.
+- ``{"kind": "tabular", "target": name, "columns": [...], "feature_names": [...],
+  "missing_values": [...], "csv": {"delimiter": d}}``: each entry of ``columns`` is
+  ``{"name", "type": "numeric", "median", "mean", "std", "indicator"}`` (missing cells become the
+  median, then standardized; optional 0/1 missing indicator) or ``{"name", "type":
+  "categorical", "categories": [...]}`` (missing cells are the category "missing"; one-hot in
+  that order; an unseen category is all zeros). Features are concatenated in ``columns`` order.
+  See :mod:`workbench.data.tabular`.
+- any kind may carry ``"target_scaling": {"mean", "std"}`` (a regression target, standardized
+  on the training split; the model predicts ``(y - mean) / std``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from typing import Any
 import numpy as np
 
 from workbench.data.errors import DataError
+from workbench.data.tabular import encode_tabular, fit_tabular, rows_to_columns
+
+__all__ = ["apply_preprocessing", "encode_tabular", "fit_image", "fit_standardize",
+           "fit_tabular", "image_to_array", "rows_to_columns"]
 
 _EPS = 1e-8
 
@@ -43,38 +52,6 @@ def fit_image(x_train: np.ndarray, scale: float) -> dict[str, Any]:
     return {"kind": "image", "size": [int(x_train.shape[2]), int(x_train.shape[3])],
             "channels": int(x_train.shape[1]), "scale": scale, "mean": mean.tolist(),
             "std": std.tolist()}
-
-
-def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
-                train_idx: np.ndarray, target: str) -> dict[str, Any]:
-    """Column statistics from the training rows only."""
-    specs: list[dict[str, Any]] = []
-    names: list[str] = []
-    for name, values in columns.items():
-        train_values = values[train_idx]
-        if name in numeric:
-            numbers = train_values.astype(np.float64)
-            std = float(numbers.std()) if len(numbers) else 1.0
-            specs.append({"name": name, "type": "numeric", "mean": float(numbers.mean()),
-                          "std": std if std > _EPS else 1.0})
-            names.append(name)
-        else:
-            categories = sorted({str(v) for v in train_values})
-            specs.append({"name": name, "type": "categorical", "categories": categories})
-            names.extend(f"{name}={c}" for c in categories)
-    return {"kind": "tabular", "target": target, "columns": specs, "feature_names": names}
-
-
-def rows_to_columns(rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
-                    column_names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-    """CSV records (dicts, or lists in ``column_names`` order) to columns of strings."""
-    if rows and not isinstance(rows[0], Mapping):
-        if column_names is None:
-            raise DataError("rows given as lists need the column names")
-        rows = [dict(zip(column_names, r)) for r in rows]
-    keys = list(rows[0].keys()) if rows else list(column_names or [])
-    return {k: np.array([str(r.get(k, "")) for r in rows], dtype=object)  # type: ignore[union-attr]
-            for k in keys}
 
 
 def apply_preprocessing(pre: Mapping[str, Any], raw: Any) -> np.ndarray:
@@ -101,31 +78,6 @@ def apply_preprocessing(pre: Mapping[str, Any], raw: Any) -> np.ndarray:
         return encode_tabular(pre, columns)
     raise DataError(f"unknown preprocessing kind {kind!r}; expected none, standardize, image "
                     f"or tabular")
-
-
-def encode_tabular(pre: Mapping[str, Any], columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    parts = []
-    for spec in pre["columns"]:
-        name = spec["name"]
-        if name not in columns:
-            raise DataError(f"column '{name}' is missing; expected columns: "
-                            f"{', '.join(c['name'] for c in pre['columns'])}")
-        values = columns[name]
-        if spec["type"] == "numeric":
-            try:
-                numbers = np.asarray(values, dtype=np.float64)
-            except ValueError as exc:
-                raise DataError(f"column '{name}' must be numeric: {exc}") from exc
-            parts.append(((numbers - spec["mean"]) / spec["std"])[:, None])
-        else:
-            cats = {c: i for i, c in enumerate(spec["categories"])}
-            onehot = np.zeros((len(values), len(cats)))
-            for row, value in enumerate(values):
-                index = cats.get(str(value))
-                if index is not None:
-                    onehot[row, index] = 1.0
-            parts.append(onehot)
-    return np.concatenate(parts, axis=1).astype(np.float32)
 
 
 def _images_to_array(pre: Mapping[str, Any], raw: Any) -> np.ndarray:

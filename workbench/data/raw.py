@@ -16,6 +16,7 @@ class RawData:
     ``numeric`` naming the numeric ones; for "image", ``x`` is N x C x H x W raw pixels and
     ``scale`` maps them to [0, 1]. ``task`` is "classification" (``y`` int64 class indices)
     or "regression" (``y`` the raw float target, standardized later by load_dataset).
+    ``report`` says what the loader decided for the person (see workbench.data.load_report).
     """
 
     x: np.ndarray | None
@@ -29,6 +30,7 @@ class RawData:
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     task: str = "classification"
+    report: dict[str, Any] = field(default_factory=dict)  # what the loader decided (csv)
 
 
 def int_option(options: dict[str, Any], name: str, default: int, low: int, high: int) -> int:

@@ -81,6 +81,7 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     never re-fitted, so a run's model sees exactly the inputs it was trained on; the splits are
     the same either way (they depend only on the spec).
     """
+    from workbench.data.load_report import complete_report
     from workbench.data.preprocessing import apply_preprocessing
     from workbench.data.splits import split_indices
 
@@ -112,16 +113,19 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     if "vocab_size" in raw.extra and "vocab_size" not in pre:
         pre = {**pre, "vocab_size": raw.extra["vocab_size"]}
     if regression:
-        if "target_scaling" not in pre:
-            pre = {**pre, "target_scaling": fit_target_scaling(y[tr])}
-        y = scale_target(pre["target_scaling"], y)
         num_classes, class_names = 1, [raw.target or "target"]
     else:
         num_classes, class_names = len(raw.class_names), list(raw.class_names)
+    report = complete_report(raw, spec.name, task, y, class_names, tuple(x.shape[1:]))
+    if regression:
+        if "target_scaling" not in pre:
+            pre = {**pre, "target_scaling": fit_target_scaling(y[tr])}
+        y = scale_target(pre["target_scaling"], y)
     return Dataset(x_train=x[tr], y_train=y[tr], x_val=x[va], y_val=y[va], x_test=x[te],
                    y_test=y[te], input_shape=tuple(int(d) for d in x.shape[1:]),
                    input_dtype=raw.input_dtype, num_classes=num_classes,
-                   class_names=class_names, preprocessing=pre, task=task, name=spec.name)
+                   class_names=class_names, preprocessing=pre, task=task, name=spec.name,
+                   load_report=report)
 
 
 def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
@@ -129,7 +133,9 @@ def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
     from workbench.data.preprocessing import fit_image, fit_standardize, fit_tabular
 
     if raw.prep == "tabular":
-        return fit_tabular(raw.columns, raw.numeric, tr, raw.target)
+        pre = fit_tabular(raw.columns, raw.numeric, tr, raw.target,
+                          bool(raw.extra.get("missing_indicator", False)))
+        return {**pre, **({"csv": raw.extra["csv"]} if "csv" in raw.extra else {})}
     assert raw.x is not None
     if raw.prep == "standardize":
         return fit_standardize(raw.x[tr])
