@@ -72,5 +72,5 @@ def type_param(window, node_id: str, name: str, value: Any) -> None:
         QTest.keyClick(editor, QtCore.Qt.Key_Return)
     else:
         raise AssertionError(f"no way to edit {name!r} with a {type(editor).__name__}")
-    message = inspector.message.text()
+    message = "; ".join(inspector.messages())
     assert not message, f"setting {node_id}.{name} = {value!r}: {message}"
