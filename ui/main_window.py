@@ -16,7 +16,7 @@ from ui.editor.document import Document
 from ui.editor.inspector import Inspector
 from ui.editor.palette import Palette
 from ui.file_actions import FileActions, blank_project
-from ui.panels.problems_panel import ProblemsPanel
+from ui.panels.problems_panel import ProblemsPanel, problem_count_text
 from ui.panels.summary_panel import SummaryPanel
 from ui.settings import app_settings
 from workbench.graph import edits
@@ -255,11 +255,9 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.scene.sync(self.document.spec, analysis)
         self.problems.show_analysis(analysis)
         self.summary.show_analysis(self.document.spec, analysis)
-        errors = len(analysis.errors)
         self.statusBar().showMessage(
             f"{len(self.document.spec.nodes)} layers · {analysis.total_params:,} parameters · "
-            f"{analysis.total_macs:,} MACs · " +
-            ("valid" if errors == 0 else f"{errors} problem{'s' if errors > 1 else ''}"))
+            f"{analysis.total_macs:,} MACs · {problem_count_text(analysis)}")
         self.refresh_inspector()
 
     def update_title(self) -> None:
@@ -275,10 +273,12 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         node = self.document.spec.node(ids[0])
         analysis = self.document.analysis
         info = analysis.nodes.get(node.id)
+        inputs = [analysis.edge_shapes[e.key] for e in self.document.spec.edges
+                  if e.dst == node.id and e.key in analysis.edge_shapes]
         self.inspector.show_node(node.id, node.type, node.params,
                                  [p.message for p in analysis.problems_for(node.id)],
                                  fmt_shape(info.output_shape) if info and info.output_shape
-                                 is not None else "")
+                                 is not None else "", inputs)
 
     # edits ----------------------------------------------------------------------------
     def add_layer(self, type_name: str, scene_pos: QtCore.QPointF | None = None) -> str:
@@ -311,7 +311,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
 
         self.document.edit(f"Set {node_id}.{name}", apply, merge_key=("param", node_id, name))
         if errors:
-            self.inspector.show_error(errors[0])
+            self.inspector.show_error(errors[0], name)
 
     def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
         self.document.edit("Move", lambda p: edits.move_nodes(p.graph, positions),
