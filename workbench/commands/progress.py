@@ -18,6 +18,11 @@ def _fmt(value: Any, digits: int = 4) -> str:
     return "-" if value is None else str(value)
 
 
+def _num(value: Any) -> str:
+    """A value in a regression target's own units: 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, float) else _fmt(value)
+
+
 class ProgressPrinter(Callback):
     """Draws a progress bar per epoch on a terminal stream (redrawn at most 10 times a second)."""
 
@@ -31,7 +36,10 @@ class ProgressPrinter(Callback):
 
     def on_event(self, event: object) -> None:
         if isinstance(event, RunStarted):
+            task = (f"regression (target '{event.target}')" if event.task == "regression"
+                    else event.task)
             self._write(f"run {event.run_dir}\n"
+                        f"task {task}, loss {event.config.get('loss')}\n"
                         f"device {event.device}, {event.num_train} training samples, "
                         f"{event.num_val} validation samples\n")
         elif isinstance(event, BatchEnd):
@@ -46,9 +54,15 @@ class ProgressPrinter(Callback):
             m = event.metrics
             total = f"/{self.total_epochs}" if self.total_epochs else ""
             bar = "#" * BAR_WIDTH
-            line = (f"epoch {event.epoch + 1}{total} [{bar}] "
-                    f"loss {_fmt(m.get('train_loss'))} acc {_fmt(m.get('train_accuracy'), 3)} | "
-                    f"val loss {_fmt(m.get('val_loss'))} val acc {_fmt(m.get('val_accuracy'), 3)} | "
+            if "val_mae" in m:  # regression: errors in the target's units
+                scores = (f"loss {_fmt(m.get('train_loss'))} mae {_num(m.get('train_mae'))} | "
+                          f"val loss {_fmt(m.get('val_loss'))} val mae {_num(m.get('val_mae'))} "
+                          f"rmse {_num(m.get('val_rmse'))} R² {_fmt(m.get('val_r2'), 3)}")
+            else:
+                scores = (f"loss {_fmt(m.get('train_loss'))} acc "
+                          f"{_fmt(m.get('train_accuracy'), 3)} | val loss "
+                          f"{_fmt(m.get('val_loss'))} val acc {_fmt(m.get('val_accuracy'), 3)}")
+            line = (f"epoch {event.epoch + 1}{total} [{bar}] {scores} | "
                     f"lr {_fmt(m.get('lr'), 6)} | {_fmt(m.get('samples_per_second'), 0)} samples/s")
             self._write(("\r" if self._interactive else "") + line + "\n")
         elif isinstance(event, Diagnostic):
@@ -75,14 +89,18 @@ class ProgressPrinter(Callback):
 def format_summary(summary: dict[str, Any]) -> str:
     """A readable block for the end of a run."""
     lines = ["", "summary"]
-    keys = [("run folder", "run_dir"), ("stopped", "stopped_reason"),
+    scores = [("validation accuracy", "val_accuracy"), ("training accuracy", "train_accuracy")]
+    if summary.get("task") == "regression":
+        scores = [("validation MAE", "val_mae"), ("validation RMSE", "val_rmse"),
+                  ("validation R²", "val_r2"), ("training MAE", "train_mae")]
+    keys = [("run folder", "run_dir"), ("task", "task"), ("stopped", "stopped_reason"),
             ("epochs run", "epochs_run"), ("best epoch", "best_epoch"),
-            ("validation loss", "val_loss"), ("validation accuracy", "val_accuracy"),
-            ("training accuracy", "train_accuracy"), ("samples/s", "samples_per_second"),
+            ("validation loss", "val_loss"), *scores, ("samples/s", "samples_per_second"),
             ("device", "device")]
     for label, key in keys:
         value = summary.get(key)
-        text = f"{value:,.0f}" if key == "samples_per_second" and value else _fmt(value)
+        text = f"{value:,.0f}" if key == "samples_per_second" and value else (
+            _num(value) if key in ("val_mae", "val_rmse", "train_mae") else _fmt(value))
         lines.append(f"  {label:<20} {text}")
     findings = summary.get("findings") or []
     if findings:

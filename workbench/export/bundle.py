@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from workbench.export.onnx_export import DEFAULT_OPSET, ExportError
+from workbench.export.onnx_export import DEFAULT_OPSET, ExportError, ExportInputError
 from workbench.runs.atomic import give_default_dir_mode
 
 PREDICT_TEMPLATE = Path(__file__).with_name("predict.py")
@@ -23,7 +23,7 @@ README = """Deployment bundle exported by the Workbench.
 
   model.onnx   the network (input "{input}", shape {shape}, dtype {dtype}; output "logits")
   model.json   input description, preprocessing, class labels, checks and latency at export
-  predict.py   classify without the Workbench: needs numpy and onnxruntime (Pillow for images)
+  predict.py   {predict_what} without the Workbench: needs numpy and onnxruntime (Pillow for images)
 
 Inputs: {inputs}
 
@@ -33,9 +33,15 @@ Examples:
   python predict.py --npy x.npy --preprocessed   # inputs already preprocessed
   add --json for machine-readable output
 
-predict.py prints one line per sample: label<TAB>probability. It repeats the Workbench's
-preprocessing exactly, from the statistics in model.json (fitted on the training split).
+{prints}
+It repeats the Workbench's preprocessing exactly, from the statistics in model.json (fitted on
+the training split).
 """
+PRINTS_CLASSES = "predict.py prints one line per sample: label<TAB>probability."
+PRINTS_VALUES = ("predict.py prints one line per sample: the predicted {target} in its original "
+                 "units\n(the network predicts it standardized; model.json's "
+                 "preprocessing.target_scaling\nholds the training split's mean and std, "
+                 "applied as value * std + mean).")
 
 
 def readme_text(description: dict[str, Any]) -> str:
@@ -58,9 +64,13 @@ def readme_text(description: dict[str, Any]) -> str:
                   f"optional), or a .npy array.")
         examples = "  python predict.py samples.csv          # one prediction per CSV row"
     shape = ", ".join(str(d) for d in description["input"]["shape"])
+    regression = description.get("task") == "regression"
+    prints = (PRINTS_VALUES.format(target=f"'{(description['class_labels'] or ['value'])[0]}'")
+              if regression else PRINTS_CLASSES)
     return README.format(input=description["input"]["name"], shape=f"({shape})",
                          dtype=description["input"]["dtype"], inputs=inputs,
-                         examples=examples, sample_shape=sample_shape)
+                         examples=examples, sample_shape=sample_shape, prints=prints,
+                         predict_what="predict values" if regression else "classify")
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OPSET,
@@ -91,13 +101,14 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         run = RunStore.open(run_dir)
         module, weights = load_run_module(run)
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        raise ExportError(f"cannot load the run {run_dir}: {exc}") from exc
+        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc
     input_shape, input_dtype = tuple(module.input_shape), module.input_dtype
     stage("loading the dataset for validation samples")
     try:
         dataset = load_dataset(run.config["dataset"])
     except (DataError, KeyError) as exc:
-        raise ExportError(f"the run's dataset cannot be loaded for verification: {exc}") from exc
+        raise ExportInputError(f"the run's dataset cannot be loaded for verification: {exc}"
+                               ) from exc
     split, x_val, y_val = _samples(dataset)
     stage(f"exporting to ONNX (opset {opset})")
     model_bytes = export_onnx_bytes(module, input_shape, input_dtype, opset)
@@ -109,18 +120,22 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
                           {"checks": checks, "opset": opset})
     stage(f"onnxruntime vs PyTorch on {len(x_val)} {split} samples")
     try:
-        result = parity(module, model_bytes, x_val, y_val)
+        scaling = (dataset.preprocessing.get("target_scaling")
+                   if dataset.task == "regression" else None)
+        result = parity(module, model_bytes, x_val, y_val, target_scaling=scaling)
     except Exception as exc:  # noqa: BLE001 - onnxruntime refusing the model is a check failure
         raise ExportError(f"onnxruntime cannot run the exported model: {type(exc).__name__}: "
                           f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
                           {"checks": checks, "opset": opset}) from exc
     checks["parity"] = {**result, "split": split}
     if not result["passed"]:
+        score = (f"MAE {result.get('onnx_mae')} vs {result.get('torch_mae')}"
+                 if scaling is not None else
+                 f"accuracy {result.get('onnx_accuracy')} vs {result.get('torch_accuracy')}")
         raise ExportError(
             f"onnxruntime disagrees with PyTorch: max abs diff {result['max_abs_diff']:.3g}, "
             f"max rel diff {result['max_rel_diff']:.3g} (allowed rtol {result['rtol']}, atol "
-            f"{result['atol']}); accuracy {result.get('onnx_accuracy')} vs "
-            f"{result.get('torch_accuracy')}", {"checks": checks, "opset": opset})
+            f"{result['atol']}); {score}", {"checks": checks, "opset": opset})
     latency: list[dict[str, Any]] = []
     if measure_latency:
         stage("measuring latency (PyTorch eager vs onnxruntime)")
@@ -130,6 +145,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     description = {
         "format_version": 1,
         "input": {"name": "input", "shape": ["batch", *input_shape], "dtype": input_dtype},
+        "task": dataset.task,
         "output": {"name": "logits", "shape": ["batch", dataset.num_classes]},
         "class_labels": list(dataset.class_names),
         "preprocessing": dataset.preprocessing,
@@ -142,8 +158,9 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     try:
         _write_bundle(out_dir, model_bytes, description, force)
     except OSError as exc:
-        raise ExportError(f"cannot write the bundle to {out_dir}: {exc.strerror or exc}; "
-                          f"nothing was written", {"checks": checks, "opset": opset}) from exc
+        raise ExportInputError(f"cannot write the bundle to {out_dir}: {exc.strerror or exc}; "
+                               f"nothing was written", {"checks": checks, "opset": opset}
+                               ) from exc
     report = {"passed": True, "out_dir": str(out_dir), "run_dir": str(run.path), **description}
     run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()), "opset": opset,
                       "parity_passed": result["passed"], "time": description["created"]})
@@ -156,13 +173,13 @@ def _refuse_taken(out_dir: Path, force: bool) -> None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot create the bundle folder {out_dir}: {parent} is not a "
-                          f"writable folder; choose a folder you can write to")
+        raise ExportInputError(f"cannot create the bundle folder {out_dir}: {parent} is not a "
+                               f"writable folder; choose a folder you can write to")
     if out_dir.exists() and not out_dir.is_dir():
-        raise ExportError(f"{out_dir} is a file; expected a folder name for the bundle")
+        raise ExportInputError(f"{out_dir} is a file; expected a folder name for the bundle")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise ExportError(f"{out_dir} already exists and is not empty; choose another folder "
-                          f"or use --force to replace it")
+        raise ExportInputError(f"{out_dir} already exists and is not empty; choose another "
+                               f"folder or use --force to replace it")
 
 
 def _samples(dataset: Any) -> tuple[str, Any, Any]:

@@ -16,8 +16,9 @@ def add_export_parser(subparsers: Any) -> None:
         "export", help="export a run as a verified ONNX deployment bundle",
         description="Export a trained run to ONNX, check it (onnx.checker, onnxruntime vs "
                     "PyTorch on validation samples), measure latency and write a bundle "
-                    "(model.onnx, model.json, predict.py, README.txt). Exit code 1 when a "
-                    "check fails; then nothing is written.")
+                    "(model.onnx, model.json, predict.py, README.txt). Exit code 2 when the run "
+                    "or the destination cannot be used, 1 when a check fails; then nothing "
+                    "is written.")
     parser.add_argument("run_dir", help="the run folder (with config.json and weights)")
     parser.add_argument("--out", required=True, metavar="DIR", help="bundle folder to create")
     parser.add_argument("--opset", type=int, default=DEFAULT_OPSET,
@@ -41,14 +42,19 @@ def format_report(report: dict[str, Any]) -> str:
     if "onnx_accuracy" in p:
         lines.append(f"  accuracy: onnxruntime {p['onnx_accuracy']:.4f}, PyTorch "
                      f"{p['torch_accuracy']:.4f} (equal)")
+    if "onnx_mae" in p:
+        lines.append(f"  MAE in the target's units: onnxruntime {p['onnx_mae']:.6g}, PyTorch "
+                     f"{p['torch_mae']:.6g} (agree)")
     if report.get("latency"):
         lines += ["", format_latency_table(report["latency"])]
     return "\n".join(lines)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Run the export command; 0 when the bundle was written, 1 when a check or step failed."""
+    """Run the export command: 0 when the bundle was written, 2 when the run or destination
+    cannot be used (bad file, taken folder), 1 when a check or step failed on the model."""
     from workbench.export.bundle import export_run
+    from workbench.export.onnx_export import ExportInputError
 
     try:
         report = export_run(args.run_dir, args.out, opset=args.opset,
@@ -57,6 +63,6 @@ def run_export(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"passed": False, "error": str(exc), **exc.report}))
         print(f"workbench export: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, ExportInputError) else 1
     print(json.dumps(report) if args.json else format_report(report))
     return 0

@@ -1,4 +1,4 @@
-"""Classify with an exported Workbench model. Needs numpy and onnxruntime (Pillow for images).
+"""Predict with an exported Workbench model. Needs numpy and onnxruntime (Pillow for images).
 
 Usage:
     python predict.py samples.csv [--json]     CSV rows with the original columns (header row)
@@ -7,7 +7,8 @@ Usage:
     python predict.py --npy x.npy --preprocessed   inputs already preprocessed
 
 Preprocessing repeats the Workbench's exactly, from model.json (statistics of the training split).
-Prints one line per sample: label<TAB>probability.
+Prints one line per sample: label<TAB>probability for a classifier; for a regression model the
+predicted value in the target's original units (tab-separated when it predicts several).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def check_shape(x, meta):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Classify with model.onnx")
+    parser = argparse.ArgumentParser(description="Predict with model.onnx")
     parser.add_argument("input", nargs="?", help="a CSV file or an image")
     parser.add_argument("--npy", help="a .npy array of inputs")
     parser.add_argument("--preprocessed", action="store_true")
@@ -147,6 +148,8 @@ def main(argv=None):
     session = ort.InferenceSession(args.model, providers=["CPUExecutionProvider"])
     x = check_shape(inputs_for(args, meta), meta)
     logits = session.run(["logits"], {"input": x})[0].astype(np.float64)
+    if meta.get("task") == "regression":
+        return print_values(meta, logits, args.json)
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = exp / exp.sum(axis=1, keepdims=True)
     labels = meta["class_labels"]
@@ -157,6 +160,21 @@ def main(argv=None):
     else:
         for r in results:
             print(f"{r['label']}\t{r['probability']:.4f}")
+    return 0
+
+
+def print_values(meta, outputs, as_json):
+    """Regression: outputs back in the target's units (the training split's mean and std)."""
+    scaling = meta["preprocessing"].get("target_scaling") or {"mean": 0.0, "std": 1.0}
+    values = outputs * float(scaling["std"]) + float(scaling["mean"])
+    if as_json:
+        name = (meta.get("class_labels") or ["value"])[0]
+        print(json.dumps([{"target": name, "value": float(v[0])} if len(v) == 1
+                          else {"target": name, "values": [float(u) for u in v]}
+                          for v in values]))
+    else:
+        for v in values:
+            print("\t".join(f"{u:.6g}" for u in v))
     return 0
 
 

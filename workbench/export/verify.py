@@ -32,8 +32,12 @@ def check_onnx(model_bytes: bytes) -> dict[str, Any]:
 
 
 def parity(module: Any, model_bytes: bytes, x: np.ndarray, y: np.ndarray | None,
-           batch: int = 64) -> dict[str, Any]:
-    """Max abs/rel difference of logits, argmax agreement and accuracy, at batch 1 and ``batch``."""
+           batch: int = 64, target_scaling: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Max abs/rel difference of the outputs at batch 1 and ``batch``, then the task's score.
+
+    Classification: argmax agreement and accuracy (must be equal). Regression (``target_scaling``
+    given): MAE in the target's original units of both (must agree to rtol, atol x std).
+    """
     import torch
 
     session = ort_session(model_bytes)
@@ -53,13 +57,28 @@ def parity(module: Any, model_bytes: bytes, x: np.ndarray, y: np.ndarray | None,
         "samples": int(len(x)), "batch_sizes": [1, batch],
         "max_abs_diff": float(diff.max()) if diff.size else 0.0,
         "max_rel_diff": float(rel.max()) if rel.size else 0.0,
-        "rtol": RTOL, "atol": ATOL,
-        "argmax_agreement": float((ort_out.argmax(1) == torch_out.argmax(1)).mean()),
-        "outputs_close": ok,
+        "rtol": RTOL, "atol": ATOL, "outputs_close": ok,
     }
+    if target_scaling is not None:
+        result["passed"] = ok and _mae_parity(result, torch_out, ort_out, y, target_scaling)
+        return result
+    result["argmax_agreement"] = float((ort_out.argmax(1) == torch_out.argmax(1)).mean())
     if y is not None and len(y):
         result["torch_accuracy"] = float((torch_out.argmax(1) == y).mean())
         result["onnx_accuracy"] = float((ort_out.argmax(1) == y).mean())
         ok = ok and result["torch_accuracy"] == result["onnx_accuracy"]
     result["passed"] = ok
     return result
+
+
+def _mae_parity(result: dict[str, Any], torch_out: np.ndarray, ort_out: np.ndarray,
+                y: np.ndarray | None, scaling: dict[str, Any]) -> bool:
+    """Adds torch_mae / onnx_mae (original units) to ``result``; True when they agree."""
+    if y is None or not len(y):
+        return True
+    mean, std = float(scaling["mean"]), float(scaling["std"])
+    truth = np.asarray(y, dtype=np.float64).reshape(len(y), -1) * std + mean
+    torch_mae = float(np.abs(torch_out.astype(np.float64) * std + mean - truth).mean())
+    onnx_mae = float(np.abs(ort_out.astype(np.float64) * std + mean - truth).mean())
+    result["torch_mae"], result["onnx_mae"] = torch_mae, onnx_mae
+    return abs(torch_mae - onnx_mae) <= RTOL * abs(torch_mae) + ATOL * std

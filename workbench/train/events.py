@@ -16,6 +16,8 @@ class RunStarted:
     layer_names: list[str] = field(default_factory=list)
     batches_per_epoch: int = 0
     start_epoch: int = 0
+    task: str = "classification"  # or "regression"
+    target: str = ""  # a regression target's name
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class BatchEnd:
     batch: int  # 0-based within the epoch
     step: int  # global step, 0-based
     loss: float
-    accuracy: float
+    accuracy: float | None  # None for a regression batch
     lr: float
     samples_per_second: float
 
