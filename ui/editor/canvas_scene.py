@@ -32,6 +32,7 @@ class CanvasScene(QtWidgets.QGraphicsScene):
         self._wire_source: PortItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._synced: dict[str, tuple] = {}  # node id -> what its item last showed
+        self._edge_shapes: dict[tuple[str, str, str, str], Any] = {}  # edge key -> label's
         self.setBackgroundBrush(QtGui.QColor("#f4f6f8"))
 
     # sync from the spec ---------------------------------------------------------------
@@ -55,16 +56,16 @@ class CanvasScene(QtWidgets.QGraphicsScene):
             info = analysis.nodes.get(node.id) if analysis else None
             problems = by_node.get(node.id, [])
             state = (node.type, repr(node.params), tuple(node.position),
-                     fmt_shape(info.output_shape) if info and info.output_shape
-                     is not None else "",
+                     info.output_shape if info else None,
                      tuple(p.message for p in problems if p.severity == "error"),
                      tuple(p.message for p in problems if p.severity != "error"))
             if self._synced.get(node.id) == state:  # unchanged: skip (cheap per-edit sync)
                 continue
             self._synced[node.id] = state
             touched.add(node.id)
-            item.update_from(state[0], node.params, node.position, state[3], list(state[4]),
-                             list(state[5]))
+            item.update_from(node.type, node.params, node.position,
+                             fmt_shape(state[3]) if state[3] is not None else "",
+                             list(state[4]), list(state[5]))
         keys = {e.key for e in spec.edges}
         for gone in [k for k in self.edges if k not in keys]:
             edge = self.edges.pop(gone)
@@ -72,27 +73,29 @@ class CanvasScene(QtWidgets.QGraphicsScene):
                 if edge in end.edges:
                     end.edges.remove(edge)
             self.removeItem(edge)
+            self._edge_shapes.pop(gone, None)
         for e in spec.edges:
-            src, dst = self.nodes.get(e.src), self.nodes.get(e.dst)
-            if src is None or dst is None or e.src_port not in src.outputs or \
-                    e.dst_port not in dst.inputs:
-                continue
             edge = self.edges.get(e.key)
-            if edge is None or edge.source is not src.outputs[e.src_port] or \
-                    edge.target is not dst.inputs[e.dst_port]:
-                if edge is not None:
-                    self.removeItem(edge)
-                edge = EdgeItem(e.key, src.outputs[e.src_port], dst.inputs[e.dst_port])
-                self.edges[e.key] = edge
-                src.edges.append(edge)
-                dst.edges.append(edge)
-                self.addItem(edge)
-            shape = analysis.edge_shapes.get(e.key) if analysis else None
-            text = fmt_shape(shape) if shape is not None else ""
-            if edge.label.text() != text:
-                edge.set_shape_text(text)
-            if e.src in touched or e.dst in touched:
+            if edge is None or e.src in touched or e.dst in touched:  # new, or an end changed
+                src, dst = self.nodes.get(e.src), self.nodes.get(e.dst)
+                if src is None or dst is None or e.src_port not in src.outputs or \
+                        e.dst_port not in dst.inputs:
+                    continue
+                if edge is None or edge.source is not src.outputs[e.src_port] or \
+                        edge.target is not dst.inputs[e.dst_port]:
+                    if edge is not None:
+                        self.removeItem(edge)
+                    edge = EdgeItem(e.key, src.outputs[e.src_port], dst.inputs[e.dst_port])
+                    self.edges[e.key] = edge
+                    src.edges.append(edge)
+                    dst.edges.append(edge)
+                    self.addItem(edge)
+                    self._edge_shapes.pop(e.key, None)
                 edge.update_path()
+            shape = analysis.edge_shapes.get(e.key) if analysis else None
+            if self._edge_shapes.get(e.key, ()) != shape:
+                self._edge_shapes[e.key] = shape
+                edge.set_shape_text(fmt_shape(shape) if shape is not None else "")
 
     # selection helpers ----------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

@@ -66,6 +66,7 @@ class Document(QtCore.QObject):
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)  # a slot: gone with self
         self.analysis: Analysis = analyze(self.project.graph)
+        self._applied: dict[str, Any] | None = None
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(ANALYSIS_DELAY_MS)
@@ -93,9 +94,11 @@ class Document(QtCore.QObject):
                 "training": copy.deepcopy(self.project.training)}
 
     def restore(self, state: dict[str, Any], notify: bool = True) -> None:
-        self.project.graph = GraphSpec.from_dict(state["graph"])
-        self.project.dataset = copy.deepcopy(state["dataset"])
-        self.project.training = copy.deepcopy(state["training"])
+        if state is not self._applied:  # not an edit just applied in place (see edit())
+            self.project.graph = GraphSpec.from_dict(state["graph"])
+            self.project.dataset = copy.deepcopy(state["dataset"])
+            self.project.training = copy.deepcopy(state["training"])
+        self._applied = None
         if notify:
             self.changed.emit()
             self.schedule_analysis()
@@ -107,8 +110,8 @@ class Document(QtCore.QObject):
         before = self.state()
         mutate(self.project)
         after = self.state()
-        self.restore(before, notify=False)
-        if after != before:
+        if after != before:  # the project already is `after`: the push's redo only notifies
+            self._applied = after
             self.undo_stack.push(SnapshotCommand(self, text, before, after, merge_key))
 
     def set_training(self, training: dict[str, Any]) -> None:
