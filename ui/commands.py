@@ -23,6 +23,32 @@ class Command:
     toolbar: bool = False
 
 
+def expand_shortcut(shortcut: Any) -> list[QtGui.QKeySequence]:
+    """Every key sequence a declaration binds, with the platform's standard keys expanded
+    (e.g. StandardKey.Delete is Del and Ctrl+D under X11), duplicates kept."""
+    declared = shortcut if isinstance(shortcut, list) else (
+        [shortcut] if shortcut is not None else [])
+    keys: list[QtGui.QKeySequence] = []
+    for s in declared:
+        if isinstance(s, QtGui.QKeySequence.StandardKey):
+            keys += QtGui.QKeySequence.keyBindings(s)
+        else:
+            keys.append(QtGui.QKeySequence(s))
+    return [k for k in keys if not k.isEmpty()]
+
+
+def shortcut_clashes(bindings: dict[str, list[QtGui.QKeySequence]]) -> list[str]:
+    """Key sequences bound twice, within one command or across commands: Qt then fires none
+    of them ("Ambiguous shortcut overload"). ``bindings`` maps a command id to its keys."""
+    owners: dict[str, list[str]] = {}
+    for command_id, keys in bindings.items():
+        for key in keys:
+            owners.setdefault(key.toString(QtGui.QKeySequence.PortableText), []).append(
+                command_id)
+    return [f"{key} is bound to {', '.join(ids)}" for key, ids in owners.items()
+            if len(ids) > 1]
+
+
 class CommandRegistry:
     """Owns one QAction per command."""
 
@@ -34,14 +60,10 @@ class CommandRegistry:
     def add(self, command: Command) -> QtGui.QAction:
         action = QtGui.QAction(command.text, self.parent)
         action.setObjectName(command.id)
-        shortcuts = command.shortcut if isinstance(command.shortcut, list) else (
-            [command.shortcut] if command.shortcut is not None else [])
         keys: list[QtGui.QKeySequence] = []
-        for s in shortcuts:
-            if isinstance(s, QtGui.QKeySequence.StandardKey):
-                keys += QtGui.QKeySequence.keyBindings(s)
-            else:
-                keys.append(QtGui.QKeySequence(s))
+        for key in expand_shortcut(command.shortcut):  # a key twice in one action fires never
+            if key not in keys:
+                keys.append(key)
         action.setShortcuts(keys)
         tip = command.tooltip or command.text.replace("&", "")
         if keys:
@@ -53,6 +75,10 @@ class CommandRegistry:
         self.commands[command.id] = command
         self.actions[command.id] = action
         return action
+
+    def bindings(self) -> dict[str, list[QtGui.QKeySequence]]:
+        """Each command's declared keys (standard keys expanded), for the clash check."""
+        return {i: expand_shortcut(c.shortcut) for i, c in self.commands.items()}
 
     def trigger(self, command_id: str) -> None:
         """Run a command by id, as a click would (refused when it is disabled)."""

@@ -151,14 +151,14 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
             C("edit.undo", "&Undo", lambda: self.document.undo_stack.undo(), S.Undo, "&Edit",
               lambda: self.document.undo_stack.canUndo(), toolbar=True),
             C("edit.redo", "&Redo", lambda: self.document.undo_stack.redo(),
-              [S.Redo, "Ctrl+Shift+Z"], "&Edit", lambda: self.document.undo_stack.canRedo(),
+              ["Ctrl+Shift+Z", "Ctrl+Y"], "&Edit", lambda: self.document.undo_stack.canRedo(),
               toolbar=True),
             C("edit.cut", "Cu&t", self.cut, S.Cut, "&Edit", has_sel),
             C("edit.copy", "&Copy", self.copy, S.Copy, "&Edit", has_sel),
             C("edit.paste", "&Paste", self.paste, S.Paste, "&Edit"),
             C("edit.duplicate", "D&uplicate", self.duplicate, "Ctrl+D", "&Edit", has_sel),
-            C("edit.delete", "&Delete", self.delete_selected, [S.Delete, "Backspace"],
-              "&Edit"),
+            C("edit.delete", "&Delete", self.delete_selected, ["Delete", "Backspace"],
+              "&Edit", lambda: bool(has_sel() or self.scene.selected_edge_keys())),
             C("edit.select_all", "Select &All", self.select_all, S.SelectAll, "&Edit"),
             C("view.zoom_in", "Zoom &In", lambda: self.view.zoom_by(1.25), S.ZoomIn, "&View"),
             C("view.zoom_out", "Zoom &Out", lambda: self.view.zoom_by(0.8), S.ZoomOut,
@@ -222,6 +222,10 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.scene.connect_refused.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.scene.nodes_moved.connect(self.move_nodes)
         self.scene.selectionChanged.connect(self.refresh_inspector)
+        self.scene.selectionChanged.connect(self.registry.update_enabled)  # Copy, Delete…
+        panel = self.training.training  # Train / Pause / Stop follow the run at once
+        panel.stateChanged.connect(lambda _s: self.registry.update_enabled())
+        panel.runFinished.connect(lambda _s: self.registry.update_enabled())
         self.inspector.param_edited.connect(self.set_param)
         self.problems.node_requested.connect(self.focus_node)
 
@@ -242,6 +246,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.update_title()
         self.view.zoom_to_fit()
         self.training.project_changed()
+        self.registry.update_enabled()
 
     def refresh(self) -> None:
         doc = self.document
