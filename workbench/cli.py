@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 import typing
 from collections.abc import Sequence
@@ -93,14 +94,46 @@ def console_main(argv: Sequence[str] | None = None) -> int:
     return main(argv)
 
 
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """Problems with the user's files, data or settings: exit code 2, one line, no traceback.
+
+    Anything else escaping a command is a bug in the Workbench: exit code 1 with the traceback.
+    """
+    from workbench.data.errors import DataError
+    from workbench.experiment import RunSetupError
+    from workbench.graph.spec import SpecError
+    from workbench.graph.validation import GraphError
+    from workbench.project import ProjectError
+    from workbench.runs.file_checks import RunFileError
+
+    return (RunFileError, RunSetupError, DataError, ProjectError, SpecError, GraphError, OSError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the subcommand (no plugin loading; see :func:`console_main`)."""
+    """Parse ``argv`` and run the subcommand (no plugin loading; see :func:`console_main`).
+
+    Exit codes: 0 done, 2 an expected problem (bad file, data or settings; one line on
+    stderr, or ``{"error": ...}`` on stdout with ``--json``), 1 a bug (the traceback), 130
+    interrupted.
+    """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].endswith(".json") and not argv[0].startswith("-"):
         argv = ["gui", *argv]  # `workbench my_net.wbproj.json` opens it in the app
     args = parser.parse_args(argv)
     command = args.command or "gui"
+    try:
+        return _run_command(parser, args, command)
+    except expected_errors() as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if getattr(args, "json", False):
+            print(json.dumps({"error": message}))
+        print(f"workbench {command}: {message}", file=sys.stderr)
+        return 2
+
+
+def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                 command: str) -> int:
     if command == "gui":
         from workbench.plugins import find_gui
 

@@ -37,6 +37,11 @@ class ExportError(RuntimeError):
         self.report: dict[str, Any] = dict(report or {})
 
 
+class ExportInputError(ExportError):
+    """The run, its files or the destination cannot be used (exit code 2), as opposed to a
+    check that failed on a loaded model (exit code 1). Nothing was written."""
+
+
 class ExportCancelled(ExportError):
     """The export was cancelled between stages; nothing was written."""
 

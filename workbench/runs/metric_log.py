@@ -53,7 +53,7 @@ class MetricLog:
                     continue
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # torn, garbled, absurdly nested
                     continue
                 if isinstance(record, dict):
                     records.append(record)

@@ -80,7 +80,10 @@ class Trainer:
             return self.fit()
         last = epochs[-1]
         model_state, opt_state, extra, meta = self.run.load_checkpoint(last)
-        self.module.load_state_dict(model_state)
+        from workbench.runs.weights_file import load_into_module
+
+        load_into_module(self.module, model_state,
+                         self.run.checkpoint_dir / f"epoch_{last:04d}.safetensors")
         self._resume_optimizer = opt_state
         torch.set_rng_state(extra["rng"])
         self.state = TrainingState.from_meta(meta, extra)

@@ -115,7 +115,7 @@ def test_existing_folder_is_refused_and_left_alone(tmp_path, capsys):
     with pytest.raises(ExportError, match="already exists"):
         export_run(run.path, out, measure_latency=False)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    assert main(["export", str(run.path), "--out", str(out), "--json"]) == 1
+    assert main(["export", str(run.path), "--out", str(out), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["passed"] is False
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".taken")]
 

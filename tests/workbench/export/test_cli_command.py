@@ -59,6 +59,6 @@ def test_failed_parity_exits_1_with_the_figures_and_writes_nothing(digits_run, t
 
 
 def test_missing_run_is_a_clear_error(tmp_path, capsys):
-    assert run_export(parse(str(tmp_path / "nope"), "--out", str(tmp_path / "b"))) == 1
+    assert run_export(parse(str(tmp_path / "nope"), "--out", str(tmp_path / "b"))) == 2
     assert "cannot load the run" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
