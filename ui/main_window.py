@@ -383,7 +383,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
     def choose_dataset(self, name: str) -> bool:
         """Switch dataset: fixes the Input's shape and the Output's classes (undoable)."""
         from workbench.data import DataError, dataset_info
-        from workbench.data.registry import needs_file
+        from workbench.data.registry import dataset_task, needs_file
 
         dataset: dict[str, Any] = {"name": name, "options": {}}
         if needs_file(name):
@@ -394,6 +394,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
             dataset["options"] = options
         try:
             shape, dtype, classes = dataset_info(dataset)
+            task = dataset_task(dataset)
         except (DataError, ValueError) as exc:
             self.show_error("Cannot use this dataset", str(exc))
             self.refresh()
@@ -401,11 +402,13 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
 
         def apply(p: Project) -> None:
             p.dataset = dataset
-            edits.fit_io(p.graph, shape, dtype, classes)
+            edits.fit_io(p.graph, shape, dtype, classes, task)
 
         self.document.edit(f"Use dataset {name}", apply)
+        outputs = (f"regression, {classes} target value(s)" if task == "regression"
+                   else f"{classes} classes")
         self.statusBar().showMessage(
-            f"dataset {name}: inputs {fmt_shape(tuple(shape))}, {classes} classes", 8000)
+            f"dataset {name}: inputs {fmt_shape(tuple(shape))}, {outputs}", 8000)
         return True
 
     def ask_dataset_options(self, name: str) -> dict[str, Any] | None:

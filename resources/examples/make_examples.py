@@ -141,8 +141,29 @@ def tabular_csv() -> dict[str, Any]:
                          "early_stopping": 8}}
 
 
+def regression_diabetes() -> dict[str, Any]:
+    """Regression: a small MLP predicting diabetes progression (a number), trained on MSE.
+
+    Linear regression reaches R² of about 0.4 to 0.55 on these splits; a wider or deeper net
+    only overfits the 310 training rows, so the hidden layer stays small.
+    """
+    b = Builder()
+    ids = [
+        b.node("input", "Input", shape=[10], dtype="float32"),
+        b.node("fc1", "Linear", out_features=16),
+        b.node("relu1", "ReLU"),
+        b.node("fc2", "Linear", out_features=1),
+        b.node("output", "Output", num_classes=0, num_outputs=1),
+    ]
+    b.chain(*ids)
+    return {"name": "regression_diabetes", "graph": b.graph("regression_diabetes"),
+            "dataset": {"name": "diabetes", "options": {}},
+            "training": {"epochs": 200, "batch_size": 32, "optimizer": "adam", "lr": 0.003,
+                         "loss": "mse", "early_stopping": 25, "monitor": "val_mae"}}
+
+
 def main() -> None:
-    for make in (mlp_digits, cnn_digits, resnet_small, tabular_csv):
+    for make in (mlp_digits, cnn_digits, resnet_small, tabular_csv, regression_diabetes):
         project = {"format_version": 1, **make()}
         path = HERE / f"{project['name']}.wbproj.json"
         path.write_text(json.dumps(project, indent=2) + "\n", encoding="utf-8")

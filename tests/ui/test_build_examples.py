@@ -131,5 +131,6 @@ def test_build_example_from_scratch(name, window, monkeypatch):
     with torch.no_grad():
         out, expected = model(batch), reference(batch)
     (output,) = [n for n in target.nodes if n.type == "Output"]
-    assert out.shape == expected.shape == (3, output.params["num_classes"])
+    width = output.params.get("num_outputs") or output.params["num_classes"]  # regression: values
+    assert out.shape == expected.shape == (3, width)
     assert torch.allclose(out, expected, atol=1e-6)

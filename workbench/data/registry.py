@@ -178,6 +178,19 @@ def scale_target(scaling: dict[str, Any], y: np.ndarray) -> np.ndarray:
     return ((np.asarray(y, dtype=np.float64) - mean) / std).astype(np.float32)
 
 
+_REGRESSION_BUILTINS = {"diabetes", "noisy_linear", "noisy_sine"}
+
+
+def dataset_task(spec: DatasetSpec | dict[str, Any]) -> str:
+    """"classification" or "regression"; cheap for the built-in sets, loads the others."""
+    spec = _as_spec(spec)
+    if spec.name in _REGRESSION_BUILTINS:
+        return "regression"
+    if spec.name in _BUILTIN and spec.name not in _FILE_BASED:
+        return "classification"
+    return load_dataset(spec).task
+
+
 def dataset_info(spec: DatasetSpec | dict[str, Any]) -> tuple[tuple[int, ...], str, int]:
     """(input shape, input dtype, number of classes); cheap for the built-in sets."""
     spec = _as_spec(spec)
