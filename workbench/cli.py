@@ -33,6 +33,23 @@ def _add_train_config_flags(parser: argparse.ArgumentParser) -> None:
                                metavar=field.name.upper(), help=help_text or None)
 
 
+def _add_csv_flags(parser: argparse.ArgumentParser) -> None:
+    """How to read a CSV dataset; each flag sets the dataset option of the same name."""
+    group = parser.add_argument_group("reading a CSV dataset (override the project's options)")
+    group.add_argument("--delimiter", metavar="CHAR",
+                       help="field delimiter: auto (default, detected), ',', ';', tab, space")
+    group.add_argument("--skip-rows", dest="skip_rows", type=int, metavar="N",
+                       help="lines to skip before the header (comments, titles)")
+    group.add_argument("--columns", metavar="A,B,C",
+                       help="the file has no header row; these are its column names")
+    group.add_argument("--task", choices=("auto", "classification", "regression"),
+                       help="what the target is; auto (default) infers it from its values")
+    group.add_argument("--missing-indicator", dest="missing_indicator",
+                       action=argparse.BooleanOptionalAction, default=None,
+                       help="add a 0/1 '<column>_missing' input per numeric column with "
+                            "missing cells")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -51,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dataset", metavar="NAME", help="use this dataset instead")
     train.add_argument("--data-path", metavar="PATH",
                        help="file or folder for csv / image_folder / npz datasets")
-    train.add_argument("--target", metavar="COLUMN", help="target column of a CSV dataset")
+    train.add_argument("--target", metavar="COLUMN",
+                       help="target column of a CSV dataset (default: the last column)")
+    _add_csv_flags(train)
     train.add_argument("--config", metavar="FILE",
                        help="JSON file with training settings (and optionally 'dataset')")
     train.add_argument("--resume", metavar="RUN_DIR",

@@ -134,7 +134,8 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
         run = RunStore.create(Path(request.project_dir), request.name)
         run.save_config({"graph": spec.to_dict(), "dataset": request.dataset,
                          "training": config.to_dict(), "preprocessing": dataset.preprocessing,
-                         "class_names": list(dataset.class_names), **request.extra})
+                         "class_names": list(dataset.class_names),
+                         "data_report": dataset.load_report, **request.extra})
     trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
                       control=control)
     if resume_dir is not None:

@@ -7,11 +7,12 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from workbench.experiment import RunRequest, RunSetupError, execute_run
 from workbench.paths import default_project_dir, find_example
 from workbench.project import ProjectError, load_project
+from workbench.train.callbacks import Callback
 
 
 def _fail(message: str, as_json: bool) -> int:
@@ -54,6 +55,28 @@ def read_config_file(path: str) -> dict[str, Any]:
     return data
 
 
+CSV_FLAGS = {"delimiter": "--delimiter", "skip_rows": "--skip-rows", "columns": "--columns",
+             "task": "--task", "missing_indicator": "--missing-indicator"}
+
+
+def apply_data_flags(dataset: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The dataset settings with --data-path, --target and the CSV flags applied."""
+    given = {key: getattr(args, key) for key in CSV_FLAGS if getattr(args, key, None) is not None}
+    if not (given or getattr(args, "data_path", None) or getattr(args, "target", None)):
+        return dataset
+    options = dict(dataset.get("options") or {})
+    if getattr(args, "data_path", None):
+        options["path"] = str(Path(args.data_path).resolve())
+    if getattr(args, "target", None):
+        options["target"] = args.target
+    if given and dataset.get("name") != "csv":
+        flags = ", ".join(CSV_FLAGS[key] for key in given)
+        raise ProjectError(f"{flags}: only for csv datasets; the dataset is "
+                           f"'{dataset.get('name')}' (use --dataset csv --data-path FILE)")
+    options.update(given)
+    return {**dataset, "options": options}
+
+
 def build_request(args: argparse.Namespace) -> RunRequest:
     """Project file < --config file < flags."""
     project = load_project(resolve_project_file(args.project_file))
@@ -66,13 +89,7 @@ def build_request(args: argparse.Namespace) -> RunRequest:
         training.update(config.get("training", config))
     if args.dataset:
         dataset = {"name": args.dataset, "options": {}}
-    if args.data_path or args.target:
-        options = dict(dataset.get("options") or {})
-        if args.data_path:
-            options["path"] = str(Path(args.data_path).resolve())
-        if args.target:
-            options["target"] = args.target
-        dataset = {**dataset, "options": options}
+    dataset = apply_data_flags(dataset, args)
     training.update(flag_overrides(args))
     project_dir = Path(args.project) if args.project else default_project_dir()
     request = RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
@@ -94,6 +111,34 @@ def request_from_run(run_dir: str) -> RunRequest:
                       name=Path(run_dir).name)
 
 
+def saved_data_report(run_dir: Any) -> dict[str, Any]:
+    """What loading the data decided, as the run's config.json records it ({} if absent)."""
+    try:
+        config = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))
+    except (TypeError, OSError, ValueError):
+        return {}
+    report = config.get("data_report") if isinstance(config, dict) else None
+    return report if isinstance(report, dict) else {}
+
+
+class DataReportPrinter(Callback):
+    """At the start of a run, says which target, task, delimiter, drops and imputations the
+    data loading chose (from the run's config.json, so the terminal shows what was saved)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+
+    def on_event(self, event: object) -> None:
+        from workbench.data.load_report import report_lines
+        from workbench.train.events import RunStarted
+
+        if isinstance(event, RunStarted):
+            report = saved_data_report(event.run_dir)
+            if report:
+                self.stream.write("".join(f"data: {line}\n" for line in report_lines(report)))
+                self.stream.flush()
+
+
 def run_train(args: argparse.Namespace) -> int:
     from workbench.commands.progress import ProgressPrinter, format_summary
 
@@ -107,7 +152,8 @@ def run_train(args: argparse.Namespace) -> int:
     except (ProjectError, OSError, ValueError, KeyError) as exc:
         return _fail(str(exc), args.json)
     callbacks = [] if args.json else [
-        ProgressPrinter(total_epochs=int(request.training.get("epochs", 20)))]
+        ProgressPrinter(total_epochs=int(request.training.get("epochs", 20))),
+        DataReportPrinter()]
     try:
         summary = execute_run(request, callbacks=callbacks, resume_dir=args.resume)
     except RunSetupError as exc:
@@ -117,7 +163,9 @@ def run_train(args: argparse.Namespace) -> int:
               "`workbench train --resume RUN_DIR`", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(summary, default=str))
+        report = saved_data_report(summary.get("run_dir"))
+        print(json.dumps({**summary, **({"data_report": report} if report else {})},
+                         default=str))
     else:
         print(format_summary(summary))
     return 0 if summary.get("stopped_reason") != "nan" else 1

@@ -90,14 +90,19 @@ class Table:
 
     def delimiter_hint(self) -> str:
         """A suggestion when the header looks like it was split on the wrong delimiter."""
-        joined = " ".join(self.header)
-        for candidate in (";", "\t", "|", ",", " "):
-            if candidate != self.delimiter and candidate in joined.strip():
-                shown = "tab" if candidate == "\t" else ("space" if candidate == " "
-                                                         else candidate)
-                return (f"; the header contains {delimiter_label(candidate)}: try "
-                        f"--delimiter '{shown}' (project option \"delimiter\")")
-        return ""
+        return delimiter_hint(self.header, self.delimiter, "header")
+
+
+def delimiter_hint(cells: list[str], used: str, what: str) -> str:
+    """"; the header contains ';' (semicolon): try --delimiter ';'" when another common
+    delimiter appears inside the cells split with ``used``; "" otherwise."""
+    joined = " ".join(cells).strip()
+    for candidate in (";", "\t", "|", ",", " "):
+        if candidate != used and candidate in joined:
+            shown = "tab" if candidate == "\t" else ("space" if candidate == " " else candidate)
+            return (f"; the {what} contains {delimiter_label(candidate)}: try "
+                    f"--delimiter '{shown}' (option \"delimiter\")")
+    return ""
 
 
 def read_text(path: Path) -> str:
@@ -145,6 +150,19 @@ def unquote(name: str) -> str:
     if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
         return name[1:-1].strip()
     return name
+
+
+def _comment_hint(lines: list[str], options: CsvOptions) -> str:
+    """Suggest --skip-rows when the lines read as the header look like comments."""
+    leading = 0
+    for line in lines[options.skip_rows:]:
+        if not line.lstrip().startswith("#"):
+            break
+        leading += 1
+    if not leading:
+        return ""
+    return (f"; the first {leading} line(s) read start with '#' and look like comments: skip "
+            f"them with --skip-rows {options.skip_rows + leading} (option \"skip_rows\")")
 
 
 def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = None) -> Table:
@@ -204,7 +222,8 @@ def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = N
             what = "the given column names" if table.header_given else "the header"
             raise DataError(f"{path}: row {line} has {len(row)} fields, expected "
                             f"{len(header)} (like {what}; delimiter "
-                            f"{delimiter_label(delimiter)})")
+                            f"{delimiter_label(delimiter)})"
+                            f"{_comment_hint(lines, options) or delimiter_hint(row, delimiter, 'row')}")
         table.rows.append(row)
         table.line_numbers.append(line)
     return table

@@ -51,7 +51,7 @@ def test_space_separated(tmp_path):
 def test_comment_lines_skipped_before_the_header(tmp_path):
     path = tmp_path / "commented.csv"
     path.write_text("# exported by the lab robot\n# units: cm, years\nx,age,label\n" + rows())
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="look like comments: skip them with --skip-rows 2"):
         load_dataset(csv_spec(path, target="label"))  # the comment is taken as the header
     ds = load_dataset(csv_spec(path, target="label", skip_rows=2))
     assert ds.input_shape == (2,) and ds.load_report["skip_rows"] == 2
