@@ -20,6 +20,13 @@ from workbench.graph.spec import GraphSpec
 COLUMNS = ["Layer", "Type", "Output shape", "Parameters", "MACs"]
 NUMERIC_FROM = 3  # columns from here on are right-aligned numbers
 ERROR_COLOR = QtGui.QColor("#b71c1c")
+# Qt's enums are slow to compare and combine in PySide6; data() is called per cell and role,
+# so it works with plain ints.
+DISPLAY = int(QtCore.Qt.DisplayRole.value)
+ALIGNMENT = int(QtCore.Qt.TextAlignmentRole.value)
+FOREGROUND = int(QtCore.Qt.ForegroundRole.value)
+FONT = int(QtCore.Qt.FontRole.value)
+RIGHT = int((QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter).value)
 
 
 class SummaryRow(NamedTuple):
@@ -79,18 +86,15 @@ class SummaryModel(QtCore.QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QtCore.QModelIndex, role: int = QtCore.Qt.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.row_at(index.row())
-        column = index.column()
-        if role == QtCore.Qt.DisplayRole:
-            return row[column]
-        if role == QtCore.Qt.TextAlignmentRole and column >= NUMERIC_FROM:
-            return int(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
-        if role == QtCore.Qt.ForegroundRole and row.has_error:
-            return ERROR_COLOR
-        if role == QtCore.Qt.FontRole and index.row() == len(self.rows):
+    def data(self, index: QtCore.QModelIndex, role: int = DISPLAY) -> Any:
+        role = int(role)
+        if role == DISPLAY:
+            return self.row_at(index.row())[index.column()]
+        if role == ALIGNMENT:
+            return RIGHT if index.column() >= NUMERIC_FROM else None
+        if role == FOREGROUND:
+            return ERROR_COLOR if self.row_at(index.row()).has_error else None
+        if role == FONT and index.row() == len(self.rows):
             return self._bold
         return None
 
