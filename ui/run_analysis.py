@@ -61,7 +61,7 @@ class RunProbe:
         rows = generator.choice(len(dataset.x_train), size=take, replace=False)
         self.x = torch.as_tensor(dataset.x_train[rows])
         self.y = torch.as_tensor(dataset.y_train[rows])
-        self.loss_fn = make_loss(train_config, dataset.num_classes)
+        self.loss_fn = make_loss(train_config, dataset.num_classes, dataset.task)
 
     def histograms(self, checkpoint: str | Path) -> dict[str, dict[str, Any]]:
         """{layer: {"weights": histogram, "gradients": histogram}} for one checkpoint file."""
@@ -97,6 +97,14 @@ def evaluate_validation(run_dir: str | Path) -> dict[str, Any]:
     module.load_state_dict(state)
     if len(dataset.x_val) == 0:
         raise ValueError("the validation split is empty, so there is nothing to evaluate")
+    if dataset.task == "regression":  # no confusion matrix: errors in the target's units
+        from workbench.train.evaluate import evaluate_regression
+        from workbench.train.task_metrics import target_scaling
+
+        scores = evaluate_regression(module, dataset.x_val, dataset.y_val,
+                                     target_scaling(dataset))
+        return {"weights": which, "task": "regression", "target": dataset.class_names[0],
+                **{k: scores[k] for k in ("loss", "mae", "rmse", "r2")}}
     predictions = predict_logits(module, dataset.x_val).argmax(dim=1).numpy()
     labels = list(config.get("class_names") or dataset.class_names)
     return {"weights": which, **classification_report(dataset.y_val, predictions, labels)}

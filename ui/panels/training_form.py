@@ -55,8 +55,10 @@ TOOLTIPS: dict[str, str] = {
              "plateau). 0.1 to 0.5 is usual.",
     "power": "Polynomial schedule: 1 = linear decay to zero, higher = faster early decay.",
     "plateau_patience": "Plateau schedule: epochs without validation improvement before a drop.",
-    "loss": "Cross-entropy for classification (the usual choice); BCE treats each class as a "
-            "yes/no output; MSE regresses one-hot targets (rarely better).",
+    "loss": "auto picks cross-entropy for classes and MSE for a regression target. "
+            "Classification: cross-entropy (the usual choice); BCE treats each class as a "
+            "yes/no output; MSE regresses one-hot targets (rarely better). Regression: MSE; MAE "
+            "is less pulled by outliers; Huber is squared for small errors, absolute for big.",
     "label_smoothing": "Cross-entropy only: softens the targets (0.05 to 0.1) so the network is "
                        "less over-confident; can help generalization.",
     "l1": "Penalty on absolute weights: pushes many weights to exactly zero (sparse model). "
@@ -66,7 +68,9 @@ TOOLTIPS: dict[str, str] = {
                  "gradients explode (RNNs especially).",
     "early_stopping": "Stop after this many epochs without improvement of the monitored metric "
                       "(0 = off). 5 to 10 is typical.",
-    "monitor": "Metric that decides the best epoch (early stopping, best weights).",
+    "monitor": "Metric that decides the best epoch (early stopping, best weights). "
+               "val_accuracy is for classification, val_mae and val_rmse for regression; "
+               "val_loss fits both.",
     "restore_best": "End the run with the best epoch's weights instead of the last epoch's.",
     "balanced_sampling": "Draw batches with equal class frequency. Use when some classes are "
                          "much rarer than others.",
@@ -91,7 +95,7 @@ ENABLED_WHEN: dict[str, Any] = {
     "gamma": lambda v: v["schedule"] in ("step", "exponential", "plateau"),
     "power": lambda v: v["schedule"] == "polynomial",
     "plateau_patience": lambda v: v["schedule"] == "plateau",
-    "label_smoothing": lambda v: v["loss"] == "cross_entropy",
+    "label_smoothing": lambda v: v["loss"] in ("auto", "cross_entropy"),
 }
 PROBE_DELAY_MS = 1500  # device probe (imports torch) after the window is up
 OFF_WHEN_DISABLED = ("nesterov", "mixed_precision")  # invalid when on but not applicable

@@ -133,10 +133,10 @@ def regression_scores(predictions: Any, targets: Any) -> dict[str, float]:
     """
     import numpy as np
 
+    if len(targets) == 0:
+        return {"mae": math.nan, "rmse": math.nan, "r2": math.nan}
     p = np.asarray(predictions, dtype=np.float64).reshape(len(predictions), -1)
     t = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
-    if len(t) == 0:
-        return {"mae": math.nan, "rmse": math.nan, "r2": math.nan}
     err = p - t
     ss_res = float((err ** 2).sum())
     ss_tot = float(((t - t.mean(axis=0)) ** 2).sum())
