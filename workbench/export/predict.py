@@ -1,7 +1,8 @@
 """Predict with an exported Workbench model. Needs numpy and onnxruntime (Pillow for images).
 
 Usage:
-    python predict.py samples.csv [--json]     CSV rows with the original columns (header row)
+    python predict.py samples.csv [--json]     CSV rows with the original columns (header row;
+                                               missing cells as in training: NA, ?, empty...)
     python predict.py picture.png [--json]     an image file (png, jpg, bmp, ...)
     python predict.py --npy inputs.npy         raw inputs in the training layout (N x ...)
     python predict.py --npy x.npy --preprocessed   inputs already preprocessed
@@ -25,16 +26,34 @@ HERE = Path(__file__).resolve().parent
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
-def read_csv(path):
+# Cells that mean "no value" when the model.json does not list its own.
+MISSING_VALUES = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "?", "-")
+DELIMITERS = {"tab": "\t", "\\t": "\t", "space": " ", "comma": ",", "semicolon": ";"}
+
+
+def unquote(name):
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
+        return name[1:-1].strip()
+    return name
+
+
+def read_csv(path, delimiter=","):
+    """Header and rows (stripped strings); ``delimiter`` " " splits on runs of spaces."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = [r for r in csv.reader(handle) if any(c.strip() for c in r)]
+        reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=delimiter == " ")
+        rows = [r for r in reader if any(c.strip() for c in r)]
+    if delimiter == " ":
+        rows = [r[:-1] if r and r[-1] == "" else r for r in rows]
     if not rows:
         raise SystemExit(f"{path}: empty CSV")
     for number_, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):
+            shown = "\\t" if delimiter == "\t" else delimiter
             raise SystemExit(f"{path}: row {number_} has {len(row)} fields, expected "
-                             f"{len(rows[0])} (like the first row)")
-    return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+                             f"{len(rows[0])} (like the first row; delimiter '{shown}', "
+                             f"change it with --delimiter)")
+    return [unquote(h) for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
 
 
 def number(text, column, row):
@@ -46,6 +65,9 @@ def number(text, column, row):
 
 
 def encode_tabular(pre, header, rows):
+    """As training did: missing cells get the training median (numbers, plus a 0/1 indicator
+    where the model has one) or the category "missing"; numbers standardized; one-hot."""
+    missing = set(pre.get("missing_values", MISSING_VALUES))
     index = {name: i for i, name in enumerate(header)}
     parts = []
     for spec in pre["columns"]:
@@ -53,13 +75,22 @@ def encode_tabular(pre, header, rows):
             raise SystemExit(f"column '{spec['name']}' is missing; expected columns: "
                              f"{', '.join(c['name'] for c in pre['columns'])}")
         values = [row[index[spec["name"]]] for row in rows]
+        absent = np.array([v in missing for v in values], dtype=bool)
         if spec["type"] == "numeric":
-            numbers = np.asarray([number(v, spec["name"], r + 2) for r, v in enumerate(values)])
+            if absent.any() and "median" not in spec:
+                raise SystemExit(f"row {int(np.flatnonzero(absent)[0]) + 2}, column "
+                                 f"'{spec['name']}': expected a number, found no value")
+            numbers = np.asarray([spec.get("median", 0.0) if gone
+                                  else number(v, spec["name"], r + 2)
+                                  for r, (v, gone) in enumerate(zip(values, absent))])
             parts.append(((numbers - spec["mean"]) / spec["std"])[:, None])
+            if spec.get("indicator"):
+                parts.append(absent.astype(np.float64)[:, None])
         else:
             cats = {c: i for i, c in enumerate(spec["categories"])}
             onehot = np.zeros((len(values), len(cats)))
-            for r, value in enumerate(values):
+            for r, (value, gone) in enumerate(zip(values, absent)):
+                value = "missing" if gone else value
                 if value in cats:
                     onehot[r, cats[value]] = 1.0
             parts.append(onehot)
@@ -104,7 +135,8 @@ def inputs_for(args, meta):
         if pre.get("kind") != "image":
             raise SystemExit("this model does not take images")
         return preprocess(pre, load_image(pre, path)).astype(dtype)
-    header, rows = read_csv(path)
+    delimiter = args.delimiter or (pre.get("csv") or {}).get("delimiter") or ","
+    header, rows = read_csv(path, DELIMITERS.get(delimiter, delimiter))
     if pre.get("kind") == "tabular":
         return encode_tabular(pre, header, rows)
     first = 2
@@ -138,6 +170,8 @@ def main(argv=None):
     parser.add_argument("--npy", help="a .npy array of inputs")
     parser.add_argument("--preprocessed", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--delimiter", help="CSV delimiter (default: the training file's, "
+                        "else ','); tab and space are written as words")
     parser.add_argument("--model", default=str(HERE / "model.onnx"))
     args = parser.parse_args(argv)
     if not args.input and not args.npy:

@@ -91,3 +91,49 @@ def test_bad_inputs_get_clear_messages(digits_bundle, tmp_path):
     np.save(tmp_path / "wrong.npy", np.zeros((2, 10)))
     out = run_predict(digits_bundle, "--npy", tmp_path / "wrong.npy")
     assert out.returncode != 0 and "found (2, 10)" in out.stderr
+
+
+def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
+    """A semicolon file with NA/?/empty cells: predict.py reads it with the training
+    delimiter, imputes like training (median, indicator, 'missing' category) and agrees with
+    the Workbench's own preprocessing + model on every row."""
+    from workbench.graph.templates import mlp
+
+    rng = np.random.default_rng(0)
+    header = "'bill';mass;island;species"
+    lines = []
+    for i in range(150):
+        bill = "NA" if i % 6 == 0 else f"{38 + (i % 3) * 6 + rng.normal():.2f}"
+        mass = "?" if i % 10 == 0 else f"{3500 + (i % 3) * 700 + rng.normal(0, 90):.0f}"
+        island = "" if i % 8 == 0 else ["Biscoe", "Dream", "Torgersen"][(i + i // 3) % 3]
+        lines.append(f"{bill};{mass};{island};{['Adelie', 'Chinstrap', 'Gentoo'][i % 3]}")
+    data = tmp_path / "penguins.csv"
+    data.write_text(header + "\n" + "\n".join(lines) + "\n")
+    dataset = {"name": "csv", "options": {"path": str(data), "target": "species",
+                                          "missing_indicator": True}}
+    request = RunRequest.freeze(mlp(input_size=8, hidden=(16,), num_classes=3), dataset,
+                                {"epochs": 2, "device": "cpu", "batch_size": 32}, tmp_path)
+    run = RunStore.open(execute_run(request)["run_dir"])
+    bundle = tmp_path / "bundle"
+    export_run(run.path, bundle, measure_latency=False)
+    pre = run.config["preprocessing"]
+    assert pre["csv"]["delimiter"] == ";" and "bill_missing" in pre["feature_names"]
+    samples = tmp_path / "new.csv"
+    rows = [line.split(";")[:3] for line in lines[:40]]
+    samples.write_text("bill;mass;island\n" + "\n".join(";".join(r) for r in rows) + "\n")
+    assert sum(c in ("NA", "?", "") for r in rows for c in r) >= 10
+    columns = {name: np.array([r[i] for r in rows], dtype=object)
+               for i, name in enumerate(["bill", "mass", "island"])}
+    x = apply_preprocessing(pre, columns)
+    expected = workbench_labels(run, x)
+    assert predicted(bundle, samples) == expected
+    module, _ = load_run_module(run)
+    with torch.no_grad():
+        probabilities = torch.softmax(module(torch.as_tensor(x)), 1).max(1).values.numpy()
+    out = run_predict(bundle, samples, "--json")
+    assert np.allclose([r["probability"] for r in json.loads(out.stdout)], probabilities,
+                       atol=1e-5)
+    # --delimiter overrides the training file's delimiter
+    as_comma = tmp_path / "new_comma.csv"
+    as_comma.write_text("bill,mass,island\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    assert predicted(bundle, as_comma, "--delimiter", ",") == expected
