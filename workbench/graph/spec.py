@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT_VERSION = 2
+# A graph past these sizes is refused when read (before any work): no network the editor, the
+# trainer or a person can use is this big, and a 10^6-node file would take minutes to analyze.
+MAX_NODES = 10_000
+MAX_EDGES = 4 * MAX_NODES
 
 
 class SpecError(ValueError):
@@ -128,6 +132,7 @@ class GraphSpec:
     @classmethod
     def from_dict(cls, d: Any) -> GraphSpec:
         """Read a graph dict of any known format version (older ones are migrated)."""
+        _check_size(d)
         d = migrate(d)
         nodes = d.get("nodes", [])
         edges = d.get("edges", [])
@@ -152,6 +157,17 @@ class GraphSpec:
         while f"{base}_{index}" in used:
             index += 1
         return f"{base}_{index}"
+
+
+def _check_size(d: Any) -> None:
+    """SpecError when a graph dict holds more nodes or edges than any usable network."""
+    if not isinstance(d, dict):
+        return
+    for key, limit in (("nodes", MAX_NODES), ("edges", MAX_EDGES)):
+        items = d.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            raise SpecError(f"the graph has {len(items):,} {key}; the Workbench handles at "
+                            f"most {limit:,}")
 
 
 def _is_number(value: Any) -> bool:
