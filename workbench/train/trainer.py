@@ -266,7 +266,7 @@ class Trainer:
         return split_overlap(self.dataset) if isinstance(self.dataset, Dataset) else {}
 
     def _finish(self, stopped: str) -> dict[str, Any]:
-        from workbench.train.health import check_run
+        from workbench.train.health import check_run, network_context
 
         st, c = self.state, self.config
         if st.best_state is not None and (c.restore_best or stopped == "nan"):
@@ -279,7 +279,8 @@ class Trainer:
         context = {"class_counts": self.dataset.class_counts("train")
                    if hasattr(self.dataset, "class_counts") else {},
                    "num_classes": self.dataset.num_classes, "config": c.to_dict(),
-                   "nan_at": st.nan_at, "split_overlap": self._split_overlap()}
+                   "nan_at": st.nan_at, "split_overlap": self._split_overlap(),
+                   **network_context(self.module)}
         findings = [f.to_dict() for f in check_run(self.history, context)]
         summary = {
             "run_dir": str(self.run.path) if self.run is not None else None,

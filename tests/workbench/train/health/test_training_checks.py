@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from workbench.train.health import CODES, check_run
+from workbench.train.health.training_checks import NAN_TITLE, check_predicting_mean
+
+
+def codes(findings):
+    return {f.code for f in findings}
+
+
+def test_healthy_run_has_no_findings(history):
+    h = history([1.0, 0.6, 0.4, 0.3, 0.25, 0.2], [1.0, 0.7, 0.5, 0.4, 0.35, 0.33])
+    assert check_run(h, {"num_classes": 2}) == []
+
+
+def test_every_finding_has_the_shared_shape(history):
+    h = history([1, .6, .4, .3, .2, .1, .05], [1, .7, .5, .6, .7, .8, .9])
+    (finding,) = check_run(h, {})
+    assert set(finding.to_dict()) == {"code", "severity", "title", "explanation", "fix",
+                                      "evidence", "layers"}
+    assert finding.code in CODES
+
+
+def test_overfitting(history):
+    h = history([1, .6, .4, .3, .2, .1, .05], [1, .7, .5, .6, .7, .8, .9])
+    (found,) = [f for f in check_run(h, {}) if f.code == "overfitting"]
+    assert "epoch 3" in found.explanation and found.fix and found.severity == "warning"
+
+
+def test_overfitting_caught_by_early_stopping_is_only_a_note(history):
+    h = history([1, .6, .4, .3, .2, .1, .05], [1, .7, .5, .6, .7, .8, .9])
+    (found,) = check_run(h, {"config": {"early_stopping": 3, "restore_best": True}})
+    assert found.severity == "info" and "Early stopping caught it" in found.explanation
+
+
+def test_underfitting():
+    h = [{"epoch": i, "train_loss": 1.0, "train_accuracy": 0.34, "val_accuracy": 0.33}
+         for i in range(6)]
+    assert "underfitting" in codes(check_run(h, {"num_classes": 3}))
+
+
+def test_nan_and_loss_spikes(history):
+    (nan,) = check_run([], {"nan_at": {"epoch": 2, "batch": 5}})
+    assert nan.code == "nan" and nan.title == NAN_TITLE and "epoch 3, batch 6" in \
+        nan.explanation
+    h = history([1, .8, .7, .6, 3.0, .5])
+    assert "loss_spikes" in codes(check_run(h, {}))
+
+
+def test_learning_rate_too_low(history):
+    h = history([1.0, 0.999, 0.998, 0.997, 0.996, 0.995])
+    for row in h:
+        row["train_accuracy"] = 0.85
+    assert codes(check_run(h, {"num_classes": 2})) == {"lr_too_low"}
+    # at 50% (chance) it is underfitting, and the slow loss is told as its likely cause
+    for row in h:
+        row["train_accuracy"] = 0.5
+    (found,) = check_run(h, {"num_classes": 2})
+    assert found.code == "underfitting" and found.evidence["folded"] == ["lr_too_low"]
+    assert "higher learning rate is the first thing to try" in found.explanation
+
+
+def regression_history(r2, loss=None):
+    loss = loss or [1.0 - 0.05 * i for i in range(len(r2))]
+    return [{"epoch": i, "train_loss": t, "val_loss": t, "train_accuracy": None,
+             "val_accuracy": None, "train_mae": 0.8, "val_mae": 0.8, "val_rmse": 1.0,
+             "val_r2": r} for i, (t, r) in enumerate(zip(loss, r2))]
+
+
+def test_regression_predicting_the_mean():
+    (found,) = check_run(regression_history([-0.02, 0.01, 0.03]), {"task": "regression"})
+    assert found.code == "predicting_mean" and "0.030" in found.explanation
+    assert found.evidence["metrics"] == ["val_r2"] and found.fix
+    assert check_run(regression_history([0.0, 0.3, 0.6]), {"task": "regression"}) == []
+    # a classification run never gets it, even with an R² in its records
+    assert check_predicting_mean(regression_history([0.0, 0.01]), {}) == []
+
+
+def test_regression_runs_no_accuracy_checks():
+    flat = [{"epoch": i, "train_loss": 1.0, "val_loss": 1.0, "train_accuracy": 0.3,
+             "val_accuracy": 0.3, "val_r2": 0.5} for i in range(8)]
+    context = {"num_classes": 3, "class_counts": {"a": 800, "b": 100, "c": 100}}
+    told = {c for f in check_run(flat, context) for c in [f.code, *f.evidence.get("folded", [])]}
+    assert {"underfitting", "lr_too_low", "class_imbalance"} <= told
+    assert check_run(flat, {**context, "task": "regression"}) == []
