@@ -414,32 +414,21 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
     def ask_dataset_options(self, name: str) -> dict[str, Any] | None:
         """Ask for the file or folder of a csv / image_folder / npz dataset."""
         start = str(self.settings.value("last_folder", ""))
+        if name == "csv":
+            from ui.dialogs.dataset_dialog import ask_csv_options
+
+            current = self.document.project.dataset or {}
+            return ask_csv_options(self, current.get("options") if current.get("name") == "csv"
+                                   else None, start)
         if name == "image_folder":
             path = QtWidgets.QFileDialog.getExistingDirectory(
                 self, "Image folder (one sub-folder per class)", start)
         else:
-            pattern = "CSV files (*.csv)" if name == "csv" else "NumPy archives (*.npz)"
             path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Choose the {name} file",
-                                                            start, pattern)
+                                                            start, "NumPy archives (*.npz)")
         if not path:
             return None
-        options: dict[str, Any] = {"path": path}
-        if name == "csv":
-            from workbench.data import DataError
-            from workbench.data.csv_loader import read_table
-
-            try:
-                header, _ = read_table(Path(path))
-            except DataError as exc:
-                self.show_error("Cannot use this CSV", str(exc))
-                return None
-            column, ok = QtWidgets.QInputDialog.getItem(
-                self, "Target column", "Which column holds the class?", header,
-                len(header) - 1, False)
-            if not ok:
-                return None
-            options["target"] = column
-        return options
+        return {"path": path}
 
     def show_code(self) -> None:
         from ui.dialogs.code_dialog import CodeDialog
