@@ -1,8 +1,14 @@
-"""The project's runs: config and final metrics of each; select runs to overlay their curves.
+"""The project's runs: key final metrics and the settings that differ between them; select
+runs to compare them side by side and overlay their curves.
 
 ``set_project_dir`` points the panel at a project folder and ``refresh`` (also called when a
-run finishes) re-reads ``list_runs``. Selecting runs emits ``overlayRequested`` with
-``[(label, metric records)]`` read from each run's ``metrics.jsonl``; the dashboard draws them.
+run finishes) re-reads ``list_runs``. Columns: run, result, the final metrics that apply to the
+runs listed (accuracy for classification, MAE / RMSE / R² for regression, see
+``run_compare.key_metrics``), how often the test split was looked at (when any run was), and
+every setting whose value differs between the listed runs (lr, optimizer, batch_size, dataset,
+…). Click a header to sort. Selecting runs emits ``overlayRequested`` with
+``[(label, metric records)]`` read from each run's ``metrics.jsonl`` (the dashboard draws
+them); two or more selected show a side-by-side diff of their settings and final metrics.
 """
 
 from __future__ import annotations
@@ -13,7 +19,17 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-COLUMNS = ["run", "result", "epochs", "val accuracy", "val loss", "dataset", "optimizer"]
+from ui.panels.run_compare import (
+    MetricColumn,
+    diff_html,
+    format_value,
+    key_metrics,
+    run_settings,
+    setting_columns,
+    task_of,
+)
+
+RUN_ROLE = QtCore.Qt.UserRole + 1
 
 
 def describe_config(config: dict[str, Any]) -> str:
@@ -31,12 +47,42 @@ def describe_config(config: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _number(value: Any, fmt: str) -> str:
-    return format(value, fmt) if isinstance(value, (int, float)) else "–"
+class SortItem(QtWidgets.QTableWidgetItem):
+    """A cell that sorts by a key (numbers numerically, missing values first), not by text."""
+
+    def __init__(self, text: str, key: Any) -> None:
+        super().__init__(text)
+        self.key = (0, float(key)) if isinstance(key, (int, float)) and \
+            not isinstance(key, bool) else (1, str(key))
+
+    def __lt__(self, other: QtWidgets.QTableWidgetItem) -> bool:
+        if isinstance(other, SortItem):
+            return self.key < other.key
+        return super().__lt__(other)
+
+
+class RunInfo:
+    """What the table shows of one run, read once per refresh."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.summary = run.read_summary() or {}
+        try:
+            self.config = run.config
+            self.tooltip = describe_config(self.config)
+        except (ValueError, OSError) as exc:
+            self.config, self.tooltip = {}, f"config unreadable: {exc}"
+        self.settings = run_settings(self.config)
+        self.task = task_of(self.summary)
+        looks = getattr(run, "test_looks", None)
+        try:
+            self.test_looks: int | None = int(looks()) if callable(looks) else None
+        except (ValueError, OSError):
+            self.test_looks = None
 
 
 class RunsPanel(QtWidgets.QWidget):
-    """A table of runs with a details box; multi-selection drives the overlays."""
+    """A sortable table of runs over a details / comparison view; selection drives overlays."""
 
     overlayRequested = QtCore.Signal(list)
     exportRequested = QtCore.Signal(str)  # run folder
@@ -44,19 +90,22 @@ class RunsPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.project_dir: Path | None = None
-        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = QtWidgets.QTableWidget(0, 0)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.ExtendedSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setToolTip("Runs of this project. Select two or more (Ctrl/Shift-click) to "
-                              "overlay their training and validation curves on the dashboard.")
+        self.table.horizontalHeader().setSortIndicator(-1, QtCore.Qt.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setToolTip("Runs of this project with their final metrics and the settings "
+                              "that differ between them; click a header to sort. Select two or "
+                              "more (Ctrl/Shift-click) to compare them and overlay their "
+                              "curves on the dashboard.")
         self.table.itemSelectionChanged.connect(self._on_selection)
-        self.details = QtWidgets.QPlainTextEdit()
-        self.details.setReadOnly(True)
-        self.details.setPlaceholderText("Select a run to see its settings and final metrics.")
+        self.details = QtWidgets.QTextBrowser()
+        self.details.setPlaceholderText("Select a run to see its settings and final metrics; "
+                                        "select two or more to compare them.")
         refresh = QtWidgets.QPushButton("Refresh")
         refresh.setToolTip("Read the project's run folders again.")
         refresh.clicked.connect(self.refresh)
@@ -73,16 +122,27 @@ class RunsPanel(QtWidgets.QWidget):
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.details)
-        split.setSizes([200, 100])
+        split.setSizes([200, 120])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self.runs: list[Any] = []
+        self.infos: list[RunInfo] = []
+        self.columns: list[str] = []
 
+    # project ---------------------------------------------------------------------------------
     def set_project_dir(self, project_dir: str | Path | None) -> None:
-        self.project_dir = Path(project_dir) if project_dir else None
+        """Show this project's runs (a different project drops the old selection)."""
+        new = Path(project_dir) if project_dir else None
+        if new != self.project_dir:
+            self.table.clearSelection()
+        self.project_dir = new
         self.refresh()
+
+    def reset(self) -> None:
+        """No project: an empty table and no overlays."""
+        self.set_project_dir(None)
 
     def refresh(self) -> None:
         """Re-read the runs, keeping the selection where the runs still exist."""
@@ -90,13 +150,29 @@ class RunsPanel(QtWidgets.QWidget):
 
         selected = {r.path for r in self.selected_runs()}
         self.runs = list(reversed(list_runs(self.project_dir))) if self.project_dir else []
+        self.infos = [RunInfo(run) for run in self.runs]
+        metrics = key_metrics([i.task for i in self.infos])
+        looks = any(i.test_looks for i in self.infos)
+        settings = setting_columns([i.settings for i in self.infos]) if self.infos else []
+        headers = ["run", "result"] + [m.header for m in metrics] + \
+            (["test looks"] if looks else []) + settings
+        self.columns = headers
         self.table.blockSignals(True)
-        self.table.setRowCount(len(self.runs))
-        for row, run in enumerate(self.runs):
-            self._fill_row(row, run)
+        self.table.setSortingEnabled(False)
         self.table.clearSelection()
-        for row, run in enumerate(self.runs):
-            if run.path in selected:
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        for col, metric in enumerate(metrics, start=2):
+            self.table.horizontalHeaderItem(col).setToolTip(metric.tooltip)
+        for col in range(len(headers) - len(settings), len(headers)):
+            self.table.horizontalHeaderItem(col).setToolTip(
+                "A setting whose value differs between the listed runs.")
+        self.table.setRowCount(len(self.runs))
+        for row, info in enumerate(self.infos):
+            self._fill_row(row, row, info, metrics, looks, settings)
+        self.table.setSortingEnabled(True)
+        for row in range(self.table.rowCount()):
+            if self._run_at(row).path in selected:
                 self._add_row(row)
         self.table.blockSignals(False)
         self.table.resizeColumnsToContents()
@@ -104,40 +180,54 @@ class RunsPanel(QtWidgets.QWidget):
         self.note.setText(f"{len(self.runs)} run(s) in {where}")
         self._on_selection()
 
+    def _fill_row(self, row: int, index: int, info: RunInfo, metrics: list[MetricColumn],
+                  looks: bool, settings: list[str]) -> None:
+        summary = info.summary
+        cells: list[tuple[str, Any]] = [
+            (info.run.path.name, info.run.path.name),
+            (summary.get("stopped_reason", "running or interrupted"),
+             summary.get("stopped_reason", ""))]
+        cells += [(m.text(summary), m.sort_key(summary)) for m in metrics]
+        if looks:
+            cells.append((format_value(info.test_looks), info.test_looks or 0))
+        for name in settings:
+            value = info.settings.get(name)
+            cells.append((format_value(value), value if value is not None else ""))
+        for col, (text, key) in enumerate(cells):
+            item = SortItem(text, key)
+            item.setToolTip(info.tooltip)
+            if col >= 2 and col < 2 + len(metrics):
+                item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+            if col == 0:
+                item.setData(RUN_ROLE, index)
+            self.table.setItem(row, col, item)
+
+    def _run_at(self, row: int) -> Any:
+        item = self.table.item(row, 0)
+        return self.runs[int(item.data(RUN_ROLE))]
+
     def _add_row(self, row: int) -> None:
         model = self.table.selectionModel()
         index = self.table.model().index(row, 0)
         model.select(index, QtCore.QItemSelectionModel.Select | QtCore.QItemSelectionModel.Rows)
 
-    def _fill_row(self, row: int, run: Any) -> None:
-        summary = run.read_summary() or {}
-        try:
-            config = run.config
-            tooltip = describe_config(config)
-        except (ValueError, OSError) as exc:
-            config, tooltip = {}, f"config unreadable: {exc}"
-        result = summary.get("stopped_reason", "running or interrupted")
-        values = [run.path.name, result, str(summary.get("epochs_run", "–")),
-                  _number(summary.get("val_accuracy"), ".1%"),
-                  _number(summary.get("val_loss"), ".4f"),
-                  config.get("dataset", {}).get("name", "?"),
-                  config.get("training", {}).get("optimizer", "?")]
-        for col, value in enumerate(values):
-            item = QtWidgets.QTableWidgetItem(value)
-            item.setToolTip(tooltip)
-            self.table.setItem(row, col, item)
+    def column_texts(self, header: str) -> list[str]:
+        """The texts of one column, top to bottom (as shown, after any sort)."""
+        col = self.columns.index(header)
+        return [self.table.item(r, col).text() for r in range(self.table.rowCount())]
 
+    # selection -------------------------------------------------------------------------------
     def selected_runs(self) -> list[Any]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.runs[r] for r in rows if r < len(self.runs)]
+        return [self._run_at(r) for r in rows if r < self.table.rowCount()]
 
     def select_runs(self, run_dirs: list[str | Path]) -> None:
         """Select these runs (by folder) and overlay them."""
         wanted = {Path(p).resolve() for p in run_dirs}
         self.table.blockSignals(True)
         self.table.clearSelection()
-        for row, run in enumerate(self.runs):
-            if run.path.resolve() in wanted:
+        for row in range(self.table.rowCount()):
+            if self._run_at(row).path.resolve() in wanted:
                 self._add_row(row)
         self.table.blockSignals(False)
         self._on_selection()
@@ -153,21 +243,25 @@ class RunsPanel(QtWidgets.QWidget):
         if run is not None:
             self.exportRequested.emit(str(run.path))
 
+    def _info(self, run: Any) -> RunInfo:
+        return next((i for i in self.infos if i.run is run), None) or RunInfo(run)
+
     def _on_selection(self) -> None:
         runs = self.selected_runs()
         self.export_button.setEnabled(len(runs) == 1 and runs[0].has_weights())
         if len(runs) == 1:
-            run = runs[0]
-            summary = run.read_summary() or {}
-            try:
-                config_text = describe_config(run.config)
-            except (ValueError, OSError) as exc:
-                config_text = f"config unreadable: {exc}"
-            shown = {k: v for k, v in summary.items() if k != "findings"}
-            self.details.setPlainText(f"{run.path}\n{config_text}\n\nsummary: "
+            info = self._info(runs[0])
+            shown = {k: v for k, v in info.summary.items() if k != "findings"}
+            looks = "" if info.test_looks is None else \
+                f"\ntest split looked at: {info.test_looks} times"
+            self.details.setPlainText(f"{info.run.path}\n{info.tooltip}{looks}\n\nsummary: "
                                       f"{json.dumps(shown, indent=1, default=str)}")
         elif runs:
-            self.details.setPlainText("\n".join(f"{r.path.name}" for r in runs))
+            infos = [self._info(r) for r in runs]
+            self.details.setHtml(diff_html([i.run.path.name for i in infos],
+                                           [i.settings for i in infos],
+                                           [i.summary for i in infos],
+                                           [i.test_looks for i in infos]))
         else:
             self.details.clear()
         self.overlayRequested.emit([(r.path.name, r.metrics.read()) for r in runs])
