@@ -18,7 +18,15 @@ from workbench.graph.spec import GraphSpec
 
 
 class RunSetupError(ValueError):
-    """The run cannot start: bad dataset, invalid graph, bad settings. Message is for people."""
+    """The run cannot start: bad dataset, invalid graph, bad settings. Message is for people.
+
+    ``problems`` holds the graph problems (with node ids, for the editor's badges) when the
+    network does not fit the data; empty otherwise.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Any] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -103,8 +111,31 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
         raise RunSetupError(
             f"the network does not fit dataset '{dataset_spec.name}' (inputs "
             f"{tuple(dataset.input_shape)}, {outputs}):\n"
-            + describe_problems(analysis.problems))
+            + describe_problems(analysis.problems), analysis.errors)
+    _refuse_misfit_or_oversize(spec, dataset, config, dataset_spec.name, analysis)
     return spec, dataset, config
+
+
+def _refuse_misfit_or_oversize(spec: GraphSpec, dataset: Any, config: Any, name: str,
+                               analysis: Any) -> None:
+    """RunSetupError when the data's values do not fit the network (token ids past an
+    Embedding, labels past the head, wrong dtype, NaN inputs) or training would not fit in
+    memory; both checked before anything is allocated or written."""
+    from workbench.graph.data_fit import check_data_fits
+    from workbench.train.device import select_device
+    from workbench.train.memory_estimate import training_memory_problem
+
+    misfits = check_data_fits(spec, dataset, analysis)
+    if misfits:
+        raise RunSetupError(f"the network does not fit dataset '{name}': "
+                            + "; ".join(p.message for p in misfits), misfits)
+    try:
+        device = select_device(config.device)
+    except ValueError as exc:
+        raise RunSetupError(f"training settings: {exc}") from exc
+    too_large = training_memory_problem(spec, config, device, dataset, analysis)
+    if too_large:
+        raise RunSetupError(too_large)
 
 
 def _fit_config_to_task(config: Any, dataset: Any, name: str) -> Any:
@@ -130,14 +161,44 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
     spec, dataset, config = prepare(request)
     if resume_dir is not None:
         run = RunStore.open(resume_dir)
+        check_resumable(run)  # a damaged checkpoint: refused before anything is written
     else:
         run = RunStore.create(Path(request.project_dir), request.name)
         run.save_config({"graph": spec.to_dict(), "dataset": request.dataset,
                          "training": config.to_dict(), "preprocessing": dataset.preprocessing,
                          "class_names": list(dataset.class_names),
                          "data_report": dataset.load_report, **request.extra})
-    trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
-                      control=control)
-    if resume_dir is not None:
-        return trainer.resume()
-    return trainer.fit()
+    try:
+        trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
+                          control=control)
+        if resume_dir is not None:
+            return trainer.resume()
+        return trainer.fit()
+    except Exception:
+        if resume_dir is None:
+            discard_if_unstarted(run)
+        raise
+
+
+def check_resumable(run: Any) -> None:
+    """RunFileError naming the file when the newest checkpoint is damaged (checked by its
+    headers and metadata, without loading the tensors)."""
+    from workbench.runs.weights_file import read_header
+
+    epochs = run.checkpoints()
+    if not epochs:
+        return
+    latest = run.latest_checkpoint()  # reads and checks the metadata JSON
+    assert latest is not None
+    read_header(latest[0], run.path)
+    read_header(latest[0].with_name(latest[0].stem + ".state.safetensors"), run.path)
+
+
+def discard_if_unstarted(run: Any) -> None:
+    """Remove a run folder whose start failed before any epoch or checkpoint was saved, so a
+    failed start leaves no orphan folder (its message reaches the person instead)."""
+    import shutil
+
+    if run.checkpoints() or run.metrics.read():
+        return
+    shutil.rmtree(run.path, ignore_errors=True)
