@@ -46,13 +46,22 @@ def activation_modules(module: Any) -> dict[str, Any]:
     if names:
         for node_id, attribute in names.items():
             sub = getattr(module, attribute, None)
-            if sub is not None and type(sub).__name__ in ACTIVATIONS:
+            if sub is not None and _can_die(sub):
                 found[node_id] = sub
     else:
         for name, sub in module.named_modules():
-            if type(sub).__name__ in ACTIVATIONS:
+            if _can_die(sub):
                 found[name] = sub
     return found
+
+
+def _can_die(sub: Any) -> bool:
+    """A LeakyReLU (a non-zero slope for negative inputs) always passes some gradient: its
+    units cannot die."""
+    name = type(sub).__name__
+    if name == "LeakyReLU":
+        return float(getattr(sub, "negative_slope", 0.0)) == 0.0
+    return name in ACTIVATIONS
 
 
 def dead_fractions(module: Any, x_batch: Any) -> dict[str, float]:
