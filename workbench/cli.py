@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a network from a project file or an example")
     train.add_argument("project_file", nargs="?",
                        help="a *.wbproj.json file or the name of a bundled example "
-                            "(mlp_digits, cnn_digits, resnet_small, tabular_csv)")
+                            "(mlp_digits, cnn_digits, resnet_small, tabular_csv, "
+                            "regression_diabetes)")
     train.add_argument("--project", metavar="DIR",
                        help="project folder that receives the run (default: ./workbench-project)")
     train.add_argument("--dataset", metavar="NAME", help="use this dataset instead")
@@ -74,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", metavar="FILE",
                        help="JSON file with training settings (and optionally 'dataset')")
     train.add_argument("--resume", metavar="RUN_DIR",
-                       help="continue a stopped or killed run from its last checkpoint")
+                       help="continue a stopped or killed run from its last checkpoint, "
+                            "exactly as configured; --epochs N extends it")
+    train.add_argument("--allow-changed-data", action="store_true",
+                       help="with --resume: continue even though the run's data file changed "
+                            "(recorded in the run's events.jsonl)")
     train.add_argument("--name", help="name for the run folder (default: the project's name)")
     train.add_argument("--json", action="store_true",
                        help="print one JSON object with the results instead of progress")
@@ -89,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("run_dir")
     ev.add_argument("--split", choices=("val", "test", "train"), default="val",
                     help="'test' is the one explicit, recorded look at the test split")
+    ev.add_argument("--allow-changed-data", action="store_true",
+                    help="evaluate even though the run's data changed since training "
+                         "(recorded in the run's events.jsonl)")
     ev.add_argument("--json", action="store_true")
 
     try:

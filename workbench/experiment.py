@@ -40,6 +40,8 @@ class RunRequest:
     name: str = "run"
     fit_head: bool = False  # also resize the Linear feeding the Output to the class count
     extra: dict[str, Any] = field(default_factory=dict)
+    # a resumed run's saved preprocessing: applied as it is, never fitted again
+    preprocessing: dict[str, Any] | None = None
 
     @classmethod
     def freeze(cls, graph: GraphSpec, dataset: dict[str, Any], training: dict[str, Any],
@@ -95,7 +97,7 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
                             "given")
     try:
         dataset_spec = dataset_spec_from_dict(request.dataset)
-        dataset = load_dataset(dataset_spec)
+        dataset = load_dataset(dataset_spec, preprocessing=request.preprocessing)
     except DataError as exc:
         raise RunSetupError(str(exc)) from exc
     except (TypeError, KeyError) as exc:
@@ -155,6 +157,7 @@ def _fit_config_to_task(config: Any, dataset: Any, name: str) -> Any:
 def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any = None,
                 resume_dir: str | Path | None = None) -> dict[str, Any]:
     """Train as the request says and return the run summary."""
+    from workbench.run_model import record_fingerprint
     from workbench.runs.run_store import RunStore
     from workbench.train.trainer import Trainer
 
@@ -162,12 +165,14 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
     if resume_dir is not None:
         run = RunStore.open(resume_dir)
         check_resumable(run)  # a damaged checkpoint: refused before anything is written
+        if run.config.get("training") != config.to_dict():  # e.g. extended with --epochs
+            run.save_config({**run.config, "training": config.to_dict()})
     else:
         run = RunStore.create(Path(request.project_dir), request.name)
-        run.save_config({"graph": spec.to_dict(), "dataset": request.dataset,
-                         "training": config.to_dict(), "preprocessing": dataset.preprocessing,
-                         "class_names": list(dataset.class_names),
-                         "data_report": dataset.load_report, **request.extra})
+        run.save_config(record_fingerprint({
+            "graph": spec.to_dict(), "dataset": request.dataset, "training": config.to_dict(),
+            "preprocessing": dataset.preprocessing, "class_names": list(dataset.class_names),
+            "data_report": dataset.load_report, **request.extra}))
     try:
         trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
                           control=control)

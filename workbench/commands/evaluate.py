@@ -32,8 +32,8 @@ def evaluate_run(run_dir: str, split: str, allow_changed_data: bool = False) -> 
     result = evaluate(module, x, y, batch_size=256, device="cpu")
     report = classification_report(y, result["predictions"], list(dataset.class_names))
     record = {"kind": "eval", "split": split, "weights": weights_name,
-              "task": "classification", "loss": float(result["loss"]), "accuracy": float(result["accuracy"]),
-              "samples": int(len(y)), "time": datetime.now(timezone.utc).isoformat()}
+              "task": "classification", "loss": float(result["loss"]),
+              "accuracy": float(result["accuracy"]), "samples": int(len(y)), "time": datetime.now(timezone.utc).isoformat()}
     run.record_event(record)
     return {**record, "run_dir": str(run.path), "report": report}
 
@@ -99,7 +99,8 @@ def format_report(result: dict[str, Any]) -> str:
 
 def _test_look_line(result: dict[str, Any]) -> str:
     looks = result.get("test_looks")
-    count = f": the test split has now been looked at {looks} times" if looks else ""
+    times = "1 time" if looks == 1 else f"{looks} times"
+    count = f": the test split has now been looked at {times}" if looks else ""
     return f"  this look at the test split is recorded in the run's events.jsonl{count}"
 
 

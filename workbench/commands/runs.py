@@ -31,9 +31,18 @@ def run_rows(project_dir: Path) -> list[dict[str, Any]]:
             "val_loss": summary.get("val_loss", last.get("val_loss")),
             "train_accuracy": summary.get("train_accuracy", last.get("train_accuracy")),
             "test_accuracy": test[-1].get("accuracy") if test else None,
+            "test_looks": run.test_looks(),
+            "created": run.created.isoformat(),
             "path": str(run.path),
         })
     return rows
+
+
+def test_looks_text(looks: int) -> str:
+    """'test looked at 2 times': how often results on the test split were seen."""
+    if not looks:
+        return "not looked at"
+    return f"test looked at {looks} time{'' if looks == 1 else 's'}"
 
 
 def _cell(value: Any) -> str:
@@ -57,8 +66,9 @@ def run_list(args: argparse.Namespace) -> int:
               f"--project {project_dir}`)")
         return 0
     columns = ["run", "status", "epochs", "val_accuracy", "val_loss", "train_accuracy",
-               "test_accuracy"]
-    table = [columns] + [[_cell(r[c]) for c in columns] for r in rows]
+               "test_accuracy", "test_split"]
+    table = [columns] + [[_cell(r[c]) if c != "test_split" else test_looks_text(r["test_looks"])
+                          for c in columns] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

@@ -31,7 +31,8 @@ def resolve_project_file(name: str) -> Path:
     if example is not None:
         return example
     raise ProjectError(f"{name}: no such project file, and no bundled example of that name "
-                       f"(examples: mlp_digits, cnn_digits, resnet_small, tabular_csv)")
+                       f"(examples: mlp_digits, cnn_digits, resnet_small, tabular_csv, "
+                       f"regression_diabetes)")
 
 
 def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -101,14 +102,67 @@ def build_request(args: argparse.Namespace) -> RunRequest:
 
 
 def request_from_run(run_dir: str) -> RunRequest:
-    """The frozen request a run was started with (for --resume)."""
+    """The frozen request a run was started with (for --resume), with its saved
+    preprocessing, so the resumed run sees exactly the inputs it was trained on."""
     from workbench.runs.run_store import RunStore
 
     run = RunStore.open(run_dir)
     cfg = run.config
+    saved = cfg.get("preprocessing")
     return RunRequest(graph=cfg["graph"], dataset=cfg["dataset"], training=cfg["training"],
                       project_dir=str(Path(run_dir).resolve().parent.parent),
-                      name=Path(run_dir).name)
+                      name=Path(run_dir).name,
+                      preprocessing=saved if isinstance(saved, dict) and saved else None)
+
+
+# The one setting a resumed run may change: how many epochs it runs in total (to extend it).
+RESUME_SETTABLE = ("epochs",)
+_RUN_DEFINING_ARGS = ("project_file", "dataset", "data_path", "target", "config", "name",
+                      "project")
+
+
+def resume_request(args: argparse.Namespace) -> tuple[RunRequest, list[str]]:
+    """(request to continue ``args.resume``, notes for the user).
+
+    ``--epochs N`` extends (or shortens) the run; every other setting would make the resumed
+    run a different run, so such flags are ignored and named in a note. Raises ProjectError
+    when the data changed (unless ``--allow-changed-data``) or ``--epochs`` is below the
+    epochs already trained.
+    """
+    from workbench.run_model import DataChangedError, check_run_data
+    from workbench.runs.run_store import RunStore
+
+    request = request_from_run(args.resume)
+    run = RunStore.open(args.resume)
+    notes: list[str] = []
+    try:
+        allowed = check_run_data(run, getattr(args, "allow_changed_data", False), "resume")
+    except DataChangedError as exc:
+        raise ProjectError(str(exc)) from exc
+    if allowed:
+        notes.append(f"resuming on changed data ({allowed['subject']}), as allowed; recorded "
+                     f"in the run's events.jsonl")
+    overrides = flag_overrides(args)
+    ignored = [f"--{k.replace('_', '-')}" for k in overrides if k not in RESUME_SETTABLE]
+    ignored += [("PROJECT_FILE" if a == "project_file" else f"--{a.replace('_', '-')}")
+                for a in _RUN_DEFINING_ARGS if getattr(args, a, None)]
+    if ignored:
+        notes.append(f"ignored with --resume: {', '.join(ignored)} (a resumed run keeps its "
+                     f"own settings and data; only --epochs may change, to extend it)")
+    epochs = overrides.get("epochs")
+    if epochs is not None and epochs != request.training.get("epochs"):
+        done = run.checkpoints()
+        trained = done[-1] + 1 if done else 0
+        if epochs < trained:
+            raise ProjectError(f"--epochs {epochs}: the run already trained {trained} epochs; "
+                               f"give at least {trained}")
+        old = request.training.get("epochs")
+        request = dataclasses.replace(request, training={**request.training, "epochs": epochs})
+        notes.append(f"epochs: {old} -> {epochs} (recorded in the run's config.json)")
+        if request.training.get("schedule") in ("cosine", "polynomial"):
+            notes.append(f"the {request.training['schedule']} schedule now spans {epochs} "
+                         f"epochs, so learning rates from here on differ from the first plan")
+    return request, notes
 
 
 def saved_data_report(run_dir: Any) -> dict[str, Any]:
@@ -144,7 +198,9 @@ def run_train(args: argparse.Namespace) -> int:
 
     try:
         if args.resume:
-            request = request_from_run(args.resume)
+            request, notes = resume_request(args)
+            for note in notes:
+                print(f"workbench train: {note}", file=sys.stderr)
         elif not args.project_file:
             return _fail("give a project file or example name, or --resume RUN_DIR", args.json)
         else:

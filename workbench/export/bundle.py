@@ -75,20 +75,23 @@ def readme_text(description: dict[str, Any]) -> str:
 
 def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OPSET,
                force: bool = False, measure_latency: bool = True,
-               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+               progress: Callable[[str], None] | None = None,
+               allow_changed_data: bool = False) -> dict[str, Any]:
     """Export, verify and write the bundle; returns the report (JSON-able dict).
+
+    The run is rebuilt with ``workbench.run_model.rebuild_run`` (saved preprocessing, never
+    re-fitted); data changed since training are refused unless ``allow_changed_data``.
 
     Raises ExportError (its ``report`` holds the checks measured so far) when the run cannot be
     loaded, the exporter or a check fails, or ``out_dir`` is taken and ``force`` is False.
     ``progress(stage)`` is called before each stage, on the calling thread; it may raise
     ExportCancelled to stop between stages (nothing is written then).
     """
-    from workbench.data import DataError, load_dataset
+    from workbench.data import DataError
     from workbench.export.latency import latency_table
     from workbench.export.onnx_export import export_onnx_bytes
     from workbench.export.verify import check_onnx, parity
-    from workbench.run_model import load_run_module
-    from workbench.runs.run_store import RunStore
+    from workbench.run_model import DataChangedError, rebuild_run
 
     def stage(text: str) -> None:
         if progress is not None:
@@ -97,18 +100,17 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     out_dir = Path(out_dir)
     _refuse_taken(out_dir, force)
     stage("loading the run")
-    try:
-        run = RunStore.open(run_dir)
-        module, weights = load_run_module(run)
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc
-    input_shape, input_dtype = tuple(module.input_shape), module.input_dtype
-    stage("loading the dataset for validation samples")
-    try:
-        dataset = load_dataset(run.config["dataset"])
-    except (DataError, KeyError) as exc:
+    try:  # the one core rebuild: weights, and the dataset with the run's saved preprocessing
+        rebuilt = rebuild_run(run_dir, allow_changed_data=allow_changed_data, purpose="export")
+    except DataChangedError as exc:
+        raise ExportInputError(f"refusing to export: {exc}") from exc
+    except DataError as exc:
         raise ExportInputError(f"the run's dataset cannot be loaded for verification: {exc}"
                                ) from exc
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
+        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc
+    run, module, weights, dataset = rebuilt.run, rebuilt.module, rebuilt.weights, rebuilt.dataset
+    input_shape, input_dtype = tuple(module.input_shape), module.input_dtype
     split, x_val, y_val = _samples(dataset)
     stage(f"exporting to ONNX (opset {opset})")
     model_bytes = export_onnx_bytes(module, input_shape, input_dtype, opset)
@@ -163,7 +165,9 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
                                ) from exc
     report = {"passed": True, "out_dir": str(out_dir), "run_dir": str(run.path), **description}
     run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()), "opset": opset,
-                      "parity_passed": result["passed"], "time": description["created"]})
+                      "parity_passed": result["passed"], "time": description["created"],
+                      "split": {"validation": "val"}.get(split, split),  # test looks counted
+                      "data_changed": rebuilt.data_changed})
     return report
 
 

@@ -24,6 +24,9 @@ def add_export_parser(subparsers: Any) -> None:
     parser.add_argument("--opset", type=int, default=DEFAULT_OPSET,
                         help=f"ONNX opset {MIN_OPSET}..{MAX_OPSET} (default {DEFAULT_OPSET})")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle")
+    parser.add_argument("--allow-changed-data", action="store_true",
+                        help="export even though the run's data changed since training "
+                             "(recorded in the run's events.jsonl)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object with the checks and latencies")
 
@@ -58,7 +61,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     try:
         report = export_run(args.run_dir, args.out, opset=args.opset,
-                            force=getattr(args, "force", False))
+                            force=getattr(args, "force", False),
+                            allow_changed_data=getattr(args, "allow_changed_data", False))
     except ExportError as exc:
         if args.json:
             print(json.dumps({"passed": False, "error": str(exc), **exc.report}))

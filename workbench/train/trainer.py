@@ -58,6 +58,7 @@ class Trainer:
         self.state = TrainingState()
         self.history: list[dict[str, Any]] = []
         self._resume_optimizer: dict[str, Any] | None = None
+        self._resume_scaler: dict[str, Any] | None = None
 
     # events ---------------------------------------------------------------------------
     def emit(self, event: object) -> None:
@@ -70,13 +71,21 @@ class Trainer:
         return self._guarded(start_epoch=0)
 
     def resume(self) -> dict[str, Any]:
-        """Continue the run folder's training from its latest checkpoint."""
+        """Continue the run folder's training from its latest checkpoint.
+
+        Everything that decides the next step is restored: weights, optimizer buffers (in the
+        parameters' memory format), CPU and CUDA RNG states, the mixed-precision loss scale,
+        early-stopping/plateau counters and best weights; metrics after the checkpoint are cut.
+        A run with no checkpoint starts clean: its old metrics and best weights are dropped.
+        """
         import torch
 
         if self.run is None:
             raise ValueError("resume needs a run folder")
         epochs = self.run.checkpoints()
         if not epochs:
+            self.run.metrics.truncate_after(0)
+            self.run.discard_best()
             return self.fit()
         last = epochs[-1]
         model_state, opt_state, extra, meta = self.run.load_checkpoint(last)
@@ -85,7 +94,10 @@ class Trainer:
         load_into_module(self.module, model_state,
                          self.run.checkpoint_dir / f"epoch_{last:04d}.safetensors")
         self._resume_optimizer = opt_state
+        self._resume_scaler = meta.get("grad_scaler")
         torch.set_rng_state(extra["rng"])
+        if "cuda_rng" in extra and self.device == "cuda":
+            torch.cuda.set_rng_state(extra["cuda_rng"])
         self.state = TrainingState.from_meta(meta, extra)
         self.history = [m for m in self.run.metrics.read()
                         if m.get("kind") == "epoch" and m.get("epoch", 0) <= last]
@@ -114,6 +126,7 @@ class Trainer:
         from workbench.train.losses import make_loss
         from workbench.train.monitors import dead_fractions, gradient_norms, layer_parameters
         from workbench.train.optimizers import make_optimizer
+        from workbench.train.task_metrics import metrics_for, settings_error, task_of
 
         c, ds, dev = self.config, self.dataset, self.device
         x_train = torch.as_tensor(ds.x_train).to(dev)
@@ -133,9 +146,16 @@ class Trainer:
         if self._resume_optimizer is not None:
             # after channels-last above: the buffers take the parameters' final layout
             restore_optimizer_state(optimizer, self._resume_optimizer)
-        loss_fn = make_loss(c, ds.num_classes)
+        task = task_of(ds)
+        problem = settings_error(c, task)
+        if problem:
+            raise ValueError(f"training settings for a {task} dataset: {problem}")
+        loss_fn = make_loss(c, ds.num_classes, task)
+        task_metrics = metrics_for(ds, dev)
         use_amp = c.mixed_precision and dev == "cuda"
         scaler = torch.amp.GradScaler("cuda") if use_amp else None
+        if scaler is not None and self._resume_scaler:
+            scaler.load_state_dict(self._resume_scaler)
         groups = layer_parameters(model)
         weights = [p for name, p in model.named_parameters() if p.dim() > 1]
         sample_weights = None
@@ -146,7 +166,8 @@ class Trainer:
         self.emit(RunStarted(run_dir=str(self.run.path) if self.run else None,
                              config=c.to_dict(), device=dev, num_train=n, num_val=len(x_val),
                              layer_names=list(groups), batches_per_epoch=batches,
-                             start_epoch=start_epoch))
+                             start_epoch=start_epoch, task=task,
+                             target=ds.class_names[0] if task == "regression" else ""))
         st = self.state
         plateau = st.plateau
         stopped = "completed"
@@ -163,7 +184,7 @@ class Trainer:
                 order = torch.randperm(n, generator=generator).to(dev)
             model.train()
             loss_sum = torch.zeros((), device=dev)
-            correct = torch.zeros((), device=dev, dtype=torch.long)
+            task_metrics.start_epoch()
             seen = 0
             started = time.perf_counter()
             for b in range(batches):
@@ -205,23 +226,23 @@ class Trainer:
                     scaler.update()
                 else:
                     optimizer.step()
-                batch_correct = (logits.detach().argmax(dim=1) == yb).sum()
+                batch_stat = task_metrics.add_batch(logits.detach(), yb)
                 loss_sum += loss.detach() * len(idx)
-                correct += batch_correct
                 seen += len(idx)
                 st.step += 1
                 if self.callbacks:
                     elapsed = max(time.perf_counter() - started, 1e-9)
                     self.emit(BatchEnd(epoch=epoch, batch=b, step=st.step - 1, loss=loss_value,
-                                       accuracy=float(batch_correct.item()) / len(idx), lr=lr,
+                                       accuracy=task_metrics.batch_value(batch_stat, len(idx)),
+                                       lr=lr,
                                        samples_per_second=seen / elapsed))
             train_seconds = time.perf_counter() - started
             if stopped != "completed":
                 break
             st.train_seconds += train_seconds
             st.train_samples += seen
-            metrics = self._epoch_metrics(epoch, loss_sum, correct, seen, lr, train_seconds,
-                                          x_val, y_val, loss_fn)
+            metrics = self._epoch_metrics(epoch, loss_sum, task_metrics, seen, lr,
+                                          train_seconds, x_val, y_val, loss_fn)
             if c.monitors:
                 metrics["grad_norm"] = gradient_norms(groups)
                 metrics["dead_fraction"] = dead_fractions(model, x_val[:256]) if len(x_val) \
@@ -238,25 +259,26 @@ class Trainer:
             self.emit(EpochEnd(epoch=epoch, metrics=metrics))
             last_epoch = epoch == c.epochs - 1
             if self.run is not None and ((epoch + 1) % c.checkpoint_every == 0 or last_epoch):
+                meta = st.to_meta()
+                if scaler is not None:
+                    meta["grad_scaler"] = scaler.state_dict()
                 path = self.run.save_checkpoint(epoch, model.state_dict(),
-                                                optimizer.state_dict(), st.extra_tensors(),
-                                                st.to_meta())
+                                                optimizer.state_dict(),
+                                                st.extra_tensors(cuda=dev == "cuda"), meta)
                 self.emit(CheckpointSaved(epoch=epoch, path=str(path)))
             if c.early_stopping and st.bad_epochs >= c.early_stopping:
                 stopped = "early_stopping"
                 break
         return self._finish(stopped)
 
-    def _epoch_metrics(self, epoch: int, loss_sum: Any, correct: Any, seen: int, lr: float,
-                       seconds: float, x_val: Any, y_val: Any, loss_fn: Any) -> dict[str, Any]:
-        from workbench.train.evaluate import evaluate
-
-        val = evaluate(self.module, x_val, y_val, batch_size=1024, device=self.device,
-                       loss_fn=loss_fn)
+    def _epoch_metrics(self, epoch: int, loss_sum: Any, task_metrics: Any, seen: int,
+                       lr: float, seconds: float, x_val: Any, y_val: Any,
+                       loss_fn: Any) -> dict[str, Any]:
+        """The epoch record: losses and the task's metrics (task_metrics.py)."""
         return {"kind": "epoch", "epoch": epoch,
                 "train_loss": float(loss_sum.item()) / max(seen, 1),
-                "train_accuracy": float(correct.item()) / max(seen, 1),
-                "val_loss": val["loss"], "val_accuracy": val["accuracy"], "lr": lr,
+                **task_metrics.train_metrics(seen),
+                **task_metrics.val_metrics(self.module, x_val, y_val, loss_fn), "lr": lr,
                 "samples_per_second": seen / max(seconds, 1e-9), "epoch_seconds": seconds}
 
     def _split_overlap(self) -> dict[str, Any]:
@@ -280,6 +302,7 @@ class Trainer:
                    if hasattr(self.dataset, "class_counts") else {},
                    "num_classes": self.dataset.num_classes, "config": c.to_dict(),
                    "nan_at": st.nan_at, "split_overlap": self._split_overlap(),
+                   "task": getattr(self.dataset, "task", "classification"),
                    **network_context(self.module)}
         findings = [f.to_dict() for f in check_run(self.history, context)]
         summary = {
@@ -296,7 +319,11 @@ class Trainer:
             "stopped_reason": stopped,
             "weights": "best" if (st.best_state is not None and c.restore_best) else "last",
             "findings": findings,
+            "task": context["task"],
         }
+        if context["task"] == "regression":
+            for key in ("train_mae", "val_mae", "val_rmse", "val_r2"):
+                summary[key] = ref.get(key) if ref else None
         # A metric with no value (an empty split, a NaN) is null in JSON, never a crash.
         summary = {k: None if isinstance(v, float) and not math.isfinite(v) else v
                    for k, v in summary.items()}

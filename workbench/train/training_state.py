@@ -46,10 +46,13 @@ class TrainingState:
                 "bad_epochs": self.bad_epochs, "plateau": self.plateau.to_dict(),
                 "train_seconds": self.train_seconds, "train_samples": self.train_samples}
 
-    def extra_tensors(self) -> dict[str, Any]:
+    def extra_tensors(self, cuda: bool = False) -> dict[str, Any]:
+        """RNG states (CPU; CUDA's too when training there) and the best weights."""
         import torch
 
         tensors = {"rng": torch.get_rng_state()}
+        if cuda:
+            tensors["cuda_rng"] = torch.cuda.get_rng_state()
         for key, value in (self.best_state or {}).items():
             tensors[BEST_PREFIX + key] = value
         return tensors
