@@ -66,6 +66,10 @@ def check_rows(report: dict[str, Any]) -> list[tuple[str, bool, str]]:
             rows.append(("accuracy through onnxruntime", same,
                          f"onnxruntime {p['onnx_accuracy']:.4f}, PyTorch "
                          f"{p['torch_accuracy']:.4f}" + ("" if same else " (different)")))
+        if "onnx_mae" in p:
+            rows.append(("MAE through onnxruntime", bool(p["passed"]),
+                         f"onnxruntime {p['onnx_mae']:.6g}, PyTorch {p['torch_mae']:.6g} "
+                         f"(in the target's units)"))
     return rows
 
 
@@ -84,6 +88,10 @@ def describe_run(run_dir: Path) -> tuple[str, bool]:
     text = f"Run {run.path.name} · dataset {dataset}"
     if isinstance(accuracy, (int, float)):
         text += f" · validation accuracy {accuracy:.4f}"
+    elif isinstance(summary.get("val_mae"), (int, float)):
+        r2 = summary.get("val_r2")
+        text += f" · validation MAE {summary['val_mae']:.4g}" + (
+            f", R² {r2:.3f}" if isinstance(r2, (int, float)) else "")
     if not has_weights:
         text += " · no saved weights yet: train it first"
     return text, has_weights
@@ -134,10 +142,13 @@ class ExportDialog(QtWidgets.QDialog):
         self.opset.setValue(DEFAULT_OPSET)
         self.opset.setToolTip("ONNX operator set version; newer runtimes read newer opsets.")
         self.force = QtWidgets.QCheckBox("Replace the folder if it already holds files")
+        self.allow_changed_data = QtWidgets.QCheckBox(
+            "Export even if the run's data changed since training (recorded in the run)")
         form = QtWidgets.QFormLayout()
         form.addRow("Bundle folder", out_row)
         form.addRow("Opset", self.opset)
         form.addRow("", self.force)
+        form.addRow("", self.allow_changed_data)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setVisible(False)
@@ -201,6 +212,7 @@ class ExportDialog(QtWidgets.QDialog):
             return
         run_dir, out_dir = self.run_dir, Path(out).expanduser()
         opset, force, latency = self.opset.value(), self.force.isChecked(), self.measure_latency
+        allow_changed = self.allow_changed_data.isChecked()
         self._cancel.clear()
         cancel, relay = self._cancel, self._relay
 
@@ -212,7 +224,8 @@ class ExportDialog(QtWidgets.QDialog):
         def work() -> dict[str, Any]:
             try:
                 return export_run(run_dir, out_dir, opset=opset, force=force,
-                                  measure_latency=latency, progress=progress)
+                                  measure_latency=latency, progress=progress,
+                                  allow_changed_data=allow_changed)
             except ExportError as exc:
                 return {"passed": False, "error": str(exc), **exc.report}
 
@@ -245,6 +258,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.out_edit.setEnabled(not running)
         self.opset.setEnabled(not running)
         self.force.setEnabled(not running)
+        self.allow_changed_data.setEnabled(not running)
         if running:
             self.open_button.setEnabled(False)
 
@@ -318,8 +332,16 @@ class ExportDialog(QtWidgets.QDialog):
             self.out_edit.setText(str(Path(folder) / current.name))
 
     def _open_bundle(self) -> None:
-        if self.report:
-            QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(self.report["out_dir"]))
+        """Show the bundle in the file manager; where none can open it, say where it is (and
+        put the path on the clipboard)."""
+        if not self.report:
+            return
+        folder = str(self.report["out_dir"])
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(folder))
+        return
+        QtWidgets.QApplication.clipboard().setText(folder)
+        self.status.setText(f"No file manager could open the bundle folder. It is at {folder} "
+                            f"(the path is on the clipboard).")
 
     def reject(self) -> None:
         """Close; while an export runs, cancel it and close when its thread has ended."""

@@ -193,8 +193,7 @@ class TrainingPanel(QtWidgets.QWidget):
             epochs = self.job.request.training.get("epochs", "?") if self.job else "?"
             self._status_pending = (
                 f"Epoch {metrics['epoch'] + 1}/{epochs}: val loss "
-                f"{metrics.get('val_loss', float('nan')):.4g}, val accuracy "
-                f"{metrics.get('val_accuracy', float('nan')):.1%}")
+                f"{_number(metrics.get('val_loss'), '.4g')}, " + _score_text(metrics))
             if not self._status_timer.isActive():
                 self._status_timer.start()
 
@@ -228,10 +227,8 @@ class TrainingPanel(QtWidgets.QWidget):
             return
         self.last_summary = value
         reason = value.get("stopped_reason")
-        acc = value.get("val_accuracy")
-        acc_text = f", val accuracy {acc:.1%}" if isinstance(acc, (int, float)) else ""
         self.status.setText(f"Finished ({reason}) after {value.get('epochs_run', 0)} epoch(s)"
-                            f"{acc_text}. Run folder: {value.get('run_dir')}")
+                            f", {_score_text(value)}. Run folder: {value.get('run_dir')}")
         if value.get("failure"):
             self.show_error(value["failure"])
         self.runFinished.emit(value)
@@ -262,3 +259,15 @@ def _graph_errors(graph: Any) -> list[str]:
 
     spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
     return [p.message for p in analyze(spec).errors]
+
+
+def _number(value: Any, fmt: str) -> str:
+    return format(value, fmt) if isinstance(value, (int, float)) else "-"
+
+
+def _score_text(metrics: dict[str, Any]) -> str:
+    """'val accuracy 93.2%', or for a regression 'val MAE 41.2, R² 0.47' (target units)."""
+    if "val_mae" in metrics:
+        return (f"val MAE {_number(metrics.get('val_mae'), '.4g')}, "
+                f"R² {_number(metrics.get('val_r2'), '.3f')}")
+    return f"val accuracy {_number(metrics.get('val_accuracy'), '.1%')}"

@@ -31,6 +31,11 @@ def run_rows(project_dir: Path) -> list[dict[str, Any]]:
             "val_loss": summary.get("val_loss", last.get("val_loss")),
             "train_accuracy": summary.get("train_accuracy", last.get("train_accuracy")),
             "test_accuracy": test[-1].get("accuracy") if test else None,
+            "task": summary.get("task", "regression" if "val_mae" in last else
+                                "classification"),
+            "val_mae": summary.get("val_mae", last.get("val_mae")),
+            "val_r2": summary.get("val_r2", last.get("val_r2")),
+            "test_mae": test[-1].get("mae") if test else None,
             "test_looks": run.test_looks(),
             "created": run.created.isoformat(),
             "path": str(run.path),
@@ -67,6 +72,9 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     columns = ["run", "status", "epochs", "val_accuracy", "val_loss", "train_accuracy",
                "test_accuracy", "test_split"]
+    if any(r["task"] == "regression" for r in rows):  # errors in the target's units
+        columns[3:3] = ["val_mae", "val_r2"]
+        columns.insert(columns.index("test_split"), "test_mae")
     table = [columns] + [[_cell(r[c]) if c != "test_split" else test_looks_text(r["test_looks"])
                           for c in columns] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
