@@ -66,11 +66,11 @@ class RunProbe:
     def histograms(self, checkpoint: str | Path) -> dict[str, dict[str, Any]]:
         """{layer: {"weights": histogram, "gradients": histogram}} for one checkpoint file."""
         import torch
-        from safetensors.torch import load_file
 
+        from workbench.runs.weights_file import load_into_module, load_weights_file
         from workbench.train.monitors import layer_parameters
 
-        self.module.load_state_dict(load_file(str(checkpoint)))
+        load_into_module(self.module, load_weights_file(checkpoint), checkpoint)
         self.module.train()
         self.module.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.module(self.x), self.y)
@@ -93,8 +93,11 @@ def evaluate_validation(run_dir: str | Path) -> dict[str, Any]:
     from workbench.train.evaluate import predict_logits
 
     config, module, dataset = load_run_data(run_dir)
-    state, which = RunStore.open(run_dir).load_weights()
-    module.load_state_dict(state)
+    from workbench.runs.weights_file import load_into_module
+
+    store = RunStore.open(run_dir)
+    state, which = store.load_weights()  # checked: a damaged file is a message naming it
+    load_into_module(module, state, store.path / which)
     if len(dataset.x_val) == 0:
         raise ValueError("the validation split is empty, so there is nothing to evaluate")
     if dataset.task == "regression":  # no confusion matrix: errors in the target's units

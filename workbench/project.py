@@ -114,12 +114,17 @@ def load_project(path: str | Path) -> Project:
         raise ProjectError(f"{path}: no such project file") from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"{path}: not a text (UTF-8 JSON) file; byte {exc.start} is "
+                           f"0x{exc.object[exc.start]:02x}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProjectError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except RecursionError:
+        raise ProjectError(f"{path}: JSON nested too deeply to be a project file") from None
     project = Project.from_dict(data, source=str(path))
     project.base_dir = path.resolve().parent
     return project
