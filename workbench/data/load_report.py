@@ -21,6 +21,7 @@ import numpy as np
 from workbench.data.csv_reading import delimiter_label
 
 MAX_NAMED_CLASSES = 6
+_REASONS = {"image_folder": "one sub-folder per class", "npz": "the arrays of the .npz file"}
 
 
 def complete_report(raw: Any, name: str, task: str, y: np.ndarray,
@@ -31,7 +32,7 @@ def complete_report(raw: Any, name: str, task: str, y: np.ndarray,
     report.setdefault("target", getattr(raw, "target", "") or "class")
     report.setdefault("target_chosen", "built in")
     report.setdefault("task", task)
-    report.setdefault("task_reason", f"dataset '{name}'")
+    report.setdefault("task_reason", _REASONS.get(name, f"dataset '{name}'"))
     report.setdefault("rows", int(len(y)))
     if task == "regression":
         values = np.asarray(y, dtype=np.float64)
@@ -91,7 +92,7 @@ def report_lines(report: dict[str, Any]) -> list[str]:
             extra += ", column names given (no header row)"
         lines.append(f"delimiter: {delimiter_label(report['delimiter'])} "
                      f"({report.get('delimiter_chosen', 'given')}){extra}")
-    rows = f"rows: {report.get('rows', 0)}"
+    rows = f"{'rows' if 'delimiter' in report else 'samples'}: {report.get('rows', 0)}"
     if report.get("rows_dropped"):
         rows += (f", {report['rows_dropped']} dropped "
                  f"({report.get('rows_dropped_reason', 'unusable')})")
