@@ -145,3 +145,24 @@ def test_open_export_dialog_shows_a_self_deleting_dialog(qtbot, run_dir):
     assert dialog.testAttribute(QtCore.Qt.WA_DeleteOnClose)
     with qtbot.waitSignal(dialog.destroyed, timeout=5_000):
         dialog.close()
+
+
+def test_open_bundle_folder_says_where_it_is_when_nothing_can_open_it(qtbot, run_dir,
+                                                                        tmp_path, monkeypatch):
+    from PySide6 import QtGui, QtWidgets
+
+    opened: list[str] = []
+
+    def no_file_manager(url):
+        opened.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(QtGui.QDesktopServices, "openUrl", no_file_manager)
+    dialog = make_dialog(qtbot, run_dir, tmp_path / "bundle")
+    dialog.report = {"out_dir": str(tmp_path / "bundle")}
+    dialog.open_button.setEnabled(True)
+    dialog.open_button.click()
+    assert opened == [str(tmp_path / "bundle")]
+    assert str(tmp_path / "bundle") in dialog.status.text()
+    assert "No file manager" in dialog.status.text()
+    assert QtWidgets.QApplication.clipboard().text() == str(tmp_path / "bundle")

@@ -337,8 +337,8 @@ class ExportDialog(QtWidgets.QDialog):
         if not self.report:
             return
         folder = str(self.report["out_dir"])
-        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(folder))
-        return
+        if QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(folder)):
+            return
         QtWidgets.QApplication.clipboard().setText(folder)
         self.status.setText(f"No file manager could open the bundle folder. It is at {folder} "
                             f"(the path is on the clipboard).")
