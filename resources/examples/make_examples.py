@@ -162,9 +162,20 @@ def regression_diabetes() -> dict[str, Any]:
                          "loss": "mse", "early_stopping": 25, "monitor": "val_mae"}}
 
 
+DESCRIPTIONS = {  # one line each, shown on the app's start page
+    "mlp_digits": "A small MLP reads 8x8 handwritten digits as 64 numbers.",
+    "cnn_digits": "A small CNN reads 8x8 handwritten digits as images.",
+    "resnet_small": "Residual blocks (Conv, BatchNorm, ReLU and an Add skip) on digit images.",
+    "tabular_csv": "An MLP on a CSV table with numeric and categorical columns.",
+    "regression_diabetes": "Regression: predict a number (diabetes progression) with MSE.",
+}
+
+
 def main() -> None:
     for make in (mlp_digits, cnn_digits, resnet_small, tabular_csv, regression_diabetes):
-        project = {"format_version": 1, **make()}
+        made = make()
+        project = {"format_version": 1, "name": made["name"],
+                   "description": DESCRIPTIONS.get(made["name"], ""), **made}
         path = HERE / f"{project['name']}.wbproj.json"
         path.write_text(json.dumps(project, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path.name}")
