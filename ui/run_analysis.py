@@ -33,16 +33,13 @@ def histogram(values: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict[str, list[
 
 
 def load_run_data(run_dir: str | Path) -> tuple[dict[str, Any], Any, Any]:
-    """(config, compiled module, dataset) of a run folder, as the run was trained."""
-    from workbench.data import DatasetSpec, load_dataset
-    from workbench.graph.compile import compile_graph
-    from workbench.graph.spec import GraphSpec
-    from workbench.runs.run_store import RunStore
+    """(config, compiled module, dataset) of a run folder, as the run was trained: through
+    the core's one rebuild (``workbench.run_model.rebuild_run``: saved preprocessing, data
+    checked against the run's fingerprint). The module's weights are not loaded here."""
+    from workbench.run_model import rebuild_run
 
-    config = RunStore.open(run_dir).config
-    module = compile_graph(GraphSpec.from_dict(config["graph"]))
-    dataset = load_dataset(DatasetSpec.from_dict(config["dataset"]))
-    return config, module, dataset
+    rebuilt = rebuild_run(run_dir, weights=False, purpose="analysis")
+    return rebuilt.run.config, rebuilt.module, rebuilt.dataset
 
 
 class RunProbe:
@@ -89,15 +86,13 @@ class RunProbe:
 def evaluate_validation(run_dir: str | Path) -> dict[str, Any]:
     """Confusion matrix and per-class P/R/F1 of the run's saved weights on the val split."""
     from workbench.explain.metrics import classification_report
-    from workbench.runs.run_store import RunStore
+    from workbench.run_model import rebuild_run
     from workbench.train.evaluate import predict_logits
 
-    config, module, dataset = load_run_data(run_dir)
-    from workbench.runs.weights_file import load_into_module
-
-    store = RunStore.open(run_dir)
-    state, which = store.load_weights()  # checked: a damaged file is a message naming it
-    load_into_module(module, state, store.path / which)
+    # weights checked on load: a damaged file is a message naming it
+    rebuilt = rebuild_run(run_dir, purpose="analysis")
+    config, module, dataset, which = (rebuilt.run.config, rebuilt.module, rebuilt.dataset,
+                                      rebuilt.weights)
     if len(dataset.x_val) == 0:
         raise ValueError("the validation split is empty, so there is nothing to evaluate")
     if dataset.task == "regression":  # no confusion matrix: errors in the target's units
