@@ -51,8 +51,13 @@ def readme_text(description: dict[str, Any]) -> str:
     sample_shape = " x ".join(str(d) for d in description["input"]["shape"][1:])
     if kind == "tabular":
         columns = ", ".join(c["name"] for c in pre["columns"])
+        delimiter = {"\t": "tab", " ": "space"}.get((pre.get("csv") or {}).get("delimiter", ","))
+        delimiter = delimiter or repr((pre.get("csv") or {}).get("delimiter", ","))
         inputs = (f"a CSV file with a header row and the columns {columns} (any order; the "
-                  f"target column '{pre.get('target', '')}' and other columns are ignored).")
+                  f"target column '{pre.get('target', '')}' and other columns are ignored), "
+                  f"fields separated by {delimiter} like the training file (--delimiter to "
+                  f"change). Missing cells (empty, NA, N/A, NaN, null, ?, -) are filled in "
+                  f"as in training.")
         examples = "  python predict.py samples.csv          # one prediction per CSV row"
     elif kind == "image":
         mode = "grayscale" if int(pre["channels"]) == 1 else "RGB"

@@ -118,6 +118,8 @@ def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
     export_run(run.path, bundle, measure_latency=False)
     pre = run.config["preprocessing"]
     assert pre["csv"]["delimiter"] == ";" and "bill_missing" in pre["feature_names"]
+    readme = (bundle / "README.txt").read_text()
+    assert "separated by ';' like the training file" in readme and "Missing cells" in readme
     samples = tmp_path / "new.csv"
     rows = [line.split(";")[:3] for line in lines[:40]]
     samples.write_text("bill;mass;island\n" + "\n".join(";".join(r) for r in rows) + "\n")
