@@ -50,6 +50,8 @@ def read_config_file(path: str) -> dict[str, Any]:
         raise ProjectError(f"{path}: no such config file") from None
     except json.JSONDecodeError as exc:
         raise ProjectError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError:
+        raise ProjectError(f"{path}: JSON nested too deeply to be a config file") from None
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a JSON object of training settings, found "
                            f"{type(data).__name__}")
@@ -193,6 +195,12 @@ class DataReportPrinter(Callback):
                 self.stream.flush()
 
 
+def _epochs_or_none(value: Any) -> int | None:
+    """The epoch count for the progress bar; None when the setting is not a number (the
+    run's settings check then refuses it with a message)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def run_train(args: argparse.Namespace) -> int:
     from workbench.commands.progress import ProgressPrinter, format_summary
 
@@ -208,7 +216,7 @@ def run_train(args: argparse.Namespace) -> int:
     except (ProjectError, OSError, ValueError, KeyError) as exc:
         return _fail(str(exc), args.json)
     callbacks = [] if args.json else [
-        ProgressPrinter(total_epochs=int(request.training.get("epochs", 20))),
+        ProgressPrinter(total_epochs=_epochs_or_none(request.training.get("epochs", 20))),
         DataReportPrinter()]
     try:
         summary = execute_run(request, callbacks=callbacks, resume_dir=args.resume)
