@@ -151,6 +151,7 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         if not self.path_edit.text().strip():
             self._show("Choose a CSV file.", ok=False)
             return
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.WaitCursor)
         try:
             table = read_table(Path(self.path_edit.text().strip()), self.reading_options())
             self._fill_targets(table.header)
@@ -159,10 +160,13 @@ class CsvDatasetDialog(QtWidgets.QDialog):
             self.error = str(exc)
             self._show(self.error, ok=False)
             return
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
         self.report = dataset.load_report
         task = (f"task: {self.report.get('task')} ({self.report.get('task_reason')}); "
                 f"inputs: {self.report.get('features')}")
-        self._show(f"{report_summary(self.report)}\n{task}", ok=True)
+        notes = "".join(f"\nnote: {note}" for note in self.report.get("notes", []))
+        self._show(f"{report_summary(self.report)}\n{task}{notes}", ok=True)
 
     def _fill_targets(self, header: list[str]) -> None:
         if header == self.header:

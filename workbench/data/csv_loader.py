@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from workbench.data.csv_reading import (
+    MISSING_SET,
     MISSING_VALUES,
     CsvOptions,
     Table,
@@ -36,6 +37,7 @@ from workbench.data.csv_reading import (
 )
 from workbench.data.errors import DataError
 from workbench.data.raw import RawData
+from workbench.data.tabular import parse_numbers
 
 NUMERIC_SHARE = 0.9
 MAX_CLASS_LIKE_DISTINCT = 20
@@ -94,24 +96,35 @@ def _target(table: Table, options: dict[str, Any]) -> tuple[str, str]:
 
 
 def _numeric_columns(table: Table, t: int, keep: np.ndarray
-                     ) -> tuple[dict[str, np.ndarray], list[str], dict[str, int], list[str]]:
-    """Feature columns (strings), the numeric ones, missing cells per column, left-out notes."""
+                     ) -> tuple[dict[str, np.ndarray], list[str], dict[str, int], list[str],
+                                list[str]]:
+    """Feature columns (strings), the numeric ones, missing cells per column, notes, and the
+    columns written with decimal commas (their cells converted to decimal points)."""
     columns: dict[str, np.ndarray] = {}
     numeric: list[str] = []
     missing_counts: dict[str, int] = {}
     notes: list[str] = []
+    decimal_comma: list[str] = []
     rows = [row for row, k in zip(table.rows, keep) if k]
     lines = [line for line, k in zip(table.line_numbers, keep) if k]
     for c, name in enumerate(table.header):
         if c == t:
             continue
         values = [row[c] for row in rows]
-        filled = [v for v in values if not is_missing(v)]
+        filled = [v for v in values if v not in MISSING_SET]  # cells are stripped already
         if not filled:
             notes.append(f"column '{name}' has no value in any row: left out")
             continue
-        share = sum(_parses(v) for v in filled) / len(filled)
-        if share >= NUMERIC_SHARE:
+        all_numbers = parse_numbers(filled) is not None
+        if not all_numbers and _decimal_commas(filled, table.delimiter):
+            values = [v.replace(",", ".") for v in values]
+            filled = [v.replace(",", ".") for v in filled]
+            all_numbers = parse_numbers(filled) is not None
+            decimal_comma.append(name)
+        share = 1.0 if all_numbers else sum(_parses(v) for v in filled) / len(filled)
+        if all_numbers:
+            numeric.append(name)
+        elif share >= NUMERIC_SHARE:
             for line, value in zip(lines, values):
                 if not is_missing(value) and not _parses(value):
                     raise DataError(
@@ -122,7 +135,20 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray
         if len(filled) < len(values):
             missing_counts[name] = len(values) - len(filled)
         columns[name] = np.array(values, dtype=object)
-    return columns, numeric, missing_counts, notes
+    if decimal_comma:
+        notes.append(f"decimal commas read as decimal points (3,5 = 3.5) in "
+                     f"{', '.join(decimal_comma)}")
+    return columns, numeric, missing_counts, notes, decimal_comma
+
+
+def _decimal_commas(filled: list[str], delimiter: str) -> bool:
+    """True when the cells are numbers written with a decimal comma ("3,5"), as spreadsheets
+    in many locales save them next to a ';' or tab delimiter."""
+    if delimiter == "," or not any("," in v for v in filled):
+        return False
+    converted = [v.replace(",", ".") for v in filled if "." not in v or "," not in v]
+    return len(converted) == len(filled) and (
+        sum(_parses(v) for v in converted) / len(converted) >= NUMERIC_SHARE)
 
 
 def load_csv(options: dict[str, Any]) -> RawData:
@@ -141,7 +167,10 @@ def load_csv(options: dict[str, Any]) -> RawData:
     labels = [row[t] for row, k in zip(table.rows, keep) if k]
     if not labels:
         raise DataError(f"{path}: target column '{target}' has no values")
-    columns, numeric, missing_counts, notes = _numeric_columns(table, t, keep)
+    columns, numeric, missing_counts, notes, decimal_comma = _numeric_columns(table, t, keep)
+    if _decimal_commas(labels, table.delimiter):
+        labels = [v.replace(",", ".") for v in labels]
+        notes.append(f"decimal commas read as decimal points in the target '{target}'")
     if not columns:
         raise DataError(f"{path}: only the target column '{target}' was found with delimiter "
                         f"{delimiter_label(table.delimiter)}; expected at least one feature "
@@ -163,7 +192,7 @@ def load_csv(options: dict[str, Any]) -> RawData:
         "numeric_columns": numeric,
         "categorical_columns": [c for c in columns if c not in numeric], "notes": notes}
     extra = {"csv": {"delimiter": table.delimiter},
-             "missing_indicator": report["missing_indicator"]}
+             "missing_indicator": report["missing_indicator"], "decimal_comma": decimal_comma}
     if task == "regression":
         lines = [line for line, k in zip(table.line_numbers, keep) if k]
         for line, value in zip(lines, labels):

@@ -25,8 +25,11 @@ _ALIASES = {"auto": "auto", "tab": "\t", "\\t": "\t", "space": " ", "comma": ","
 _SNIFF_BYTES = 64 * 1024
 
 
+MISSING_SET = frozenset(MISSING_VALUES)
+
+
 def is_missing(value: str) -> bool:
-    return value.strip() in MISSING_VALUES
+    return value.strip() in MISSING_SET
 
 
 def delimiter_label(delimiter: str) -> str:

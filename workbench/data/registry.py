@@ -134,7 +134,8 @@ def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
 
     if raw.prep == "tabular":
         pre = fit_tabular(raw.columns, raw.numeric, tr, raw.target,
-                          bool(raw.extra.get("missing_indicator", False)))
+                          bool(raw.extra.get("missing_indicator", False)),
+                          raw.extra.get("decimal_comma", ()))
         return {**pre, **({"csv": raw.extra["csv"]} if "csv" in raw.extra else {})}
     assert raw.x is not None
     if raw.prep == "standardize":

@@ -3,8 +3,8 @@
 Statistics come from the training rows only and are saved as JSON (the "tabular" entry of
 :mod:`workbench.data.preprocessing`), so an exported ``predict.py`` (numpy only) repeats them:
 
-- numeric column ``{"name", "type": "numeric", "median", "mean", "std", "indicator"}``: a
-  missing cell (one of ``missing_values``) becomes ``median`` (of the observed training values);
+- numeric column ``{"name", "type": "numeric", "median", "mean", "std", "indicator"}`` (and
+  ``"decimal": ","`` when the file writes 3.5 as "3,5"): a missing cell (one of ``missing_values``) becomes ``median`` (of the observed training values);
   then ``(value - mean) / std`` with mean and std of the imputed training column. With
   ``indicator`` a 0/1 "<name>_missing" feature follows the column.
 - categorical column ``{"name", "type": "categorical", "categories"}``: a missing cell is the
@@ -32,21 +32,35 @@ _EPS = 1e-8
 
 def missing_mask(values: np.ndarray, tokens: Sequence[str] = MISSING_VALUES) -> np.ndarray:
     """True where a cell holds no value."""
-    missing = set(tokens)
-    return np.array([str(v).strip() in missing for v in values], dtype=bool)
+    missing = frozenset(tokens)
+    return np.fromiter((str(v).strip() in missing for v in values), dtype=bool,
+                       count=len(values))
+
+
+def parse_numbers(values: Any) -> np.ndarray | None:
+    """Strings to float64 in one go, or None when some cell is not a number."""
+    try:
+        return np.asarray(values, dtype=np.float64) if len(values) else np.zeros(0)
+    except (TypeError, ValueError):
+        return None
 
 
 def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
-                train_idx: np.ndarray, target: str,
-                missing_indicator: bool = False) -> dict[str, Any]:
-    """Column statistics from the training rows only."""
+                train_idx: np.ndarray, target: str, missing_indicator: bool = False,
+                decimal_comma: Sequence[str] = ()) -> dict[str, Any]:
+    """Column statistics from the training rows only. Columns named in ``decimal_comma`` are
+    numbers written "3,5" in the file (already converted in ``columns``); their spec says
+    ``"decimal": ","`` so new inputs are read the same way."""
     specs: list[dict[str, Any]] = []
     names: list[str] = []
     for name, values in columns.items():
         train_values = values[train_idx]
         missing = missing_mask(train_values)
         if name in numeric:
-            observed = train_values[~missing].astype(np.float64)
+            observed = parse_numbers(list(train_values[~missing]))
+            if observed is None:
+                raise DataError(f"column '{name}' is numeric but holds a value that is not a "
+                                f"number")
             median = float(np.median(observed)) if len(observed) else 0.0
             filled = np.where(missing, median, 0.0)
             filled[~missing] = observed
@@ -54,7 +68,8 @@ def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
             indicator = bool(missing_indicator and missing.any())
             specs.append({"name": name, "type": "numeric", "median": median,
                           "mean": float(filled.mean()) if len(filled) else 0.0,
-                          "std": std if std > _EPS else 1.0, "indicator": indicator})
+                          "std": std if std > _EPS else 1.0, "indicator": indicator,
+                          **({"decimal": ","} if name in decimal_comma else {})})
             names.append(name)
             if indicator:
                 names.append(f"{name}_missing")
@@ -87,7 +102,14 @@ def _numbers(spec: Mapping[str, Any], values: np.ndarray, missing: np.ndarray) -
         raise DataError(f"column '{name}' is numeric but row {row + 1} has no value (this "
                         f"model was saved before missing values were supported)")
     out = np.full(len(values), float(spec.get("median", 0.0)))
-    for row in np.flatnonzero(~missing):
+    present = np.flatnonzero(~missing)
+    if spec.get("decimal") == ",":
+        values = np.array([str(v).replace(",", ".") for v in values], dtype=object)
+    fast = parse_numbers([str(v) for v in values[present]])
+    if fast is not None:
+        out[present] = fast
+        return out
+    for row in present:
         try:
             out[row] = float(values[row])
         except ValueError:

@@ -80,6 +80,8 @@ def encode_tabular(pre, header, rows):
             if absent.any() and "median" not in spec:
                 raise SystemExit(f"row {int(np.flatnonzero(absent)[0]) + 2}, column "
                                  f"'{spec['name']}': expected a number, found no value")
+            if spec.get("decimal") == ",":  # the training file wrote 3.5 as "3,5"
+                values = [v.replace(",", ".") for v in values]
             numbers = np.asarray([spec.get("median", 0.0) if gone
                                   else number(v, spec["name"], r + 2)
                                   for r, (v, gone) in enumerate(zip(values, absent))])

@@ -98,3 +98,21 @@ def test_trailing_delimiter_on_every_line_is_not_a_column(tmp_path):
 def test_bad_reading_options_are_named(options, message):
     with pytest.raises(DataError, match=message):
         CsvOptions.from_options(options)
+
+
+def test_decimal_commas_next_to_semicolons_are_numbers(tmp_path):
+    path = tmp_path / "excel_de.csv"
+    path.write_text("Länge;Breite;Preis\n" + "".join(
+        f"{i},5;{'NA' if i % 10 == 0 else f'{i % 7},25'};{100 + i * 3},75\n" for i in range(60)),
+        encoding="utf-8")
+    ds = load_dataset(csv_spec(path))
+    assert ds.input_shape == (2,) and ds.task == "regression"
+    assert ds.load_report["numeric_columns"] == ["Länge", "Breite"]
+    assert ds.load_report["target_range"] == [100.75, 277.75]
+    assert [c.get("decimal") for c in ds.preprocessing["columns"]] == [",", ","]
+    assert any("decimal commas" in note for note in ds.load_report["notes"])
+    from workbench.data.preprocessing import apply_preprocessing
+
+    x = apply_preprocessing(ds.preprocessing, [{"Länge": "3,5", "Breite": "1,25"}])
+    y = apply_preprocessing(ds.preprocessing, [{"Länge": "3.5", "Breite": "1.25"}])
+    assert x.tolist() == y.tolist()

@@ -94,8 +94,8 @@ def test_bad_inputs_get_clear_messages(digits_bundle, tmp_path):
 
 
 def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
-    """A semicolon file with NA/?/empty cells: predict.py reads it with the training
-    delimiter, imputes like training (median, indicator, 'missing' category) and agrees with
+    """A semicolon file with decimal commas and NA/?/empty cells: predict.py reads it with the
+    training delimiter and decimal comma, imputes like training (median, indicator, 'missing' category) and agrees with
     the Workbench's own preprocessing + model on every row."""
     from workbench.graph.templates import mlp
 
@@ -103,7 +103,7 @@ def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
     header = "'bill';mass;island;species"
     lines = []
     for i in range(150):
-        bill = "NA" if i % 6 == 0 else f"{38 + (i % 3) * 6 + rng.normal():.2f}"
+        bill = "NA" if i % 6 == 0 else f"{38 + (i % 3) * 6 + rng.normal():.2f}".replace(".", ",")
         mass = "?" if i % 10 == 0 else f"{3500 + (i % 3) * 700 + rng.normal(0, 90):.0f}"
         island = "" if i % 8 == 0 else ["Biscoe", "Dream", "Torgersen"][(i + i // 3) % 3]
         lines.append(f"{bill};{mass};{island};{['Adelie', 'Chinstrap', 'Gentoo'][i % 3]}")
@@ -118,6 +118,7 @@ def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
     export_run(run.path, bundle, measure_latency=False)
     pre = run.config["preprocessing"]
     assert pre["csv"]["delimiter"] == ";" and "bill_missing" in pre["feature_names"]
+    assert pre["columns"][0]["decimal"] == ","  # "38,5" is 38.5, as Excel writes it next to ';'
     readme = (bundle / "README.txt").read_text()
     assert "separated by ';' like the training file" in readme and "Missing cells" in readme
     samples = tmp_path / "new.csv"
@@ -136,6 +137,6 @@ def test_csv_with_missing_cells_predicts_as_training_did(tmp_path):
     assert np.allclose([r["probability"] for r in json.loads(out.stdout)], probabilities,
                        atol=1e-5)
     # --delimiter overrides the training file's delimiter
-    as_comma = tmp_path / "new_comma.csv"
-    as_comma.write_text("bill,mass,island\n" + "\n".join(",".join(r) for r in rows) + "\n")
-    assert predicted(bundle, as_comma, "--delimiter", ",") == expected
+    as_tab = tmp_path / "new_tab.csv"
+    as_tab.write_text("bill\tmass\tisland\n" + "\n".join("\t".join(r) for r in rows) + "\n")
+    assert predicted(bundle, as_tab, "--delimiter", "tab") == expected
