@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from workbench.train.callbacks import Callback, RunControl
@@ -26,6 +27,7 @@ from workbench.train.events import (
 )
 from workbench.train.schedules import learning_rate, update_plateau
 from workbench.train.training_state import (
+    TrainingRng,
     TrainingState,
     nan_message,
     restore_optimizer_state,
@@ -55,6 +57,10 @@ class Trainer:
 
             self.module = compile_graph(model)
         self.module.to(self.device)
+        # The run's own random stream (dropout), put in place for each epoch's batches and
+        # taken back after them, so nothing else that draws from torch's global generator
+        # between epochs (a checkpoint probe compiling a network, another trainer) moves it.
+        self._rng = TrainingRng.capture(self.device == "cuda")
         self.state = TrainingState()
         self.history: list[dict[str, Any]] = []
         self._resume_optimizer: dict[str, Any] | None = None
@@ -78,8 +84,6 @@ class Trainer:
         early-stopping/plateau counters and best weights; metrics after the checkpoint are cut.
         A run with no checkpoint starts clean: its old metrics and best weights are dropped.
         """
-        import torch
-
         if self.run is None:
             raise ValueError("resume needs a run folder")
         epochs = self.run.checkpoints()
@@ -95,9 +99,7 @@ class Trainer:
                          self.run.checkpoint_dir / f"epoch_{last:04d}.safetensors")
         self._resume_optimizer = opt_state
         self._resume_scaler = meta.get("grad_scaler")
-        torch.set_rng_state(extra["rng"])
-        if "cuda_rng" in extra and self.device == "cuda":
-            torch.cuda.set_rng_state(extra["cuda_rng"])
+        self._rng = TrainingRng.from_tensors(extra, self.device == "cuda")
         self.state = TrainingState.from_meta(meta, extra)
         self.history = [m for m in self.run.metrics.read()
                         if m.get("kind") == "epoch" and m.get("epoch", 0) <= last]
@@ -124,7 +126,7 @@ class Trainer:
         import torch
 
         from workbench.train.losses import make_loss
-        from workbench.train.monitors import dead_fractions, gradient_norms, layer_parameters
+        from workbench.train.monitors import DeadUnitProbe, gradient_norms, layer_parameters
         from workbench.train.optimizers import make_optimizer
         from workbench.train.task_metrics import metrics_for, settings_error, task_of
 
@@ -183,6 +185,7 @@ class Trainer:
             else:
                 order = torch.randperm(n, generator=generator).to(dev)
             model.train()
+            self._rng.restore()
             loss_sum = torch.zeros((), device=dev)
             task_metrics.start_epoch()
             seen = 0
@@ -198,7 +201,7 @@ class Trainer:
                 idx = order[b * c.batch_size:(b + 1) * c.batch_size]
                 xb, yb = x_train[idx], y_train[idx]
                 optimizer.zero_grad(set_to_none=True)
-                with torch.autocast("cuda", dtype=torch.float16, enabled=use_amp):
+                with (torch.autocast("cuda", dtype=torch.float16) if use_amp else nullcontext()):
                     logits = model(xb)
                     loss = loss_fn(logits, yb)
                 if c.l1 or c.l2:
@@ -237,16 +240,17 @@ class Trainer:
                                        lr=lr,
                                        samples_per_second=seen / elapsed))
             train_seconds = time.perf_counter() - started
+            self._rng = TrainingRng.capture(dev == "cuda")
             if stopped != "completed":
                 break
             st.train_seconds += train_seconds
             st.train_samples += seen
-            metrics = self._epoch_metrics(epoch, loss_sum, task_metrics, seen, lr,
-                                          train_seconds, x_val, y_val, loss_fn)
+            with DeadUnitProbe(model, enabled=c.monitors) as probe:  # on the validation pass
+                metrics = self._epoch_metrics(epoch, loss_sum, task_metrics, seen, lr,
+                                              train_seconds, x_val, y_val, loss_fn)
             if c.monitors:
                 metrics["grad_norm"] = gradient_norms(groups)
-                metrics["dead_fraction"] = dead_fractions(model, x_val[:256]) if len(x_val) \
-                    else {}
+                metrics["dead_fraction"] = probe.fractions()
             improved = st.observe(metrics, c.monitor, model)
             metrics["improved"] = improved
             if c.schedule == "plateau":
@@ -264,7 +268,8 @@ class Trainer:
                     meta["grad_scaler"] = scaler.state_dict()
                 path = self.run.save_checkpoint(epoch, model.state_dict(),
                                                 optimizer.state_dict(),
-                                                st.extra_tensors(cuda=dev == "cuda"), meta)
+                                                {**st.extra_tensors(), **self._rng.tensors()},
+                                                meta)
                 self.emit(CheckpointSaved(epoch=epoch, path=str(path)))
             if c.early_stopping and st.bad_epochs >= c.early_stopping:
                 stopped = "early_stopping"

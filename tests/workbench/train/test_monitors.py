@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from workbench.train.monitors import activation_modules, dead_fractions
+from workbench.train.monitors import DeadUnitProbe, activation_modules, dead_fractions
 
 
 def test_a_leaky_relu_cannot_die_but_a_relu_can():
@@ -14,3 +14,29 @@ def test_a_leaky_relu_cannot_die_but_a_relu_can():
     with torch.no_grad():
         net[0].bias.fill_(-100.0)  # every ReLU unit negative for every input: dead
     assert dead_fractions(net, torch.randn(8, 3))["1"] == 1.0
+
+
+def test_probe_reads_the_first_samples_of_the_first_pass_only():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
+    x = torch.randn(1000, 3)
+    x[:256] = 0.0  # the first 256 switch on only the units with a positive bias
+    with DeadUnitProbe(net, limit=256) as probe, torch.no_grad():
+        net(x)
+        net(-x)  # a second pass does not count
+    assert probe.fractions() == dead_fractions(net, x[:256])
+    assert probe.fractions()["1"] > 0.2 and dead_fractions(net, x)["1"] == 0.0
+    assert not net._forward_hooks and not net[1]._forward_hooks  # hooks removed on exit
+
+
+def test_trainer_measures_dead_units_without_an_extra_forward_pass(moons, spec):
+    from workbench.train.config import TrainConfig
+    from workbench.train.trainer import Trainer
+
+    trainer = Trainer(spec, moons, TrainConfig(epochs=1, batch_size=64, device="cpu"))
+    calls = []
+    trainer.module.register_forward_pre_hook(lambda _m, args: calls.append(len(args[0])))
+    trainer.fit()
+    batches = -(-len(moons.x_train) // 64)
+    assert len(calls) == batches + 1  # training batches + one validation batch of <= 1024
+    assert "act1" in trainer.history[-1]["dead_fraction"]
