@@ -199,3 +199,22 @@ def test_an_invalid_network_is_refused_at_once_with_its_problem(qtbot, tmp_path)
     assert panel.state == "idle" and panel.job is None and error_shown(panel)
     assert "cannot be trained yet" in panel.error.text() and "output" in panel.error.text()
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_network_too_large_for_memory_is_refused_at_once(qtbot, tmp_path, monkeypatch):
+    import torch  # noqa: F401 - loaded, as the device probe loads it in the app
+
+    from workbench.train import memory_estimate
+
+    monkeypatch.setattr(memory_estimate, "available_memory", lambda device: 10**6)
+    graph = mlp(input_size=2, hidden=(1000, 1000), num_classes=2)
+    panel = TrainingPanel(lambda: (graph, MOONS, {}, tmp_path, "big"))
+    qtbot.addWidget(panel)
+    panel.form.set_values({"device": "cpu"})
+    assert not panel.start()
+    assert panel.state == "idle" and panel.job is None and error_shown(panel)
+    text = panel.error.text()
+    assert text.startswith("The run could not start: the network is too large for this "
+                           "machine: fc2 has 1,000 units: 4.0 MB of weights")
+    assert "this machine has 1.0 MB available" in text
+    assert not (tmp_path / "runs").exists()

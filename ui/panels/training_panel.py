@@ -129,9 +129,13 @@ class TrainingPanel(QtWidgets.QWidget):
             return False
         training = self.form.values()
         try:
-            TrainConfig.from_dict(training)
+            config = TrainConfig.from_dict(training)
         except (TypeError, ValueError) as exc:
             self.show_error(f"Training settings: {exc}")
+            return False
+        too_large = _memory_problem(graph, config)
+        if too_large:  # the same refusal the run itself makes, before a thread or a folder
+            self.show_error(f"The run could not start: {too_large}")
             return False
         self.dataset_label.setText(describe_dataset(dataset))
         request = RunRequest.freeze(graph, dataset, training, project_dir, name)
@@ -250,6 +254,30 @@ def describe_dataset(dataset: dict[str, Any] | None) -> str:
     split = (f"validation {dataset.get('val_fraction', 0.15):.0%}, test "
              f"{dataset.get('test_fraction', 0.15):.0%}")
     return f"Dataset: {dataset['name']}{f' ({opts})' if opts else ''}; {split}"
+
+
+def _memory_problem(graph: Any, config: Any) -> str | None:
+    """``workbench.train.memory_estimate``'s refusal when the network cannot fit in memory.
+
+    Checked here only when torch is already loaded (the device probe loads it in the
+    background), so pressing Train never imports torch on the GUI thread; the run's own
+    check (``workbench.experiment.prepare``) refuses it with the same message otherwise.
+    """
+    import sys
+
+    from workbench.graph.spec import GraphSpec
+    from workbench.train.memory_estimate import training_memory_problem
+
+    if "torch" not in sys.modules:
+        return None
+    from workbench.train.device import select_device
+
+    try:
+        device = select_device(config.device)
+    except ValueError:
+        return None  # the run reports the missing device itself
+    spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
+    return training_memory_problem(spec, config, device)
 
 
 def _graph_errors(graph: Any) -> list[str]:
