@@ -99,9 +99,11 @@ class Table:
 def delimiter_hint(cells: list[str], used: str, what: str) -> str:
     """"; the header contains ';' (semicolon): try --delimiter ';'" when another common
     delimiter appears inside the cells split with ``used``; "" otherwise."""
-    joined = " ".join(cells).strip()
+    stripped = [cell.strip() for cell in cells]
     for candidate in (";", "\t", "|", ",", " "):
-        if candidate != used and candidate in joined:
+        if candidate == " " and len(stripped) > 1:
+            continue  # names with spaces in a header that did split are ordinary
+        if candidate != used and any(candidate in cell for cell in stripped):
             shown = "tab" if candidate == "\t" else ("space" if candidate == " " else candidate)
             return (f"; the {what} contains {delimiter_label(candidate)}: try "
                     f"--delimiter '{shown}' (option \"delimiter\")")
