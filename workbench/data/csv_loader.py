@@ -61,11 +61,17 @@ def infer_task(labels: list[str]) -> tuple[str, str]:
     than 20 distinct whole numbers that are not class codes (0..K-1 or 1..K).
     """
     distinct = set(labels)
-    if not all(_parses(v) for v in distinct):
+    parsed = [v for v in distinct if _parses(v)]
+    numeric_share = sum(_parses(v) for v in labels) / max(1, len(labels))
+    if len(parsed) < len(distinct) and (numeric_share < NUMERIC_SHARE
+                                        or len(parsed) <= MAX_CLASS_LIKE_DISTINCT):
         return "classification", f"{len(distinct)} distinct values that are categories"
+    if len(parsed) < len(distinct):  # mostly numbers: the odd cells are reported by row
+        return "regression", (f"{len(parsed)} distinct numeric values and "
+                              f"{len(distinct) - len(parsed)} that are not numbers")
     numbers = np.array(sorted({float(v) for v in distinct}))
     if not np.all(np.isfinite(numbers)):
-        return "classification", "the values include inf or nan"
+        return "regression", "numeric values, some of them not finite"
     if not np.all(numbers == np.round(numbers)):
         return "regression", f"{len(numbers)} distinct numeric values, not all whole numbers"
     codes = len(numbers) > 0 and numbers[0] in (0.0, 1.0) and np.all(np.diff(numbers) == 1)
@@ -196,9 +202,9 @@ def load_csv(options: dict[str, Any]) -> RawData:
     if task == "regression":
         lines = [line for line, k in zip(table.line_numbers, keep) if k]
         for line, value in zip(lines, labels):
-            if not _parses(value):
-                raise DataError(f"{path}: the regression target '{target}' must be numeric, "
-                                f"but row {line} has '{value}'")
+            if not _parses(value) or not np.isfinite(float(value)):
+                raise DataError(f"{path}: the regression target '{target}' must be a finite "
+                                f"number, but row {line} has '{value}'")
         y = np.array([float(v) for v in labels], dtype=np.float64)
         return RawData(x=None, y=y, class_names=[target], prep="tabular", columns=columns,
                        numeric=numeric, target=target, task="regression", report=report,
@@ -212,8 +218,10 @@ def load_csv(options: dict[str, Any]) -> RawData:
     counts = np.bincount(y, minlength=len(class_names))
     for name, count in zip(class_names, counts):
         if count < 2:
+            hint = (f"; if '{target}' is a quantity, not a category, use --task regression"
+                    if len(class_names) > MAX_CLASS_LIKE_DISTINCT else "")
             raise DataError(f"{path}: class '{name}' of column '{target}' has only {count} "
-                            f"row; expected at least 2 per class")
+                            f"row; expected at least 2 per class{hint}")
     return RawData(x=None, y=y, class_names=class_names, prep="tabular", columns=columns,
                    numeric=numeric, target=target, report=report, extra=extra)
 

@@ -178,3 +178,16 @@ def test_saved_preprocessing_reproduces_imputation(tmp_path):
     again = load_dataset(spec, preprocessing=fitted.preprocessing)
     assert np.array_equal(fitted.x_test, again.x_test)
     assert again.load_report == fitted.load_report
+
+
+@pytest.mark.parametrize("odd, task, message", [
+    ("inf", "auto", "regression target 'y' must be a finite number, but row 42 has 'inf'"),
+    ("abc", "auto", "regression target 'y' must be a finite number, but row 42 has 'abc'"),
+    ("abc", "classification", "has only 1 row; expected at least 2 per class; if 'y' is a "
+                              "quantity, not a category, use --task regression"),
+])
+def test_a_mostly_numeric_target_reports_the_odd_cell(tmp_path, odd, task, message):
+    path = tmp_path / "r.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{i * 1.5}\n" for i in range(40)) + f"3,{odd}\n")
+    with pytest.raises(DataError, match=message.replace("?", "\\?")):
+        load_dataset({"name": "csv", "options": {"path": str(path), "task": task}})
