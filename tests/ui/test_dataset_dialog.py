@@ -46,6 +46,7 @@ def test_preview_says_target_rows_drops_and_imputations(dialog, tmp_path):
     assert text.startswith("target: species (3 classes: Adelie, Chinstrap, Gentoo), 88 rows, "
                            "2 dropped, 9 cells imputed")
     assert "task: classification" in text and ok_enabled(dlg)
+    assert "imputed: bill 9" in text
     assert dlg.options() == {"path": str(tmp_path / "p.csv"), "target": "species"}
 
 

@@ -165,8 +165,11 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         self.report = dataset.load_report
         task = (f"task: {self.report.get('task')} ({self.report.get('task_reason')}); "
                 f"inputs: {self.report.get('features')}")
+        imputed = ", ".join(f"{name} {count}"
+                            for name, count in (self.report.get("imputed") or {}).items())
         notes = "".join(f"\nnote: {note}" for note in self.report.get("notes", []))
-        self._show(f"{report_summary(self.report)}\n{task}{notes}", ok=True)
+        self._show(f"{report_summary(self.report)}\n{task}"
+                   f"{chr(10) + 'imputed: ' + imputed if imputed else ''}{notes}", ok=True)
 
     def _fill_targets(self, header: list[str]) -> None:
         if header == self.header:
