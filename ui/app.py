@@ -60,6 +60,8 @@ def run_app(argv: list[str] | None = None) -> int:
     files = [a for a in argv[1:] if not a.startswith("-")]
     if files:
         window.open_project(files[0])
+    else:
+        window.first_steps.start.show_page()  # no project yet: new, open, recent, examples
     window.show()
     if os.environ.get("WORKBENCH_STARTUP_PROBE"):
         def report() -> None:

@@ -54,6 +54,9 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
                                       "number of classes")
         self.registry = CommandRegistry(self)
         self._declare_commands()
+        from ui.first_steps import FirstSteps  # start page, note, help, theme
+
+        self.first_steps = FirstSteps(self)
         self.training = self._install_training()
         self._build_menus_and_toolbar()
         self._arrange_docks()
@@ -66,6 +69,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self.first_steps.finish()
 
     # construction ---------------------------------------------------------------------
     def _dock(self, key: str, title: str, widget: QtWidgets.QWidget,
@@ -247,6 +251,8 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.view.zoom_to_fit()
         self.training.project_changed()
         self.registry.update_enabled()
+        if getattr(self, "first_steps", None) is not None:
+            self.first_steps.project_opened(project)
 
     def refresh(self) -> None:
         doc = self.document

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ui.editor.node_item import PortItem
+from ui.theme import edge_label_colour
 
 
 def wire_path(start: QtCore.QPointF, end: QtCore.QPointF) -> QtGui.QPainterPath:
@@ -29,7 +30,7 @@ class EdgeItem(QtWidgets.QGraphicsPathItem):
         font = self.label.font()
         font.setPointSizeF(8)
         self.label.setFont(font)
-        self.label.setBrush(QtGui.QColor("#37474f"))
+        self.label.setBrush(QtGui.QColor(edge_label_colour()))  # readable in either theme
         self.set_shape_text("")
         self.update_path()
 

@@ -1,0 +1,139 @@
+"""The words of the Help menu's panel guide: one short entry per panel and per Health finding.
+
+Wording follows the controls as they are labelled in the app (Train, the Training panel's
+settings by their labels, the Dashboard's plot titles). Kept apart from ``ui/help.py`` so the
+text can be edited without touching code.
+"""
+
+from __future__ import annotations
+
+# key -> (panel title as the app shows it, HTML body)
+PANEL_GUIDES: dict[str, tuple[str, str]] = {
+    "canvas": ("Canvas", """
+<p>The network, drawn as layers and wires. Each layer is a box: its name and type on top, its
+main settings and output shape below. <b>Input ports</b> are the dots on the left edge,
+<b>output ports</b> on the right.</p>
+<ul><li>Add a layer: drag it from the <b>Layers</b> palette, or double-click it there.</li>
+<li>Wire two layers: drag from an output port to an input port. The wire's label is the tensor
+shape it carries (without the batch).</li>
+<li>Select with a click or a rubber band; Delete removes, Ctrl+D duplicates, Ctrl+Z undoes.</li>
+<li>A red border means the layer has a problem; the <b>Problems</b> panel says which.</li>
+<li>View &gt; Zoom to Fit (Ctrl+0) and Auto-arrange (Ctrl+L) tidy up.</li></ul>"""),
+    "palette": ("Layers", """
+<p>Every layer type by category. Hover a layer to read what it does. Drag it onto the canvas
+or double-click it. Colours match the boxes on the canvas: blue input/output, green core
+(Linear), orange convolution, teal activations, purple normalization, grey merges (Add,
+Concat).</p>"""),
+    "inspector": ("Inspector", """
+<p>The settings of the selected layer. Each field's tooltip explains it; a value out of range
+is refused with the reason. Changes are undoable.</p>"""),
+    "problems": ("Problems", """
+<p>Everything that stops the network from training, named by layer: a wire that does not fit
+("Linear 'fc2' expects 128 input features, receives 64"), a missing connection, a layer that
+does not reach the Output (a warning). Click a problem to jump to the layer. Train
+refuses a network with errors.</p>"""),
+    "summary": ("Summary", """
+<p>One row per layer: output shape, parameters (weights to learn) and multiply-accumulates
+per sample (a measure of compute). Totals at the bottom count only layers that reach the
+Output.</p>"""),
+    "training": ("Training", """
+<p>The settings of the next run, grouped as in the panel: <i>epochs</i>, <i>batch size</i>,
+<i>optimizer</i>, <i>lr</i> (learning rate); optimizer settings such as <i>weight decay</i>;
+a learning-rate schedule; <i>loss</i>, <i>grad clip</i> and other regularization;
+<i>early stopping</i> (patience in epochs; 0 is off); <i>balanced sampling</i>, <i>seed</i> and
+<i>device</i>. Hover a label for what it does. Press <b>Train</b> (toolbar, F5) to start;
+<b>Pause / Resume</b> (F6) and <b>Stop</b> (Shift+F5) act within one batch.</p>"""),
+    "dashboard": ("Dashboard", """
+<p>The live plots of the current run, and after it, its validation metrics. <i>Log scale</i>
+switches the y axes, <i>Auto-range</i> refits them, <i>Export CSV…</i> saves every curve.</p>
+<ul>
+<li><b>Loss</b>: how wrong the network is, lower is better. Training (thin: per batch,
+smoothed; thick: per epoch) and validation. Validation loss rising while training loss falls
+is overfitting.</li>
+<li><b>Accuracy</b>: the share of samples classified correctly, on training and validation
+data.</li>
+<li><b>Gradient norm per layer</b>: how big each layer's update signal is. Layers far below
+the others barely learn (vanishing gradients); a sudden climb warns of exploding
+gradients.</li>
+<li><b>Dead units per layer</b>: for each ReLU-type layer, the share of units that output
+zero for every validation sample. A dead ReLU gets no gradient and stops learning.</li>
+<li><b>Learning rate (per epoch)</b>: the rate the schedule set for each epoch.</li>
+<li><b>Training throughput (per epoch)</b>: training samples per second.</li>
+<li><b>Layer histogram</b>: how a layer's weights (or gradients) are spread at the last
+checkpoint; weights piling up at zero or exploding, or gradients collapsing to a spike at
+zero, show up here first.</li>
+<li><b>Validation metrics</b> tab: the confusion matrix (rows: true class, columns:
+predicted) and per-class precision, recall and F1. On imbalanced data, judge by the small
+class's recall, not accuracy.</li></ul>"""),
+    "health": ("Health", """
+<p>What the Workbench noticed about the run, in plain words, with what to do about it: each
+finding has a severity (info, warning, error), an explanation with the numbers that triggered
+it, and a fix. Selecting a finding marks the epochs and plots it is about on the Dashboard. The meaning of
+each finding is listed below under <i>What each Health finding means</i>.</p>"""),
+    "runs": ("Runs", """
+<p>Every run of this project: when, how it ended, its best validation figures. Select two or
+more to overlay their curves on the Dashboard. <i>Export to ONNX…</i> (Ctrl+E) writes a
+verified deployment bundle of the selected run.</p>"""),
+    "export": ("Export dialog", """
+<p>Exports a run as an ONNX model with <code>model.json</code>, <code>predict.py</code> and a
+README. Before anything is written it checks the model with onnx.checker, compares
+onnxruntime's outputs with PyTorch's on validation samples and measures latency; the bundle
+appears only if every check passed. <i>Open bundle folder</i> shows it (or says where it is
+when no file manager can).</p>"""),
+    "lessons": ("Lessons and notes", """
+<p>The <b>lesson_…</b> examples on the start page each walk into one classic danger; their
+<b>…_cured</b> twin applies the cure. A project's note (shown in the <b>Note</b> panel when it
+opens) says what to press and what to look for.</p>"""),
+}
+
+# finding code -> (title, HTML body). Codes are those of workbench.train.health.
+HEALTH_GUIDE: dict[str, tuple[str, str]] = {
+    "nan": ("The loss became NaN or infinite", """
+Training stopped because the loss stopped being a number, nearly always because updates were
+too large. Lower <i>lr</i>, set <i>grad clip</i> (e.g. 1.0), check the inputs are
+normalized. Lesson: <b>lesson_lr_too_high</b>."""),
+    "overfitting": ("Overfitting", """
+Validation loss reached its minimum and rose again while training loss kept falling: the
+network is memorizing the training data. Use <i>early stopping</i>, Dropout layers, <i>weight
+decay</i>, a smaller network or more data. Lesson: <b>lesson_overfitting</b>."""),
+    "underfitting": ("Underfitting", """
+Training accuracy is low and flat: the network cannot fit even the data it trains on. Train
+longer, raise <i>lr</i>, use a larger network, or regularize less."""),
+    "dead_relu": ("Dead units", """
+A share of a ReLU layer's units never switches on: they output zero and get no gradient, so
+they stop learning for good. Lower <i>lr</i>, use LeakyReLU, ELU or GELU, or add BatchNorm
+before the activation. Lesson: <b>lesson_dead_relu</b>."""),
+    "vanishing_gradients": ("Vanishing gradients", """
+The gradient reaching some layers is over 1000x smaller than the others', so they barely
+learn. Typical of deep Sigmoid/Tanh stacks. Use ReLU-family activations, BatchNorm, or
+residual Add connections. Lesson: <b>lesson_vanishing_gradients</b>."""),
+    "exploding_gradients": ("Exploding gradients", """
+A layer's gradient is far larger than the others' or grows fast from epoch to epoch; training
+may blow up. Set <i>grad clip</i>, lower <i>lr</i>, add normalization."""),
+    "loss_spikes": ("Loss spikes", """
+Training loss jumped to several times its recent level: each spike undoes learning. The
+learning rate is too high; lower <i>lr</i>, add warm-up, or set <i>grad clip</i>."""),
+    "class_imbalance": ("Class imbalance", """
+One class has several times more training samples than another: a network can score well
+by favouring the big class. Turn on <i>balanced sampling</i> and judge the run by per-class
+recall (Dashboard, Validation metrics). Lesson: <b>lesson_class_imbalance</b>."""),
+    "accuracy_hides_imbalance": ("Accuracy no better than guessing the biggest class", """
+Validation accuracy is about the share of the biggest class, which a network that always
+answers that class also scores. Look at per-class recall instead."""),
+    "predicting_mean": ("Predicting the mean (regression)", """
+The network's predictions explain little more than the average target would (R² near 0).
+Train longer, raise <i>lr</i>, or check that the features carry information about the
+target."""),
+    "lr_too_low": ("Progress is very slow", """
+Training loss fell by under 1% over the last epochs while accuracy is still low: the learning
+rate may be too low. Try a 3-10x higher <i>lr</i>."""),
+    "noisy_loss": ("The training loss is noisy", """
+Training loss went up in several of the last epochs. Lower <i>lr</i> or use a larger
+<i>batch size</i>."""),
+    "leakage_val": ("Validation samples also in the training data", """
+Some validation samples are exact copies of training samples, so validation figures
+overstate how the network does on new data. Remove duplicates before splitting."""),
+    "leakage_test": ("Test samples also in the training data", """
+Some test samples are exact copies of training samples, so test figures overstate how the
+network does on new data. Remove duplicates before splitting."""),
+}
