@@ -116,3 +116,15 @@ def test_decimal_commas_next_to_semicolons_are_numbers(tmp_path):
     x = apply_preprocessing(ds.preprocessing, [{"Länge": "3,5", "Breite": "1,25"}])
     y = apply_preprocessing(ds.preprocessing, [{"Länge": "3.5", "Breite": "1.25"}])
     assert x.tolist() == y.tolist()
+
+
+def test_space_hint_only_when_nothing_was_split(tmp_path):
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text("size weight label\n" + rows(sep=" "))
+    with pytest.raises(DataError, match="try --delimiter 'space'"):
+        load_dataset(csv_spec(spaced, delimiter=",", target="kind"))
+    named = tmp_path / "named.csv"
+    named.write_text("bill length,body mass,label\n" + rows())
+    with pytest.raises(DataError) as info:
+        load_dataset(csv_spec(named, target="kind"))
+    assert "try --delimiter" not in str(info.value)
