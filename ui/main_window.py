@@ -230,6 +230,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         panel = self.training.training  # Train / Pause / Stop follow the run at once
         panel.stateChanged.connect(lambda _s: self.registry.update_enabled())
         panel.runFinished.connect(lambda _s: self.registry.update_enabled())
+        panel.setupProblems.connect(self.show_run_problems)
         self.inspector.param_edited.connect(self.set_param)
         self.problems.node_requested.connect(self.focus_node)
 
@@ -270,6 +271,20 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
             f"{len(self.document.spec.nodes)} layers · {analysis.total_params:,} parameters · "
             f"{analysis.total_macs:,} MACs · {problem_count_text(analysis)}")
         self.refresh_inspector()
+
+    def show_run_problems(self, problems: list[dict[str, Any]]) -> None:
+        """Badge the nodes a refused run named (its data do not fit them), on top of the
+        editor's own analysis, until the next edit analyzes the network again."""
+        from dataclasses import replace
+
+        from workbench.graph.validation import Problem
+
+        if self.document is None:
+            return
+        extra = [Problem(p.get("node_id"), str(p.get("message", "")),
+                         p.get("severity", "error")) for p in problems]
+        analysis = self.document.analysis
+        self.show_analysis(replace(analysis, problems=[*analysis.problems, *extra]))
 
     def update_title(self) -> None:
         mark = "*" if self.document.dirty else ""

@@ -140,6 +140,7 @@ class TrainingWorker(QObject):
     diagnostic = Signal(dict)
     finished = Signal(dict)
     failed = Signal(str)
+    setupProblems = Signal(list)  # [{"node_id", "message", "severity"}]: nodes to badge
     done = Signal()
 
     def __init__(self, request: Any, control: RunControl, throttle_hz: float = 30.0,
@@ -168,6 +169,8 @@ class TrainingWorker(QObject):
             self.finished.emit(summary)
         except BaseException as exc:  # the app must survive anything the run does
             bridge.flush()
+            if _is_setup(exc) and getattr(exc, "problems", None):  # data misfit on a node
+                self.setupProblems.emit([dataclasses.asdict(p) for p in exc.problems])
             self.failed.emit(bridge.failure if bridge.failure and not _is_setup(exc)
                              else describe_failure(exc))
         finally:
@@ -260,6 +263,7 @@ class TrainingJob(_ThreadedJob):
     diagnostic = Signal(dict)
     finished = Signal(dict)
     failed = Signal(str)
+    setupProblems = Signal(list)  # before ``failed`` when the data do not fit a node
     ended = Signal()
 
     def __init__(self, request: Any, throttle_hz: float = 30.0, histograms: bool = True,
@@ -270,7 +274,7 @@ class TrainingJob(_ThreadedJob):
         self.worker: TrainingWorker = worker
         self.request = request
         for name in ("started", "batches", "epoch", "histograms", "diagnostic", "finished",
-                     "failed"):
+                     "failed", "setupProblems"):
             getattr(worker, name).connect(getattr(self, name))
         self.thread.finished.connect(self.ended)
 

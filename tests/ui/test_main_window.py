@@ -217,3 +217,25 @@ def test_a_closed_panel_comes_back_from_the_panels_menu(window):
     assert not action.isChecked()
     action.trigger()
     assert dashboard.isVisible()
+
+
+def test_data_that_do_not_fit_a_node_badge_it_when_train_is_refused(window, qtbot, tmp_path):
+    from workbench.graph.templates import embedding_lstm
+
+    project = tmp_path / "tokens.wbproj.json"
+    project.write_text(json.dumps({
+        "format_version": 1, "name": "tokens",
+        "graph": embedding_lstm(vocab=16, num_classes=2).to_dict(),
+        "dataset": {"name": "sequence", "options": {"n_samples": 40}},
+        "training": {"epochs": 1, "device": "cpu"}}))
+    assert window.open_project(str(project))
+    assert not window.scene.nodes["embed"].has_error_badge
+    panel = window.training.training
+    with qtbot.waitSignal(panel.runFailed, timeout=60_000) as failed:
+        window.registry.trigger("training.start")
+    assert "Embedding 'embed' has 16 entries" in failed.args[0]
+    assert "token ids up to 19" in panel.error.text()
+    badges = [i for i, item in window.scene.nodes.items() if item.has_error_badge]
+    assert badges == ["embed"]
+    assert any("num_embeddings to at least 20" in m for m in window.problems.messages())
+    assert not (tmp_path / "runs").exists()

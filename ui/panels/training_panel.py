@@ -29,6 +29,9 @@ class TrainingPanel(QtWidgets.QWidget):
     jobStarted = QtCore.Signal(object)   # the TrainingJob, before its thread starts
     runFinished = QtCore.Signal(dict)    # summary (after the thread has ended)
     runFailed = QtCore.Signal(str)
+    # [{"node_id", "message", "severity"}]: the run was refused because the data do not fit
+    # these nodes (token ids past an Embedding, labels past the head); the editor badges them
+    setupProblems = QtCore.Signal(list)
     stateChanged = QtCore.Signal(str)    # "idle" | "running" | "paused" | "stopping"
 
     def __init__(self, provider: Provider | None = None,
@@ -144,6 +147,7 @@ class TrainingPanel(QtWidgets.QWidget):
         job.epoch.connect(self._on_epoch)
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)
+        job.setupProblems.connect(self.setupProblems)
         job.ended.connect(self._on_thread_finished)
         self.job, self._outcome, self.last_summary = job, None, None
         self.jobStarted.emit(job)
