@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,6 @@ class Table:
     delimiter: str
     delimiter_detected: bool
     header_given: bool = False
-    notes: list[str] = field(default_factory=list)
 
     def delimiter_hint(self) -> str:
         """A suggestion when the header looks like it was split on the wrong delimiter."""
