@@ -142,7 +142,7 @@ def sniff_delimiter(lines: list[str]) -> str | None:
     return None
 
 
-def _split(text: str, delimiter: str) -> csv.reader:
+def _split(text: str, delimiter: str) -> Any:  # a csv reader (has .line_num)
     if delimiter == " ":
         return csv.reader(io.StringIO(text), delimiter=" ", skipinitialspace=True)
     return csv.reader(io.StringIO(text), delimiter=delimiter)
