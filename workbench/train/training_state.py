@@ -46,13 +46,9 @@ class TrainingState:
                 "bad_epochs": self.bad_epochs, "plateau": self.plateau.to_dict(),
                 "train_seconds": self.train_seconds, "train_samples": self.train_samples}
 
-    def extra_tensors(self, cuda: bool = False) -> dict[str, Any]:
-        """RNG states (CPU; CUDA's too when training there) and the best weights."""
-        import torch
-
-        tensors = {"rng": torch.get_rng_state()}
-        if cuda:
-            tensors["cuda_rng"] = torch.cuda.get_rng_state()
+    def extra_tensors(self) -> dict[str, Any]:
+        """The best weights, as checkpoint tensors (the RNG states come from TrainingRng)."""
+        tensors: dict[str, Any] = {}
         for key, value in (self.best_state or {}).items():
             tensors[BEST_PREFIX + key] = value
         return tensors
@@ -83,6 +79,38 @@ def nan_message(epoch: int, batch: int, lr: float, norms: dict[str, float],
                  f"gradient clipping, or check that the inputs are normalized (a BatchNorm or "
                  f"LayerNorm after the input also helps).")
     return " ".join(parts)
+
+
+@dataclass
+class TrainingRng:
+    """A training run's random-number state: torch's CPU generator, and CUDA's when the run
+    trains there. Checkpointed as ``rng`` / ``cuda_rng``."""
+
+    cpu: Any
+    cuda: Any = None
+
+    @classmethod
+    def capture(cls, cuda: bool) -> TrainingRng:
+        import torch
+
+        return cls(torch.get_rng_state(), torch.cuda.get_rng_state() if cuda else None)
+
+    @classmethod
+    def from_tensors(cls, extra: dict[str, Any], cuda: bool) -> TrainingRng:
+        return cls(extra["rng"], extra.get("cuda_rng") if cuda else None)
+
+    def restore(self) -> None:
+        import torch
+
+        torch.set_rng_state(self.cpu)
+        if self.cuda is not None:
+            torch.cuda.set_rng_state(self.cuda)
+
+    def tensors(self) -> dict[str, Any]:
+        out = {"rng": self.cpu}
+        if self.cuda is not None:
+            out["cuda_rng"] = self.cuda
+        return out
 
 
 def restore_optimizer_state(optimizer: Any, state: dict[str, Any]) -> None:

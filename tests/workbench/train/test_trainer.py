@@ -36,11 +36,21 @@ def test_fit_emits_events_and_writes_run_folder(tmp_path, spec, moons):
     assert run.read_summary()["epochs_run"] == 3
 
 
+TIMING_KEYS = ("samples_per_second", "epoch_seconds")
+
+
+def _curve(trainer):
+    return [{k: v for k, v in m.items() if k not in TIMING_KEYS} for m in trainer.history]
+
+
 def test_same_seed_same_curve_bit_for_bit(spec, moons):
-    a = Trainer(spec, moons, cfg(seed=3)).fit()
-    b = Trainer(spec, moons, cfg(seed=3))
-    b_summary = b.fit()
-    assert a["val_loss"] == b_summary["val_loss"] and a["train_loss"] == b_summary["train_loss"]
+    """Every epoch, every metric (gradient norms and dead fractions too), bit for bit."""
+    a, b, other = (Trainer(spec, moons, cfg(seed=seed, epochs=4)) for seed in (3, 3, 4))
+    for trainer in (a, b, other):
+        trainer.fit()
+    assert len(a.history) == 4 and "grad_norm" in a.history[0]
+    assert _curve(a) == _curve(b)
+    assert [m["train_loss"] for m in a.history] != [m["train_loss"] for m in other.history]
 
 
 def test_resume_matches_uninterrupted_run(tmp_path, spec, moons):
@@ -121,11 +131,20 @@ def test_pause_blocks_until_resume(spec, moons):
     assert not thread.is_alive() and len(seen) > 1
 
 
-def test_early_stopping_restores_best(spec, moons):
-    summary = Trainer(spec, moons, cfg(epochs=60, lr=0.05, early_stopping=2,
-                                       monitor="val_accuracy")).fit()
-    assert summary["stopped_reason"] == "early_stopping"
+def test_early_stopping_restores_best(tmp_path, spec, moons):
+    run = RunStore.create(tmp_path, "es")
+    trainer = Trainer(spec, moons, cfg(epochs=60, lr=0.05, early_stopping=2,
+                                       monitor="val_accuracy"), run=run)
+    summary = trainer.fit()
+    assert summary["stopped_reason"] == "early_stopping" and summary["weights"] == "best"
     assert summary["epochs_run"] < 60 and summary["best_epoch"] <= summary["epochs_run"] - 2
+    best = load_file(str(run.path / f"checkpoints/epoch_{summary['best_epoch'] - 1:04d}"
+                                    f".safetensors"))
+    last = load_file(str(run.path / f"checkpoints/epoch_{summary['epochs_run'] - 1:04d}"
+                                    f".safetensors"))
+    final = trainer.module.state_dict()
+    assert all(torch.equal(final[k], best[k]) for k in best)  # the best epoch's weights
+    assert not all(torch.equal(final[k], last[k]) for k in last)  # not the last epoch's
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adagrad", "rmsprop", "adam", "adamw"])
@@ -143,8 +162,26 @@ def test_each_loss_learns(spec, moons, loss):
     assert summary["val_accuracy"] > 0.75
 
 
-def test_balanced_sampling_runs(spec, moons):
-    assert Trainer(spec, moons, cfg(balanced_sampling=True)).fit()["epochs_run"] == 3
+def test_balanced_sampling_evens_class_frequencies_in_batches(moons):
+    """On 10% positives, balanced batches hold about half positives; plain ones about 10%."""
+    import dataclasses
+
+    import numpy as np
+
+    y = np.array([1 if i % 10 == 0 else 0 for i in range(400)], dtype=np.int64)
+    x = np.stack([y.astype(np.float32), np.zeros(400, np.float32)], axis=1)  # x[:, 0] = label
+    skewed = dataclasses.replace(moons, x_train=x, y_train=y)
+
+    def positive_share(balanced):
+        module = torch.nn.Linear(2, 2)
+        seen = []
+        module.register_forward_pre_hook(
+            lambda m, inputs: seen.append(inputs[0][:, 0].clone()) if m.training else None)
+        Trainer(module, skewed, cfg(balanced_sampling=balanced, monitors=False)).fit()
+        return float(torch.cat(seen).mean())
+
+    assert 0.4 < positive_share(True) < 0.6
+    assert 0.05 < positive_share(False) < 0.15
 
 
 def test_trains_a_bare_module(moons):
