@@ -89,3 +89,24 @@ def test_restored_buffers_take_the_parameters_memory_format():
     assert torch.equal(state["exp_avg"], torch.ones(4, 3, 3, 3))
     state["step"] += 1  # nothing is shared with the saved dict
     assert saved["state"][0]["step"].item() == 1.0
+
+
+def test_draws_from_torch_rng_between_epochs_do_not_change_the_run(tmp_path, moons):
+    """The app's histogram probe compiles a network (drawing random init) at checkpoints; the
+    run's dropout stream must not notice, or a resumed run could not match it."""
+    from workbench.graph.templates import mlp
+
+    spec = mlp(2, hidden=(16,), num_classes=2, dropout=0.3)
+    config = TrainConfig(epochs=3, batch_size=32, lr=0.01, device="cpu", monitors=False)
+
+    def intruder(event):
+        if isinstance(event, EpochEnd):
+            torch.randn(1000)
+
+    plain = Trainer(spec, moons, config, run=RunStore.create(tmp_path, "a"))
+    plain.fit()
+    disturbed = Trainer(spec, moons, config, run=RunStore.create(tmp_path, "b"),
+                        callbacks=[FunctionCallback(intruder)])
+    disturbed.fit()
+    assert [m["train_loss"] for m in plain.history] == \
+        [m["train_loss"] for m in disturbed.history]
