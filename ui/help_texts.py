@@ -80,7 +80,7 @@ README. Before anything is written it checks the model with onnx.checker, compar
 onnxruntime's outputs with PyTorch's on validation samples and measures latency; the bundle
 appears only if every check passed. <i>Open bundle folder</i> shows it (or says where it is
 when no file manager can).</p>"""),
-    "lessons": ("Lessons and notes", """
+    "note": ("Note", """
 <p>The <b>lesson_…</b> examples on the start page each walk into one classic danger; their
 <b>…_cured</b> twin applies the cure. A project's note (shown in the <b>Note</b> panel when it
 opens) says what to press and what to look for.</p>"""),

@@ -6,6 +6,7 @@ import json
 
 from PySide6 import QtCore, QtGui
 
+from ui.editor.node_item import CATEGORY_COLOURS
 from ui.settings import add_recent
 from ui.start_page import StartPage, graph_thumbnail, read_examples
 from workbench.paths import find_example
@@ -23,9 +24,10 @@ def test_thumbnail_draws_the_network(qapp):
     graph = json.loads(find_example("resnet_small").read_text())["graph"]
     image = graph_thumbnail(graph).toImage()
     background = image.pixelColor(1, 1)
-    coloured = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
-                for y in range(0, image.height(), 3)} - {background.name()}
-    assert len(coloured) > 5, "the thumbnail is blank"
+    colours = {image.pixelColor(x, y).name() for x in range(image.width())
+               for y in range(image.height())}
+    for kind in ("IO", "Convolution", "Normalization", "Activation", "Merge"):
+        assert CATEGORY_COLOURS[kind] in colours, f"no {kind} layer drawn"
     empty = graph_thumbnail({"nodes": [], "edges": []}).toImage()
     assert {empty.pixelColor(x, 5).name() for x in range(0, empty.width(), 7)} == {
         background.name()}
@@ -100,3 +102,16 @@ def test_missing_recent_file_is_marked(tmp_path, qapp):
     assert page.recent_list.item(0).text() == "gone  (missing)"
     assert page.recent_list.item(0).foreground().color() == QtGui.QColor("#9e9e9e")
     page.deleteLater()
+
+
+def test_the_app_launched_without_a_file_opens_on_the_start_page(monkeypatch, qapp):
+    from ui.app import run_app
+    from ui.start_page import StartPageHost
+
+    shown = []
+    original = StartPageHost.show_page
+    monkeypatch.setattr(StartPageHost, "show_page",
+                        lambda self: (shown.append(self), original(self)))
+    monkeypatch.setenv("WORKBENCH_QUIT_AFTER_MS", "300")
+    assert run_app(["workbench"]) == 0
+    assert len(shown) == 1
