@@ -2,14 +2,16 @@
 
 Parameter counts and activation shapes come from ``workbench.graph.shape_inference.analyze``
 (analytic, never allocates). Training holds, per float32 parameter, the weight, its gradient and
-the optimizer's state (Adam: two moments), plus the activations of one batch (kept by the
-forward pass for the backward pass, and as many gradients again) and, on a GPU, the dataset
+the optimizer's buffers (Adam: two moments and a step temporary), plus every layer's output
+for one batch (kept by the forward pass for the backward pass) and, on a GPU, the dataset
 itself. Available memory is /proc/meminfo's MemAvailable (os.sysconf elsewhere), or the free
 CUDA memory when training on CUDA. A network that needs more is refused with the figures:
 "fc1 has 1,000,000,000 units: 256 GB of weights; ... this machine has 23 GB available".
 
-The estimate is a floor (allocator overhead, workspace buffers and the framework itself come
-on top), so a network it lets through can still run out of memory; one it refuses cannot fit.
+Measured against torch's peak allocation for two training steps on an H100 (MLPs of 13-336 M
+parameters, CNNs at 64x64 and 128x128 with batch 128-4096, Adam and SGD), the estimate was
+0.88-1.25 of the peak: close enough to refuse what is far too large (a 10^9-unit layer), not a
+promise at the margin. The CUDA context and the allocator's cache come on top.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from workbench.graph.shape_inference import Analysis, analyze
 from workbench.graph.spec import GraphSpec
 
 FLOAT_BYTES = 4
-# optimizer state tensors per parameter (momentum buffers, running averages)
-_OPTIMIZER_STATE = {"sgd": 0, "adagrad": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
+# parameter-sized optimizer buffers: momentum, running averages; Adam/AdamW keep two moments
+# and torch's multi-tensor step holds one more transient copy (measured: peak minus weights,
+# gradients and moments was 0.9-1.6 parameter sizes on an H100)
+_OPTIMIZER_STATE = {"sgd": 0, "adagrad": 1, "rmsprop": 1, "adam": 3, "adamw": 3}
 # how a layer's size is said: (param holding it, word)
 _SIZE_WORDS = {"Linear": ("out_features", "units"), "Conv1d": ("out_channels", "filters"),
                "Conv2d": ("out_channels", "filters"), "Embedding": ("num_embeddings", "entries"),
@@ -136,7 +140,7 @@ def estimate_training_memory(spec: GraphSpec, batch_size: int, optimizer: str = 
         parameters=parameters, weight_bytes=parameters * FLOAT_BYTES,
         gradient_bytes=parameters * FLOAT_BYTES,
         optimizer_bytes=states * parameters * FLOAT_BYTES, optimizer=optimizer,
-        activation_bytes=2 * elements * batch_size * FLOAT_BYTES, batch_size=batch_size,
+        activation_bytes=elements * batch_size * FLOAT_BYTES, batch_size=batch_size,
         data_bytes=data_bytes, device=device,
         available_bytes=available_memory(device) if available == -1 else available,
         largest_layer=_largest_layer(spec, analysis, live))
