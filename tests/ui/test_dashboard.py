@@ -174,3 +174,105 @@ def test_auto_range_keeps_following_new_data(qtbot, dashboard):
     qtbot.waitUntil(lambda: loss_vb.viewRange()[0][1] >= 11.5, timeout=3000)
     acc_vb = dashboard.plots["accuracy"].getPlotItem().vb
     assert acc_vb.viewRange()[1][0] <= 0.0 and acc_vb.viewRange()[1][1] >= 1.0  # fixed 0..1
+
+
+def regression_record(epoch):
+    return {"kind": "epoch", "epoch": epoch, "x": epoch + 1, "train_loss": 0.9 - 0.1 * epoch,
+            "val_loss": 1.0 - 0.1 * epoch, "train_accuracy": None, "val_accuracy": None,
+            "train_mae": 50.0 - epoch, "val_mae": 52.0 - epoch, "val_rmse": 60.0,
+            "val_r2": 0.2 + 0.1 * epoch, "lr": 0.01, "samples_per_second": 500.0,
+            "grad_norm": {"fc1": 0.3}, "dead_fraction": {"relu1": 0.1}}
+
+
+def test_regression_run_shows_mae_and_r2_instead_of_accuracy(dashboard):
+    dashboard.start_run({"device": "cpu", "num_train": 50, "num_val": 10, "task": "regression",
+                         "target": "progression", "batches_per_epoch": 2,
+                         "config": {"epochs": 2}})
+    assert "accuracy" not in dashboard.visible_plots()
+    assert {"mae", "r2"} <= set(dashboard.visible_plots())
+    dashboard.add_batches([{"x": 0.5, "loss": 1.0, "accuracy": None, "lr": 0.01}])
+    for e in range(2):
+        dashboard.add_epoch(regression_record(e))  # accuracy None: no crash
+    dashboard.redraw_all()
+    assert "val MAE 51" in dashboard.status.text() and "accuracy" not in dashboard.status.text()
+    x, y = dashboard.plots["mae"].curves["val_epoch"].getData()
+    assert list(y) == [52.0, 51.0]
+    assert list(dashboard.plots["r2"].curves["val_epoch"].getData()[1]) == pytest.approx(
+        [0.2, 0.3])
+    dashboard.finish_run({"stopped_reason": "completed", "epochs_run": 2, "task": "regression",
+                          "val_accuracy": None, "val_mae": 51.0, "val_r2": 0.3,
+                          "evaluation": {"task": "regression", "target": "progression",
+                                         "weights": "best", "mae": 51.0, "rmse": 60.0,
+                                         "r2": 0.3, "loss": 0.9}})
+    assert "R² 0.300" in dashboard.status.text()
+    view = dashboard.confusion
+    assert view.matrix.rowCount() == 0 and not view.split.isVisibleTo(view)
+    assert "progression" in view.caption.text() and "51" in view.caption.text()
+    assert dashboard.tabs.tabText(1) == "Validation errors"
+
+
+def test_a_finished_regression_run_opened_from_the_runs_list_gets_mae_plots(dashboard):
+    assert "accuracy" in dashboard.visible_plots()
+    dashboard.set_overlays([("reg", [regression_record(e) for e in range(3)])])
+    assert {"mae", "r2"} <= set(dashboard.visible_plots())
+    assert "accuracy" not in dashboard.visible_plots()
+    dashboard.redraw_all()
+    assert "overlay:reg:val" in dashboard.plots["mae"].curves
+    assert not [k for k in dashboard.plots["accuracy"].curves if k.startswith("overlay:")]
+    dashboard.set_overlays([])
+    assert "accuracy" in dashboard.visible_plots()
+
+
+def test_overlays_reach_every_plot_with_a_legend_outside_the_plot(dashboard):
+    runs = [("run-a", [epoch_record(e, 1.0, 1.1) for e in range(3)]),
+            ("run-b", [epoch_record(e, 2.0, 2.1) for e in range(2)])]
+    dashboard.set_overlays(runs)
+    dashboard.redraw_all()
+    for key in ("loss", "accuracy", "lr", "speed"):
+        assert [k for k in dashboard.plots[key].curves if k.startswith("overlay:run-b")], key
+    assert "overlay:run-a:layer:fc2" in dashboard.plots["grad_norm"].curves
+    assert "overlay:run-b:layer:act1" in dashboard.plots["dead"].curves
+    legend = dashboard.cards["loss"].legend
+    text = legend.text()
+    # runs by colour (once each), train / validation by line style; no live-only entries
+    assert text.count("run-a") == 1 and text.count("run-b") == 1
+    assert "train" in text and "validation" in text and "batch" not in text
+    assert legend.isVisibleTo(dashboard.cards["loss"])
+    plot = dashboard.plots["loss"]
+    assert not plot.getPlotItem().legend  # nothing drawn inside the plot area
+    assert legend.wordWrap()
+
+
+def test_plot_grid_fits_a_narrow_dock_without_horizontal_scrolling(qtbot):
+    from PySide6 import QtWidgets
+
+    board = Dashboard()
+    scroller = QtWidgets.QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setWidget(board)
+    qtbot.addWidget(scroller)
+    for width, columns in ((870, 4), (700, 3), (420, 1)):
+        scroller.resize(width, 400)
+        scroller.show()
+        qtbot.wait(10)
+        assert scroller.horizontalScrollBar().maximum() == 0, width
+        assert board.grid.columns == columns
+
+
+def test_reset_clears_curves_overlays_and_validation_metrics(dashboard):
+    feed(dashboard)
+    dashboard.finish_run({"stopped_reason": "completed", "epochs_run": 3})
+    dashboard.set_overlays([("old", [epoch_record(0, 2.0, 2.5)])])
+    dashboard.reset()
+    dashboard.redraw_all()
+    assert len(dashboard.plots["loss"].series["val_epoch"]) == 0
+    assert not [k for k in dashboard.plots["loss"].curves if k.startswith("overlay:")]
+    assert dashboard.status.text().startswith("No run yet")
+    assert dashboard.cards["loss"].legend.text() == ""
+
+
+def test_reset_during_a_live_run_keeps_its_curves(dashboard):
+    dashboard.start_run({"config": {"epochs": 3}})
+    dashboard.add_epoch(epoch_record(0, 1.0, 1.2))
+    dashboard.reset()
+    assert len(dashboard.plots["loss"].series["val_epoch"]) == 1

@@ -1,5 +1,6 @@
-"""Live training dashboard: loss, accuracy, learning rate, gradient norms, dead units, speed,
-a layer histogram, and after the run the validation confusion matrix.
+"""Live training dashboard: loss, accuracy (classification) or MAE and R² (regression),
+learning rate, gradient norms, dead units, speed, a layer histogram, and after the run the
+validation confusion matrix (classification) or error summary (regression).
 
 Data arrives through ``start_run / add_batches / add_epoch / set_histograms / finish_run``
 (connected to a ``TrainingJob``'s signals by the training panel). Appends only fill buffers and
@@ -7,6 +8,10 @@ mark plots dirty; a ~30 Hz timer redraws dirty plots and stops itself when nothi
 The x axis is in epochs: a batch point sits at ``epoch + (batch+1)/batches``, an epoch's
 summary at ``epoch + 1`` (epochs completed), so the health checks' 1-based epoch numbers line
 up with the axis.
+
+Plots sit in cards (plot + legend below it, so legends never cover curves) in a grid that
+reflows to the dock's width (no horizontal scrolling). ``set_overlays`` draws finished runs on
+every plot (``dashboard_overlays``); ``reset`` clears the dashboard when another project opens.
 """
 
 from __future__ import annotations
@@ -20,18 +25,37 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ui.panels.confusion_view import ConfusionView
+from ui.panels.dashboard_overlays import PREFIX, draw_overlays
+from ui.panels.plot_grid import PlotCard, PlotGrid
 from ui.panels.plot_histogram import HistogramPlot
 from ui.panels.plot_live import LivePlot
 
 TRAIN, VAL = (40, 110, 200), (230, 120, 20)
-OVERLAY_COLORS = [(60, 160, 60), (170, 60, 170), (200, 50, 50), (90, 90, 90), (20, 160, 170)]
 REDRAW_MS = 33          # fastest redraw: ~30 Hz
 MAX_REDRAW_MS = 1000    # slowest redraw when painting is expensive
 GUI_DUTY = 0.05         # painting may use at most this share of the GUI thread's time
 LOG_PLOTS = ("loss", "lr", "grad_norm")
 METRIC_PLOT = {"train_loss": "loss", "val_loss": "loss", "train_accuracy": "accuracy",
-               "val_accuracy": "accuracy", "lr": "lr", "grad_norm": "grad_norm",
+               "val_accuracy": "accuracy", "train_mae": "mae", "val_mae": "mae",
+               "val_rmse": "mae", "val_r2": "r2", "lr": "lr", "grad_norm": "grad_norm",
                "dead_fraction": "dead", "samples_per_second": "speed"}
+TASK_PLOTS = {"classification": ("accuracy",), "regression": ("mae", "r2")}
+PLOT_ORDER = ("loss", "accuracy", "mae", "r2", "lr", "grad_norm", "dead", "speed")
+IDLE_STATUS = "No run yet. Press Start in the Training panel."
+
+
+def _number(value: Any, fmt: str) -> str | None:
+    return format(value, fmt) if isinstance(value, (int, float)) and \
+        not isinstance(value, bool) else None
+
+
+def metrics_text(metrics: dict[str, Any], prefix: str = "val") -> str:
+    """'val loss 0.41, val accuracy 87.0%' or the regression errors; missing values left out."""
+    parts = [(f"{prefix} loss", _number(metrics.get(f"{prefix}_loss"), ".4g")),
+             (f"{prefix} accuracy", _number(metrics.get(f"{prefix}_accuracy"), ".1%")),
+             (f"{prefix} MAE", _number(metrics.get(f"{prefix}_mae"), ".4g")),
+             (f"{prefix} R²", _number(metrics.get(f"{prefix}_r2"), ".3f"))]
+    return ", ".join(f"{name} {text}" for name, text in parts if text is not None)
 
 
 def layer_color(index: int) -> Any:
@@ -45,43 +69,46 @@ class Dashboard(QtWidgets.QWidget):
         super().__init__(parent)
         self.plots: dict[str, LivePlot] = {
             "loss": LivePlot("Loss", y_label="loss"),
-            "accuracy": LivePlot("Accuracy", y_label="accuracy", legend_bottom=True,
-                                 y_range=(0.0, 1.0)),
-            "grad_norm": LivePlot("Gradient norm per layer", y_label="L2 norm"),
-            "dead": LivePlot("Dead units per layer", y_label="fraction", y_range=(0.0, 1.0)),
-            "lr": LivePlot("Learning rate (per epoch)", y_label="lr", legend=False),
-            "speed": LivePlot("Training throughput (per epoch)", y_label="samples/s",
-                              legend=False),
+            "accuracy": LivePlot("Accuracy", y_label="accuracy", y_range=(0.0, 1.0)),
+            "mae": LivePlot("MAE (target units)", y_label="MAE"),
+            "r2": LivePlot("R² (validation)", y_label="R²"),
+            "grad_norm": LivePlot("Gradient norm / layer", y_label="L2 norm"),
+            "dead": LivePlot("Dead units / layer", y_label="fraction", y_range=(0.0, 1.0)),
+            "lr": LivePlot("Learning rate", y_label="lr"),
+            "speed": LivePlot("Throughput", y_label="samples/s"),
         }
         for key in ("loss", "accuracy"):
+            self.plots[key].add_curve("train_batch", "train (batch, smoothed)", (*TRAIN, 110),
+                                      width=1.0, smoothed=True)
+        for key in ("loss", "accuracy", "mae"):
             plot = self.plots[key]
-            plot.add_curve("train_batch", "train (batch, smoothed)", (*TRAIN, 110),
-                           width=1.0, smoothed=True)
             plot.add_curve("train_epoch", "train (epoch)", TRAIN, width=2.0, symbol="o")
             plot.add_curve("val_epoch", "validation (epoch)", VAL, width=2.0, symbol="s")
+        self.plots["r2"].add_curve("val_epoch", "validation (epoch)", VAL, width=2.0,
+                                   symbol="s")
         self.plots["lr"].add_curve("lr", "learning rate (epoch)", (120, 60, 160), symbol="o")
         self.plots["speed"].add_curve("speed", "training samples/s (epoch)", (60, 140, 60),
                                       symbol="o")
+        self.cards = {key: PlotCard(plot) for key, plot in self.plots.items()}
         self.histogram = HistogramPlot()
         self.confusion = ConfusionView()
-        self.status = QtWidgets.QLabel("No run yet. Press Start in the Training panel.")
+        self.status = QtWidgets.QLabel(IDLE_STATUS)
+        self.status.setWordWrap(True)
         self._build_toolbar()
-        grid = QtWidgets.QGridLayout()
-        grid.setSpacing(4)
-        order = ["loss", "accuracy", "grad_norm", "dead", "lr", "speed"]
-        for i, key in enumerate(order):
-            grid.addWidget(self.plots[key], i // 4, i % 4)
-        grid.addWidget(self.histogram, 1, 2, 1, 2)
-        curves = QtWidgets.QWidget()
-        curves.setLayout(grid)
+        self.grid = PlotGrid()
         self.tabs = QtWidgets.QTabWidget()
-        self.tabs.addTab(curves, "Curves")
+        self.tabs.addTab(self.grid, "Curves")
         self.tabs.addTab(self.confusion, "Validation metrics")
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.toolbar)
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
+        self.live = False                 # a run is training (start_run .. finish/fail)
+        self.live_task: str | None = None
+        self.overlay_tasks: set[str] = set()
+        self.task = ""
+        self.set_task("classification")
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
@@ -121,36 +148,71 @@ class Dashboard(QtWidgets.QWidget):
             self.toolbar.addWidget(widget)
         self.toolbar.addStretch(1)
 
+    # task and layout -----------------------------------------------------------------------
+    def set_task(self, task: str) -> None:
+        """Show the plots of this task ('classification': accuracy; 'regression': MAE and
+        R²); with compared runs of both kinds listed, both kinds of plot show."""
+        tasks = {task} | self.overlay_tasks
+        visible = {"loss", "lr", "grad_norm", "dead", "speed"}
+        for name in tasks:
+            visible.update(TASK_PLOTS.get(name, ()))
+        self.task = task
+        widgets: list[QtWidgets.QWidget] = [self.cards[k] for k in PLOT_ORDER if k in visible]
+        self.grid.set_widgets([*widgets, self.histogram])
+        self.tabs.setTabText(1, "Validation errors" if tasks == {"regression"}
+                             else "Validation metrics")
+
+    def visible_plots(self) -> list[str]:
+        return [k for k, card in self.cards.items() if card in self.grid.widgets]
+
+    def _update_task(self) -> None:
+        """The task of the run whose live curves are shown, else of the compared runs."""
+        self.set_task(self.live_task or (sorted(self.overlay_tasks)[0] if self.overlay_tasks
+                                         else "classification"))
+
     # live data -------------------------------------------------------------------------------
     def start_run(self, info: dict[str, Any]) -> None:
         """A new live run: clear its curves (overlays stay) and show what is training."""
+        self._clear_live()
+        self.live = True
+        self.live_task = info.get("task") or "classification"
+        self._update_task()
+        config = info.get("config", {})
+        self._total_epochs = int(config.get("epochs", 0))
+        target = f" (target: {info['target']})" if info.get("target") else ""
+        self.status.setText(f"Training on {info.get('device', '?')}: {info.get('num_train', 0)}"
+                            f" training / {info.get('num_val', 0)} validation samples, "
+                            f"{info.get('batches_per_epoch', 0)} batches per epoch{target}")
+        self._schedule()
+
+    def _clear_live(self) -> None:
         for plot in self.plots.values():
-            plot.clear_data(keep_prefix="overlay:")
+            plot.clear_data(keep_prefix=PREFIX)
             plot.remove_curves("layer:")
             plot.set_regions([])
         self._layers = []
         self.histogram.clear()
         self.confusion.clear()
-        config = info.get("config", {})
-        self._total_epochs = int(config.get("epochs", 0))
-        self.status.setText(f"Training on {info.get('device', '?')}: {info.get('num_train', 0)}"
-                            f" training / {info.get('num_val', 0)} validation samples, "
-                            f"{info.get('batches_per_epoch', 0)} batches per epoch")
-        self._schedule()
 
     def add_batches(self, points: list[dict[str, Any]]) -> None:
         if not points:
             return
         xs = [p["x"] for p in points]
-        for key in ("loss", "accuracy"):
-            self.plots[key].extend("train_batch", xs, [p[key] for p in points])
+        self.plots["loss"].extend("train_batch", xs, [p.get("loss") for p in points])
+        accuracy = [p.get("accuracy") for p in points]
+        if any(a is not None for a in accuracy):
+            self.plots["accuracy"].extend("train_batch", xs, accuracy)
         self._schedule()
 
     def add_epoch(self, metrics: dict[str, Any]) -> None:
         x = metrics["x"]
-        for key in ("loss", "accuracy"):
+        if self.live_task != "regression" and metrics.get("val_mae") is not None:
+            self.live_task = "regression"  # a run started before the task was announced
+            self._update_task()
+        for key in ("loss", "accuracy", "mae"):
             self.plots[key].append("train_epoch", x, metrics.get(f"train_{key}"))
             self.plots[key].append("val_epoch", x, metrics.get(f"val_{key}"))
+        self.plots["r2"].append("val_epoch", x, metrics.get("val_r2"))
         # the lr point sits at the epoch's start (it applied to the whole epoch)
         self.plots["lr"].append("lr", x - 1, metrics.get("lr"))
         self.plots["speed"].append("speed", x, metrics.get("samples_per_second"))
@@ -159,11 +221,12 @@ class Dashboard(QtWidgets.QWidget):
                 self._layer_curve(plot_key, layer)
                 self.plots[plot_key].append(f"layer:{layer}", x, value)
         total = f"/{self._total_epochs}" if self._total_epochs else ""
-        self._pending_status = (
-            f"Epoch {metrics['epoch'] + 1}{total}: train loss {metrics.get('train_loss', 0):.4g}"
-            f", val loss {metrics.get('val_loss', 0):.4g}, val accuracy "
-            f"{metrics.get('val_accuracy', 0):.1%}, {metrics.get('samples_per_second', 0):,.0f}"
-            f" samples/s")
+        speed = _number(metrics.get("samples_per_second"), ",.0f")
+        train = _number(metrics.get("train_loss"), ".4g")
+        parts = [f"train loss {train}" if train else "", metrics_text(metrics, "val"),
+                 f"{speed} samples/s" if speed else ""]
+        self._pending_status = f"Epoch {metrics['epoch'] + 1}{total}: " + \
+            ", ".join(p for p in parts if p)
         self._schedule()
 
     def _layer_curve(self, plot_key: str, layer: str) -> None:
@@ -178,41 +241,50 @@ class Dashboard(QtWidgets.QWidget):
         self._schedule()
 
     def finish_run(self, summary: dict[str, Any]) -> None:
-        """Final metrics and the confusion matrix; the last points are drawn by the paced
-        ticks at full rate (the training thread no longer needs the GIL)."""
+        """Final metrics and the confusion matrix (or regression errors); the last points are
+        drawn by the paced ticks at full rate (the training thread no longer needs the GIL)."""
         self._pending_status = None
+        self.live = False
         self._catch_up()
         evaluation = summary.get("evaluation") or {}
         if "confusion" in evaluation:
             self.confusion.set_report(evaluation)
+        elif evaluation.get("task") == "regression":
+            self.confusion.set_regression(evaluation)
         elif evaluation.get("error"):
             self.confusion.show_error(evaluation["error"])
         reason = summary.get("stopped_reason", "?")
-        acc = summary.get("val_accuracy")
-        acc_text = f", val accuracy {acc:.1%}" if isinstance(acc, (int, float)) else ""
+        final = metrics_text(summary)
         self.status.setText(f"Finished ({reason}) after {summary.get('epochs_run', 0)} epochs"
-                            f"{acc_text}.")
+                            f"{': ' + final if final else ''}.")
 
     def fail_run(self, message: str) -> None:
         self._pending_status = None
+        self.live = False
         self._catch_up()
         self.status.setText(f"Run failed: {message.splitlines()[0] if message else ''}")
 
+    def reset(self) -> None:
+        """Another project was opened: drop the compared runs and, unless a run is still
+        training, the last run's curves, histogram, validation metrics and status."""
+        self.set_overlays([])
+        if not self.live:
+            self._clear_live()
+            self.live_task = None
+            self._pending_status = None
+            self.status.setText(IDLE_STATUS)
+            self._update_task()
+        self._schedule()
+
     # past runs -------------------------------------------------------------------------------
     def set_overlays(self, runs: list[tuple[str, list[dict[str, Any]]]]) -> None:
-        """Overlay finished runs' per-epoch train/val loss and accuracy (dashed / dotted)."""
-        for key in ("loss", "accuracy"):
-            self.plots[key].remove_curves("overlay:")
-        for i, (label, records) in enumerate(runs):
-            color = OVERLAY_COLORS[i % len(OVERLAY_COLORS)]
-            epochs = [r for r in records if r.get("kind", "epoch") == "epoch" and "epoch" in r]
-            xs = [r["epoch"] + 1 for r in epochs]
-            for key in ("loss", "accuracy"):
-                plot = self.plots[key]
-                for split, style in (("train", QtCore.Qt.DotLine), ("val", QtCore.Qt.DashLine)):
-                    curve_key = f"overlay:{label}:{split}"
-                    plot.add_curve(curve_key, f"{label} {split}", color, width=2.0, style=style)
-                    plot.extend(curve_key, xs, [r.get(f"{split}_{key}") for r in epochs])
+        """Draw finished runs on every plot (runs by colour, train/validation by line style);
+        a regression run brings the MAE and R² plots."""
+        self.overlay_tasks = draw_overlays(self.plots, runs)
+        self._update_task()
+        if not self.live and self.status.text().startswith(("No run yet", "Comparing")):
+            self.status.setText(f"Comparing {len(runs)} finished run(s) from the Runs panel."
+                                if runs else IDLE_STATUS)
         self._schedule()
 
     # evidence --------------------------------------------------------------------------------
@@ -302,6 +374,7 @@ class Dashboard(QtWidgets.QWidget):
                 self.histogram.set_histograms(payload)
         else:
             self.plots[key].refresh()
+            self.cards[key].update_legend()
 
     def _paint_total(self) -> float:
         return sum(p.paint_seconds for p in self.plots.values()) + \
@@ -335,7 +408,7 @@ class Dashboard(QtWidgets.QWidget):
         elif plot is not None:
             if plot not in self.plots:
                 raise KeyError(f"no plot '{plot}'; plots: {', '.join(self.plots)}, histogram")
-            widget = self.plots[plot]
+            widget = self.cards[plot]  # the plot with its legend
         if not widget.grab().save(str(path), "PNG"):
             raise OSError(f"could not write the image {path}")
 

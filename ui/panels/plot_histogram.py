@@ -34,7 +34,7 @@ class HistogramPlot(QtWidgets.QWidget):
         self.plot.setLabel("left", "count")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.plot.setMinimumSize(220, 160)
+        self.plot.setMinimumSize(150, 150)
         self.curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0,
                                     brush=(*WEIGHT_COLOR, 120), pen=pg.mkPen(WEIGHT_COLOR))
         top = QtWidgets.QHBoxLayout()

@@ -4,11 +4,18 @@
 dashboard's timer calls ``refresh()`` at most ~30 times a second, which pushes only dirty
 curves to pyqtgraph. Clip-to-view and peak downsampling keep long runs cheap. A crosshair and
 a read-out label show the nearest point of each visible curve under the mouse.
+
+There is no legend inside the plot (it would cover curves): ``legend_entries()`` describes the
+curves that have data and ``legend_html`` renders them for a label beside the plot. Curves of
+compared runs carry a ``group`` (the run: one colour each) and a ``style_name`` (train / val:
+one line style each), so the legend lists runs by colour and splits by line style once.
 """
 
 from __future__ import annotations
 
+import html
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,10 +27,39 @@ from ui.panels.plot_series import Series, SmoothedSeries
 pg.setConfigOptions(antialias=False, foreground="#303030", background="w")
 
 
+STYLE_GLYPH = {QtCore.Qt.SolidLine: "━━", QtCore.Qt.DashLine: "╍╍", QtCore.Qt.DotLine: "┅┅"}
+
+
+@dataclass(frozen=True)
+class CurveStyle:
+    """How a curve is drawn, for the legend."""
+
+    name: str
+    color: str  # #rrggbb
+    style: Any = QtCore.Qt.SolidLine
+    group: str | None = None       # a compared run: listed once, by colour
+    style_name: str | None = None  # what the line style means (train / val): listed once
+
+
+def legend_html(entries: list[tuple[str, str, Any]]) -> str:
+    """Legend entries (text, #colour, pen style) as wrapping rich text."""
+    parts = []
+    for text, color, style in entries:
+        glyph = STYLE_GLYPH.get(style, "■")
+        parts.append(f"<span style='color:{color}'><b>{glyph}</b></span>&nbsp;"
+                     f"{html.escape(text).replace(' ', '&nbsp;')}")
+    return " &nbsp; ".join(parts)
+
+
 class TimedPlotWidget(pg.PlotWidget):
     """A PlotWidget that adds up the time its paint events take (for frame pacing)."""
 
     paint_seconds = 0.0
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt API
+        """Small preferred size: the dashboard grid shares out the room it has (a large hint
+        made the scrolled dashboard several times taller than its dock)."""
+        return QtCore.QSize(240, 180)
 
     def paintEvent(self, event: Any) -> None:
         start = time.perf_counter()
@@ -35,8 +71,7 @@ class LivePlot(TimedPlotWidget):
     """A plot with keyed curves, dirty tracking, log-y toggle and hover read-out."""
 
     def __init__(self, title: str, x_label: str = "epoch", y_label: str = "",
-                 parent: Any = None, legend: bool = True, legend_bottom: bool = False,
-                 y_range: tuple[float, float] | None = None) -> None:
+                 parent: Any = None, y_range: tuple[float, float] | None = None) -> None:
         super().__init__(parent=parent)
         self.title = title
         self.setTitle(title, size="10pt")
@@ -48,16 +83,14 @@ class LivePlot(TimedPlotWidget):
             self.getAxis(axis).enableAutoSIPrefix(False)
         self.setClipToView(True)
         self.setDownsampling(auto=True, mode="peak")
-        self.legend = self.addLegend(offset=(-5, -5 if legend_bottom else 5),
-                                     labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
-        self.legend.setVisible(legend)
         self.fixed_y = y_range
         if y_range is not None:
             self.setYRange(*y_range, padding=0.02)
             self.enableAutoRange(axis="y", enable=False)
-        self.setMinimumSize(220, 160)
+        self.setMinimumSize(150, 150)
         self.series: dict[str, Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.styles: dict[str, CurveStyle] = {}
         self._dirty: set[str] = set()
         self._log_y = False
         self._regions: list[pg.LinearRegionItem] = []
@@ -75,12 +108,14 @@ class LivePlot(TimedPlotWidget):
     # curves ----------------------------------------------------------------------------------
     def add_curve(self, key: str, name: str, color: Any, *, width: float = 1.5,
                   style: QtCore.Qt.PenStyle = QtCore.Qt.SolidLine, symbol: str | None = None,
-                  smoothed: bool = False) -> pg.PlotDataItem:
+                  smoothed: bool = False, group: str | None = None,
+                  style_name: str | None = None) -> pg.PlotDataItem:
         """Create (or return) the curve ``key`` with its buffer."""
         if key in self.curves:
             return self.curves[key]
         self.series[key] = SmoothedSeries() if smoothed else Series()
         pen = pg.mkPen(color, width=width, style=style)
+        self.styles[key] = CurveStyle(name, pen.color().name(), style, group, style_name)
         kwargs: dict[str, Any] = {"pen": pen, "name": name}
         if symbol:
             kwargs.update(symbol=symbol, symbolSize=6, symbolBrush=color, symbolPen=None)
@@ -103,8 +138,8 @@ class LivePlot(TimedPlotWidget):
         for key in [k for k in self.curves if k.startswith(prefix)]:
             curve = self.curves.pop(key)
             self.series.pop(key, None)
+            self.styles.pop(key, None)
             self._dirty.discard(key)
-            self.legend.removeItem(curve)
             self.removeItem(curve)
 
     def clear_data(self, keep_prefix: str = "overlay:") -> None:
@@ -113,6 +148,21 @@ class LivePlot(TimedPlotWidget):
             if not key.startswith(keep_prefix):
                 series.clear()
                 self._dirty.add(key)
+
+    def legend_entries(self) -> list[tuple[str, str, Any]]:
+        """(text, #colour, pen style) for the curves that have points: plain curves by name,
+        compared runs once each by colour, then what each line style means."""
+        plain, groups, styles = [], {}, {}
+        for key, style in self.styles.items():
+            if not len(self.series[key]) or not np.isfinite(self.series[key].data()[1]).any():
+                continue
+            if style.group is None:
+                plain.append((style.name, style.color, style.style))
+                continue
+            groups.setdefault(style.group, (style.group, style.color, None))
+            if style.style_name:
+                styles.setdefault(style.style_name, (style.style_name, "#404040", style.style))
+        return plain + list(groups.values()) + list(styles.values())
 
     @property
     def dirty(self) -> bool:

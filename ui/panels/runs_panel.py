@@ -122,7 +122,7 @@ class RunsPanel(QtWidgets.QWidget):
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.details)
-        split.setSizes([200, 120])
+        split.setSizes([120, 200])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
