@@ -116,3 +116,24 @@ def test_an_unexpected_exception_is_a_bug_with_its_traceback(monkeypatch, tiny_r
     monkeypatch.setattr(evaluate, "evaluate_run", broken)
     with pytest.raises(ZeroDivisionError):  # the console script exits 1 with the traceback
         cli.main(["eval", str(tiny_run.path)])
+
+
+def test_a_network_that_does_not_fit_is_one_line(tmp_path, capsys):
+    from workbench.graph.templates import embedding_lstm
+
+    graph = mlp(2, hidden=(4,), num_classes=2)
+    graph.edges = [e for e in graph.edges if e.dst != "output"]  # the Output is cut off
+    project = tmp_path / "net.wbproj.json"
+    project.write_text(json.dumps({"format_version": 1, "name": "p", "graph": graph.to_dict(),
+                                   "dataset": {"name": "moons"}, "training": {}}))
+    expect_refusal(capsys, ["train", str(project), "--project", str(tmp_path / "out")],
+                   "the network does not fit dataset 'moons'", " - ")
+    tokens = tmp_path / "tokens.wbproj.json"
+    tokens.write_text(json.dumps({"format_version": 1, "name": "t",
+                                  "graph": embedding_lstm(vocab=16, num_classes=2).to_dict(),
+                                  "dataset": {"name": "sequence", "options": {"n_samples": 40}},
+                                  "training": {"epochs": 1}}))
+    expect_refusal(capsys, ["train", str(tokens), "--project", str(tmp_path / "out")],
+                   "Embedding 'embed' has 16 entries (token ids 0..15), but dataset "
+                   "'sequence' has token ids up to 19: set num_embeddings to at least 20")
+    assert not (tmp_path / "out").exists()

@@ -16,9 +16,10 @@ from workbench.train.callbacks import Callback
 
 
 def _fail(message: str, as_json: bool) -> int:
+    """Exit code 2 with the message on one stderr line (a list of problems joined)."""
     if as_json:
         print(json.dumps({"error": message}))
-    print(f"workbench train: {message}", file=sys.stderr)
+    print(f"workbench train: {' '.join(message.split())}", file=sys.stderr)
     return 2
 
 
