@@ -226,3 +226,12 @@ def test_hostile_training_config_files(content, tmp_path, capsys):
                                    "dataset": {"name": "moons"}, "training": {}}))
     refused(capsys, ["train", str(project), "--config", str(settings), "--project",
                      str(tmp_path / "out")], tmp_path, "workbench train: ")
+
+
+def test_a_log_linked_out_of_the_run_folder_is_never_appended_to(run, tmp_path, capsys):
+    outside = tmp_path / "someone_elses.txt"
+    outside.write_text("keep me\n")
+    (run / "events.jsonl").unlink(missing_ok=True)
+    (run / "events.jsonl").symlink_to(outside)
+    refused(capsys, ["eval", str(run)], tmp_path, "events.jsonl is a link to")
+    assert outside.read_text() == "keep me\n"

@@ -27,6 +27,12 @@ class MetricLog:
         self.path = Path(path)
 
     def append(self, record: dict[str, Any]) -> None:
+        """Add one record; a log that is a link (say, to a file outside the run) is refused."""
+        from workbench.runs.file_checks import RunFileError
+
+        if self.path.is_symlink():
+            raise RunFileError(f"{self.path} is a link to {os.readlink(self.path)}; refusing "
+                               f"to append to it")
         line = json.dumps(_finite(record), allow_nan=False, default=float) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         needs_newline = False
