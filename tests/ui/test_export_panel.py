@@ -166,3 +166,27 @@ def test_open_bundle_folder_says_where_it_is_when_nothing_can_open_it(qtbot, run
     assert str(tmp_path / "bundle") in dialog.status.text()
     assert "No file manager" in dialog.status.text()
     assert QtWidgets.QApplication.clipboard().text() == str(tmp_path / "bundle")
+
+
+def test_changed_data_is_refused_unless_the_box_is_ticked(qtbot, run_dir, tmp_path):
+    import json
+    import shutil
+
+    run = tmp_path / "runs" / "changed"
+    shutil.copytree(run_dir, run)
+    config = json.loads((run / "config.json").read_text())
+    config["data_fingerprint"]["sha256"] = "0" * 64  # recorded at training: other data
+    (run / "config.json").write_text(json.dumps(config))
+    dialog = make_dialog(qtbot, run, tmp_path / "bundle", measure_latency=False)
+    with qtbot.waitSignal(dialog.exportFailed, timeout=60_000) as blocker:
+        dialog.export_button.click()
+    assert "changed since run 'changed' was trained" in blocker.args[0] and "0" * 64 in \
+        blocker.args[0]
+    assert not (tmp_path / "bundle").exists()
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=10_000)
+    dialog.allow_changed_data.setChecked(True)
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        dialog.export_button.click()
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    assert [e["purpose"] for e in events if e["kind"] == "changed_data_allowed"] == ["export"]
+    assert [e["data_changed"] for e in events if e["kind"] == "export"] == [True]
