@@ -21,7 +21,8 @@ def shortcut_rows(registry: Any) -> list[tuple[str, str, str]]:
     rows = []
     for command_id, command in registry.commands.items():
         action = registry.actions[command_id]
-        keys = [k.toString(QtGui.QKeySequence.NativeText) for k in action.shortcuts()]
+        keys = [k.toString(QtGui.QKeySequence.NativeText) for k in action.shortcuts()
+                if not _media_key(k)]
         keys = [k for k in dict.fromkeys(keys) if k]
         if not keys:
             continue
@@ -29,6 +30,15 @@ def shortcut_rows(registry: Any) -> list[tuple[str, str, str]]:
         rows.append((menu, command.text.replace("&", "").rstrip("…").strip(), ", ".join(keys)))
     order = {m: i for i, m in enumerate(["File", "Edit", "View", "Train", "Help"])}
     return sorted(rows, key=lambda r: order.get(r[0], len(order)))
+
+
+def _media_key(sequence: QtGui.QKeySequence) -> bool:
+    """A keyboard's dedicated New/Open/Copy… key (part of some standard bindings): not
+    something to teach."""
+    if sequence.isEmpty():
+        return True
+    key = sequence[0].key()
+    return int(getattr(key, "value", key)) >= int(QtCore.Qt.Key_Back.value)
 
 
 def readme_tour(readme: Any = README) -> str:

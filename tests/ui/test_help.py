@@ -19,6 +19,7 @@ def test_shortcut_list_is_generated_from_the_commands(window):
     assert as_text[("Train", "Train")] == "F5"
     assert as_text[("Edit", "Duplicate")] == "Ctrl+D"
     assert as_text[("Help", "Panel Guide")] == "F1"
+    assert as_text[("Edit", "Copy")] == "Ctrl+C, Ctrl+Ins"  # not the keyboard's Copy key
     with_keys = [c for c in window.registry.commands.values()
                  if window.registry.actions[c.id].shortcuts()]
     assert len(rows) == len(with_keys)
