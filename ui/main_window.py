@@ -247,10 +247,10 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.scene.nodes.clear()
         self.scene.edges.clear()
         self.refresh()
-        self.show_analysis(self.document.analyze_now())
+        self.show_analysis(self.document.analysis)  # analyzed when the Document was made
         self.update_title()
         self.view.zoom_to_fit()
-        self.training.project_changed()
+        self.training.project_opened()  # runs, dashboard and health switch to this project
         self.registry.update_enabled()
         if getattr(self, "first_steps", None) is not None:
             self.first_steps.project_opened(project)

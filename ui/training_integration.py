@@ -5,7 +5,8 @@ The hook, kept small on purpose::
     docks = install_training(main_window, provider)
     # provider() -> (GraphSpec, dataset dict, training dict, project_dir, run name)
     docks.training_changed.connect(store_training_in_project)   # form edits -> project
-    docks.project_changed()        # call when a project is opened / its dataset changes
+    docks.project_opened()         # call when another project is opened
+    docks.project_changed()        # call when the project's dataset changes
     for spec in docks.commands():  # Train / Pause-Resume / Stop as command specs
         registry.add(spec)         # {"id", "text", "shortcut", "callback", "enabled"}
 
@@ -44,6 +45,16 @@ class TrainingDocks:
     def training_changed(self) -> Any:
         """Signal(dict): the form changed; store it as the project's training settings."""
         return self.training.trainingChanged
+
+    def project_opened(self) -> None:
+        """Another project: the runs list switches to it, and the dashboard and health panel
+        drop the previous project's curves, compared runs and findings (a run still training
+        keeps its live curves and findings until it ends)."""
+        self.runs.table.clearSelection()
+        self.dashboard.reset()
+        if not self.dashboard.live:
+            self.health.clear()
+        self.project_changed()
 
     def project_changed(self) -> None:
         """Re-read the project: dataset label, training settings, runs list."""

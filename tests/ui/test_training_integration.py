@@ -56,3 +56,25 @@ def test_docks_commands_and_a_run_through_them(qtbot, tmp_path):
     opened.close()
     docks.shutdown()
     assert workers.shutdown_all(10_000)
+
+
+def test_opening_another_project_switches_runs_and_clears_dashboard_and_health(qtbot, tmp_path):
+    from workbench.experiment import RunRequest, execute_run
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    graph = mlp(input_size=2, hidden=(4,), num_classes=2)
+    dataset = {"name": "xor", "options": {"n_samples": 100}}
+    execute_run(RunRequest.freeze(graph, dataset, {"epochs": 2}, first, "old"))
+    current = {"dir": first}
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    docks = install_training(window, lambda: (graph, dataset, {}, current["dir"], "p"))
+    docks.runs.select_runs([r.path for r in docks.runs.runs])
+    docks.health.add_finding({"code": "x", "severity": "warning", "title": "old finding"})
+    assert [k for k in docks.dashboard.plots["loss"].curves if k.startswith("overlay:")]
+    current["dir"] = second
+    docks.project_opened()
+    assert docks.runs.project_dir == second and docks.runs.table.rowCount() == 0
+    assert not [k for k in docks.dashboard.plots["loss"].curves if k.startswith("overlay:")]
+    assert docks.health.findings == []
+    assert docks.dashboard.status.text().startswith("No run yet")
