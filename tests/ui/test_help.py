@@ -82,3 +82,10 @@ def test_tour_is_the_readme_section(window, tmp_path):
 def test_help_commands_have_tooltips(window):
     for command_id in ("help.guide", "help.shortcuts", "help.tour", "view.start_page"):
         assert window.registry.commands[command_id].tooltip
+
+
+def test_no_text_sends_people_to_a_start_button():
+    """The command is Train (toolbar, Train menu, Training panel); no message says Start."""
+    for path in (REPO_ROOT / "ui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"[Pp]ress Start", text), f"{path.name} says 'Press Start'"

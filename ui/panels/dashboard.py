@@ -41,7 +41,7 @@ METRIC_PLOT = {"train_loss": "loss", "val_loss": "loss", "train_accuracy": "accu
                "dead_fraction": "dead", "samples_per_second": "speed"}
 TASK_PLOTS = {"classification": ("accuracy",), "regression": ("mae", "r2")}
 PLOT_ORDER = ("loss", "accuracy", "mae", "r2", "lr", "grad_norm", "dead", "speed")
-IDLE_STATUS = "No run yet. Press Start in the Training panel."
+IDLE_STATUS = "No run yet. Press Train (F5) to start one."
 
 
 def _number(value: Any, fmt: str) -> str | None:

@@ -57,9 +57,9 @@ class TrainingPanel(QtWidgets.QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-        self.start_button = QtWidgets.QPushButton("Start")
+        self.start_button = QtWidgets.QPushButton("Train")  # the same words as Train > Train
         self.start_button.setToolTip("Freeze the network, dataset and these settings and train "
-                                     "in the background.")
+                                     "in the background (F5).")
         self.pause_button = QtWidgets.QPushButton("Pause")
         self.pause_button.setToolTip("Pause after the current batch; Resume continues exactly "
                                      "where it stopped.")
@@ -229,7 +229,7 @@ class TrainingPanel(QtWidgets.QWidget):
             return
         kind, value = outcome
         if kind == "failed":
-            self.status.setText("Training failed. Change the settings and press Start again.")
+            self.status.setText("Training failed. Change the settings and press Train again.")
             self.show_error(value)
             self.runFailed.emit(value)
             return
