@@ -92,6 +92,9 @@ class Project:
             if not isinstance(value, dict):
                 raise ProjectError(f"{source}: '{key}' must be an object, found "
                                    f"{type(value).__name__}")
+        if not isinstance(dataset.get("options") or {}, dict):
+            raise ProjectError(f"{source}: the dataset's 'options' must be an object, found "
+                               f"{type(dataset['options']).__name__}")
         texts = {}
         for key in ("description", "note"):
             value = data.get(key)

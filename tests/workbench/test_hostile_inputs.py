@@ -199,6 +199,8 @@ def project_corpus(tmp_path: Path) -> dict[str, str]:
             {**base, "graph": {**graph, "nodes": [{**graph["nodes"][0], "params": [1]}]}}),
         "epochs is text": json.dumps({**base, "training": {"epochs": "many"}}),
         "batch size is a list": json.dumps({**base, "training": {"batch_size": [64]}}),
+        "dataset options are a list": json.dumps(
+            {**base, "dataset": {"name": "moons", "options": [1]}}),
         "unknown dataset option type": json.dumps(
             {**base, "dataset": {"name": "moons", "options": {"n_samples": "lots"}}}),
         "a million nodes": json.dumps({**base, "graph": big}),
@@ -216,7 +218,9 @@ def test_hostile_project_files(case, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("content", [NESTED, "[1]", '{"epochs": "x"}', '{"lr": [1]}'])
+@pytest.mark.parametrize("content", [
+    NESTED, "[1]", '{"epochs": "x"}', '{"lr": [1]}', '{"training": [1]}', '{"training": 5}',
+    '{"dataset": 5}', '{"dataset": {"name": "moons", "options": [1]}}'])
 def test_hostile_training_config_files(content, tmp_path, capsys):
     settings = tmp_path / "settings.json"
     settings.write_text(content)

@@ -56,6 +56,10 @@ def read_config_file(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a JSON object of training settings, found "
                            f"{type(data).__name__}")
+    for key in ("training", "dataset"):
+        if key in data and not isinstance(data[key], dict):
+            raise ProjectError(f"{path}: '{key}' must be a JSON object, found "
+                               f"{type(data[key]).__name__}")
     return data
 
 

@@ -33,6 +33,10 @@ class DatasetSpec:
         if unknown:
             raise DataError(f"unknown dataset setting(s) {', '.join(unknown)}; expected "
                             f"{', '.join(sorted(known))}")
+        options = data.get("options")
+        if options is not None and not isinstance(options, dict):
+            raise DataError(f"dataset 'options' must be an object of option: value, found "
+                            f"{type(options).__name__} {options!r:.60}")
         spec = cls(**{k: v for k, v in data.items() if k in known})
         spec.options = dict(spec.options or {})
         return spec
