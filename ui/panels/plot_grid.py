@@ -26,7 +26,7 @@ class PlotCard(QtWidgets.QWidget):
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(QtCore.Qt.RichText)
-        self.legend.setStyleSheet("font-size: 8pt; color: #303030;")
+        self.legend.setStyleSheet("font-size: 8pt;")  # text colour from the theme
         self.legend.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
