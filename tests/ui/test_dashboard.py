@@ -66,6 +66,35 @@ def test_live_run_curves_reach_plot_items(qtbot, dashboard, tmp_path):
     assert "Finished (completed)" in dashboard.status.text()
 
 
+def test_live_regression_run_end_to_end(qtbot, dashboard, tmp_path):
+    from workbench.graph.spec import Edge, GraphSpec, Node
+
+    graph = GraphSpec([Node("input", "Input", {"shape": [1]}),
+                       Node("fc1", "Linear", {"out_features": 8}), Node("relu1", "ReLU"),
+                       Node("fc2", "Linear", {"out_features": 1}),
+                       Node("output", "Output", {"num_classes": 1})],
+                      [Edge("input", "fc1"), Edge("fc1", "relu1"), Edge("relu1", "fc2"),
+                       Edge("fc2", "output")], "reg")
+    request = RunRequest.freeze(graph, {"name": "noisy_sine", "options": {}},
+                                {"epochs": 2, "batch_size": 32}, tmp_path, "reg")
+    job = TrainingJob(request)
+    job.started.connect(dashboard.start_run)
+    job.batches.connect(dashboard.add_batches)
+    job.epoch.connect(dashboard.add_epoch)
+    job.finished.connect(dashboard.finish_run)
+    with qtbot.waitSignal(job.ended, timeout=60_000):
+        job.start()
+    assert workers.shutdown_all(10_000)
+    qtbot.waitUntil(lambda: not dashboard._timer.isActive(), timeout=5000)
+    assert {"mae", "r2"} <= set(dashboard.visible_plots())
+    assert "accuracy" not in dashboard.visible_plots()
+    assert len(dashboard.plots["mae"].curves["val_epoch"].getData()[0]) == 2
+    assert "Finished (completed)" in dashboard.status.text()
+    assert "val MAE" in dashboard.status.text()
+    assert dashboard.confusion.matrix.rowCount() == 0
+    assert "MAE" in dashboard.confusion.caption.text()
+
+
 def test_redraw_is_timer_driven_and_only_when_dirty(qtbot, dashboard):
     feed(dashboard)
     assert dashboard.plots["loss"].dirty  # nothing drawn yet: appends only buffer
