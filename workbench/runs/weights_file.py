@@ -159,7 +159,8 @@ def load_weights_file(path: str | Path, folder: str | Path | None = None) -> dic
 
 def check_fits_module(state: dict[str, Any], module: Any, source: str | Path) -> None:
     """WeightsFileError naming the first tensor of ``state`` that does not fit ``module``."""
-    expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    module_state = module.state_dict()
+    expected = {k: tuple(v.shape) for k, v in module_state.items()}
     found = {k: tuple(v.shape) for k, v in state.items()}
     for key, shape in expected.items():
         if key not in found:
@@ -168,6 +169,10 @@ def check_fits_module(state: dict[str, Any], module: Any, source: str | Path) ->
                                    f"layer {layer} needs (weights of a different network?)")
         if found[key] != shape:
             raise WeightsFileError(_shape_message(module, key, found[key], shape, source))
+        wanted, held = module_state[key].dtype, state[key].dtype
+        if wanted.is_floating_point != held.is_floating_point:
+            raise WeightsFileError(f"weights in {source} hold {key} as {held}, the network "
+                                   f"expects {wanted} (weights of a different kind of model?)")
     extra = sorted(set(found) - set(expected))
     if extra:
         more = f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""

@@ -123,6 +123,10 @@ def test_wrong_architecture_is_said_in_the_layers_words(tmp_path):
         check_fits_module(missing, module, "x")
     with pytest.raises(WeightsFileError, match="hold 'fc9.weight'"):
         check_fits_module({**state, "fc9.weight": torch.zeros(1)}, module, "x")
+    as_ints = {**state, "fc1.weight": torch.zeros(6, 8, dtype=torch.int64)}
+    with pytest.raises(WeightsFileError, match="hold fc1.weight as torch.int64, the network "
+                                               "expects torch.float32"):
+        check_fits_module(as_ints, module, "x")
     before = [p.clone() for p in module.parameters()]
     with pytest.raises(WeightsFileError):
         load_into_module(module, wide, "x")
