@@ -62,3 +62,24 @@ def test_missing_run_is_a_clear_error(tmp_path, capsys):
     assert run_export(parse(str(tmp_path / "nope"), "--out", str(tmp_path / "b"))) == 2
     assert "cannot load the run" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+def test_changed_data_refused_then_allowed_and_recorded(digits_run, tmp_path, capsys):
+    import shutil
+
+    from workbench.runs.run_store import RunStore
+
+    run = RunStore(shutil.copytree(digits_run.path, tmp_path / "runs" / "changed"))
+    config = dict(run.config)
+    recorded = "f" * 64  # the data the run was trained on hashed to this
+    config["data_fingerprint"] = {**config["data_fingerprint"], "sha256": recorded}
+    run.save_config(config)
+    assert run_export(parse(str(run.path), "--out", str(tmp_path / "b"), "--json")) == 2
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "refusing to export" in out["error"] and recorded in out["error"]
+    assert not (tmp_path / "b").exists()
+    assert run_export(parse(str(run.path), "--out", str(tmp_path / "b"),
+                            "--allow-changed-data")) == 0
+    events = RunStore(run.path).read_events()[len(digits_run.read_events()):]
+    assert [e["kind"] for e in events] == ["changed_data_allowed", "export"]
+    assert events[1]["data_changed"] is True
