@@ -44,7 +44,20 @@ def check_data_fits(spec: GraphSpec, dataset: Any, analysis: Analysis | None = N
             problems += _token_problems(spec, node.id, xs, label)
     if getattr(dataset, "task", "classification") == "classification" and ys:
         problems += _label_problems(spec, analysis, ys, label)
+    elif ys:
+        problems += _target_problems(spec, ys, label)
     return problems
+
+
+def _target_problems(spec: GraphSpec, ys: list[np.ndarray], label: str) -> list[Problem]:
+    """Regression targets must be finite numbers (a NaN target makes every loss NaN)."""
+    output = next((n for n in spec.nodes if n.type == "Output"), None)
+    bad = sum(int(np.count_nonzero(~np.isfinite(y))) for y in ys
+              if np.issubdtype(y.dtype, np.floating))
+    if output is None or not bad:
+        return []
+    return [Problem(output.id, f"{label} has {bad:,} NaN/Inf target values; a regression "
+                               f"needs a number for every sample: fill or drop them first")]
 
 
 def _input_problems(node_id: str, dtype: str, xs: list[np.ndarray], label: str

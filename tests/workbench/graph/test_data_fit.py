@@ -79,3 +79,17 @@ def test_array_dtype_and_non_finite_inputs(moons, sequence):
 
 def test_a_fitting_network_has_no_problems(moons):
     assert check_data_fits(fitted(mlp(2, hidden=(4,), num_classes=2), moons), moons) == []
+
+
+def test_regression_targets_must_be_finite(moons):
+    spec = fitted(mlp(2, hidden=(4,), num_classes=2), moons)
+    y = moons.y_train.astype(np.float32)
+    y[:3] = np.nan
+    regression = dataclasses.replace(moons, task="regression", y_train=y,
+                                     y_val=moons.y_val.astype(np.float32),
+                                     y_test=moons.y_test.astype(np.float32))
+    problems = check_data_fits(spec, regression)
+    assert [p.node_id for p in problems] == ["output"]
+    assert "3 NaN/Inf target values" in problems[0].message
+    y[:3] = 0.5
+    assert check_data_fits(spec, regression) == []
