@@ -47,7 +47,7 @@ def main(out_dir: str = "docs/screenshots") -> None:
     shoot(window, "start_page_dark")
     steps.theme.set_choice("light")
     window.open_example(find_example("lesson_overfitting"))
-    window.view.zoom_to_fit()
+    window.view.zoom_to_fit(readable=False)  # the whole network, as Zoom to Fit shows it
     shoot(window, "lesson_overfitting_note")
     guide = help_ui.open_guide(window, "dashboard")
     shoot(guide, "help_panel_guide")
@@ -74,6 +74,7 @@ def train_lesson(window, app, out: Path) -> None:
     panel = window.training.training
     panel.runFinished.connect(done.quit)
     panel.runFailed.connect(done.quit)
+    window.view.zoom_to_fit(readable=False)
     window.registry.trigger("training.start")
     done.exec()
     for _ in range(20):
