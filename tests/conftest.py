@@ -6,3 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+if "WORKBENCH_DATA_DIR" not in os.environ:  # autosaves and fault logs of the app under test
+    import tempfile
+
+    os.environ["WORKBENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="workbench-test-data-")

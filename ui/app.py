@@ -31,8 +31,11 @@ def _install_exception_hook(window) -> None:
             previous(kind, value, tb)
             return
         traceback.print_exception(kind, value, tb)
+        from ui.fault_log import log_path
+
         try:
-            window.show_error("Something went wrong", f"{kind.__name__}: {value}")
+            window.show_error("Something went wrong", f"{kind.__name__}: {value}\n\nThe "
+                              f"details were written to {log_path()}.")
         except Exception:  # noqa: BLE001 - never fail inside the hook
             pass
 
@@ -54,6 +57,13 @@ def run_app(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     _install_exception_hook(window)
+    from ui import fault_log
+    from ui.autosave import offer_recovery
+
+    last_session = fault_log.install()  # outermost hook: every uncaught error is logged
+    if last_session:
+        window.statusBar().showMessage(last_session, 30000)
+        print(f"workbench: {last_session}", file=sys.stderr, flush=True)
     if failed:
         window.statusBar().showMessage(
             "; ".join(r.message for r in failed) + " (details on stderr)", 15000)
@@ -63,6 +73,7 @@ def run_app(argv: list[str] | None = None) -> int:
     else:
         window.first_steps.start.show_page()  # no project yet: new, open, recent, examples
     window.show()
+    QtCore.QTimer.singleShot(0, lambda: offer_recovery(window))  # after the window is up
     if os.environ.get("WORKBENCH_STARTUP_PROBE"):
         def report() -> None:
             print(f"startup_ms={(time.perf_counter() - START) * 1000:.1f}", flush=True)
@@ -79,6 +90,7 @@ def run_app(argv: list[str] | None = None) -> int:
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
     app.processEvents()
     window = None  # noqa: F841 - drop the last reference before Qt tears down
+    fault_log.end_session()
     return int(code)
 
 

@@ -53,6 +53,9 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.dataset_combo.setToolTip("The dataset fixes the Input's shape and the Output's "
                                       "number of classes")
         self.registry = CommandRegistry(self)
+        from ui.autosave import Autosaver
+
+        self.autosaver = Autosaver(self)  # unsaved work to a side file after idle seconds
         self._declare_commands()
         from ui.first_steps import FirstSteps  # start page, note, help, theme
 
@@ -239,6 +242,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         if self.document is not None:
             self.document.deleteLater()
         self.document = Document(project, path, self)
+        self.autosaver.watch(self.document)
         self.document.changed.connect(self.refresh)
         self.document.analyzed.connect(self.show_analysis)
         self.document.dirty_changed.connect(lambda _d: self.update_title())
@@ -489,6 +493,12 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, QtWidgets.QMessageBox.No)
         return answer == QtWidgets.QMessageBox.Yes
 
+    def ask_recover(self, description: str) -> str:
+        """'recover', 'discard' or 'later' for leftover unsaved work (tests replace this)."""
+        from ui.autosave import ask_recover
+
+        return ask_recover(self, description)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         if self.training.training.state in ("running", "paused") and \
                 not self.ask_stop_training():
@@ -497,6 +507,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.autosaver.remove()  # a clean close: nothing to recover next time
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
