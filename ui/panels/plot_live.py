@@ -42,11 +42,12 @@ class CurveStyle:
 
 
 def legend_html(entries: list[tuple[str, str, Any]]) -> str:
-    """Legend entries (text, #colour, pen style) as wrapping rich text."""
+    """Legend entries (text, #colour or "", pen style) as wrapping rich text."""
     parts = []
     for text, color, style in entries:
         glyph = STYLE_GLYPH.get(style, "■")
-        parts.append(f"<span style='color:{color}'><b>{glyph}</b></span>&nbsp;"
+        colour = f" style='color:{color}'" if color else ""  # none: the theme's text colour
+        parts.append(f"<span{colour}><b>{glyph}</b></span>&nbsp;"
                      f"{html.escape(text).replace(' ', '&nbsp;')}")
     return " &nbsp; ".join(parts)
 
@@ -161,7 +162,7 @@ class LivePlot(TimedPlotWidget):
                 continue
             groups.setdefault(style.group, (style.group, style.color, None))
             if style.style_name:
-                styles.setdefault(style.style_name, (style.style_name, "#404040", style.style))
+                styles.setdefault(style.style_name, (style.style_name, "", style.style))
         return plain + list(groups.values()) + list(styles.values())
 
     @property
