@@ -1,16 +1,19 @@
-"""GUI responsiveness while training at full speed, and GUI vs headless training throughput.
+"""GUI responsiveness while training at full speed, and GUI vs headless whole-run wall time.
 
 A main window with the training docks is open (the real ``ui.main_window.MainWindow`` when it
 can be built without arguments, else a QMainWindow with the docks) and a digits MLP trains from
 the Training panel. A 10 ms QTimer probe measures how late the event loop runs it (lateness =
-actual gap - 10 ms). The same run is then timed headless (``execute_run`` without Qt callbacks)
-in the same process. Prints::
+actual gap - 10 ms). The same run is also timed headless (``execute_run`` without Qt callbacks)
+in the same process. Both sides use the same torch thread count, set before either runs
+(``--threads``; by default what the GUI worker would use: at most cores - 1), and they run
+interleaved (headless, GUI, headless, GUI, ...) ``--rounds`` times; figures are medians. Prints::
 
-    p99_ms=<99th percentile lateness> max_ms=<worst lateness> ratio=<GUI / headless samples/s>
+    p99_ms=<99th percentile lateness> max_ms=<worst lateness> ratio=<headless wall / GUI wall>
 
-Targets: p99 <= 50 ms, max <= 250 ms, ratio >= 0.9. Run with QT_QPA_PLATFORM=offscreen.
-Samples/s is the trainer's own figure (time inside the batch loop), so both sides measure the
-same thing; the whole-run wall-clock ratio is printed too.
+The headline ratio is whole-run wall time (Train pressed -> run finished, checkpoints, histograms
+and the final evaluation included), so it is what a person waits. Targets: p99 <= 50 ms,
+max <= 250 ms, ratio >= 0.9. The trainer's own samples/s ratio (time inside the batch loop) is
+printed too. Run with QT_QPA_PLATFORM=offscreen.
 """
 
 from __future__ import annotations
@@ -107,35 +110,49 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=150)  # about 5 s of training here
     parser.add_argument("--threads", type=int, default=0,
-                        help="torch threads for both sides (0 = torch's default)")
+                        help="torch threads for both sides (0 = what the GUI worker uses: "
+                             "torch's default, at most cores - 1)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    threads = args.threads or min(torch.get_num_threads(), max(1, (os.cpu_count() or 1) - 1))
+    torch.set_num_threads(threads)  # the GUI worker keeps a count already at or below its cap
     graph = mlp(input_size=64, hidden=(128, 64), num_classes=10)
     dataset = {"name": "digits"}
     training = {"epochs": args.epochs, "batch_size": args.batch_size}
+    headless_runs: list[tuple[float, float]] = []
+    gui_runs: list[tuple[float, float]] = []
+    lateness: list[float] = []
+    kind = ""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         execute_run(RunRequest.freeze(graph, dataset, {**training, "epochs": 1}, project,
                                       "warmup"))
-        h_sps, h_wall = headless(graph, dataset, training, project)
-        g_sps, g_wall, lateness, kind = gui(app, graph, dataset, training, project)
-        h2_sps, h2_wall = headless(graph, dataset, training, project)
-    h_sps, h_wall = (h_sps + h2_sps) / 2, (h_wall + h2_wall) / 2
+        for _ in range(args.rounds):
+            headless_runs.append(headless(graph, dataset, training, project))
+            sps, wall, late, kind = gui(app, graph, dataset, training, project)
+            gui_runs.append((sps, wall))
+            lateness += late
+            if torch.get_num_threads() != threads:
+                raise SystemExit(f"thread count changed to {torch.get_num_threads()}")
+    h_sps = statistics.median(r[0] for r in headless_runs)
+    h_wall = statistics.median(r[1] for r in headless_runs)
+    g_sps = statistics.median(r[0] for r in gui_runs)
+    g_wall = statistics.median(r[1] for r in gui_runs)
     print(f"window: {kind}; digits MLP 64-128-64-10, {args.epochs} epochs, batch "
-          f"{args.batch_size}; {len(lateness)} probes; torch threads headless "
-          f"{torch.get_num_threads()}, GUI worker max(1, cores-1) = "
-          f"{min(torch.get_num_threads(), max(1, (os.cpu_count() or 1) - 1))}")
-    print(f"headless: {h_sps:,.0f} samples/s, {h_wall:.2f} s wall (mean of 2 runs)")
-    print(f"gui:      {g_sps:,.0f} samples/s, {g_wall:.2f} s wall (incl. histograms at "
+          f"{args.batch_size}; {len(lateness)} probes; torch threads {threads} on both sides; "
+          f"medians of {args.rounds} interleaved rounds")
+    print(f"headless: {h_sps:,.0f} samples/s, {h_wall:.2f} s wall "
+          f"(runs: {', '.join(f'{w:.2f}' for _, w in headless_runs)})")
+    print(f"gui:      {g_sps:,.0f} samples/s, {g_wall:.2f} s wall "
+          f"(runs: {', '.join(f'{w:.2f}' for _, w in gui_runs)}; incl. histograms at "
           f"checkpoints, at most 1/s, and the final validation evaluation)")
-    print(f"median_ms={statistics.median(lateness):.2f} wall_ratio={h_wall / g_wall:.3f}")
+    print(f"median_ms={statistics.median(lateness):.2f} sps_ratio={g_sps / h_sps:.3f}")
     print(f"p99_ms={percentile(lateness, 99):.2f} max_ms={max(lateness):.2f} "
-          f"ratio={g_sps / h_sps:.3f}")
+          f"ratio={h_wall / g_wall:.3f}")
 
 
 if __name__ == "__main__":
