@@ -60,8 +60,10 @@ class FirstSteps:
     def finish(self) -> None:
         """After the window is built (and its saved layout restored): the View > Theme menu,
         the theme applied to everything, the note dock matching the open project."""
-        view_menu = next((a.menu() for a in self.window.menuBar().actions()
-                          if a.text() == "&View"), None)
+        menus = [a.menu() for a in self.window.menuBar().actions() if a.menu() is not None]
+        for menu in menus:
+            menu.setToolTipsVisible(True)  # each command's tooltip says what it does
+        view_menu = next((m for m in menus if m.title() == "&View"), None)
         if isinstance(view_menu, QtWidgets.QMenu):
             view_menu.addMenu(theme_menu(self.theme, self.window))
         self.theme.apply()

@@ -164,6 +164,7 @@ def theme_menu(manager: ThemeManager, parent: QtWidgets.QWidget) -> QtWidgets.QM
     """View > Theme: System / Light / Dark, one checked."""
     menu = QtWidgets.QMenu("&Theme", parent)
     menu.setObjectName("theme_menu")
+    menu.setToolTipsVisible(True)
     group = QtGui.QActionGroup(menu)
     labels = {"system": "Follow the &System", "light": "&Light", "dark": "&Dark"}
     for choice in CHOICES:

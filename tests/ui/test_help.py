@@ -89,3 +89,8 @@ def test_no_text_sends_people_to_a_start_button():
     for path in (REPO_ROOT / "ui").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"[Pp]ress Start", text), f"{path.name} says 'Press Start'"
+
+
+def test_menus_show_their_tooltips(window):
+    for action in window.menuBar().actions():
+        assert action.menu().toolTipsVisible(), action.text()
