@@ -76,10 +76,16 @@ def load_run_dataset(run: RunStore) -> Any:
 
 
 def record_fingerprint(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` (a run's, before it is saved) with the fingerprint of its dataset added."""
+    """``config`` (a run's, before it is saved) with the fingerprint of its dataset added.
+
+    A ``path`` option that names no file or folder here (a plugin's URL, say) gets no
+    fingerprint, so such runs are not checked later."""
     from workbench.data.fingerprint import data_fingerprint
 
-    return {**config, FINGERPRINT_KEY: data_fingerprint(config["dataset"]).to_dict()}
+    try:
+        return {**config, FINGERPRINT_KEY: data_fingerprint(config["dataset"]).to_dict()}
+    except FileNotFoundError:
+        return dict(config)
 
 
 def check_run_data(run: RunStore, allow_changed_data: bool = False,
