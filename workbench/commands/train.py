@@ -157,9 +157,12 @@ def resume_request(args: argparse.Namespace) -> tuple[RunRequest, list[str]]:
         notes.append(f"ignored with --resume: {', '.join(ignored)} (a resumed run keeps its "
                      f"own settings and data; only --epochs may change, to extend it)")
     epochs = overrides.get("epochs")
+    done = run.checkpoints()
+    trained = done[-1] + 1 if done else 0
+    if epochs is None and trained >= int(request.training.get("epochs", 0)):
+        notes.append(f"the run already trained all its {trained} epochs; nothing to continue "
+                     f"(extend it with --epochs N)")
     if epochs is not None and epochs != request.training.get("epochs"):
-        done = run.checkpoints()
-        trained = done[-1] + 1 if done else 0
         if epochs < trained:
             raise ProjectError(f"--epochs {epochs}: the run already trained {trained} epochs; "
                                f"give at least {trained}")

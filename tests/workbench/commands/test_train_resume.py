@@ -92,3 +92,10 @@ def test_changed_data_refused_unless_allowed(capsys, tmp_path, data):
     assert code == 0 and "resuming on changed data" in err
     events = [json.loads(line) for line in (Path(run) / "events.jsonl").open()]
     assert [e["purpose"] for e in events if e["kind"] == "changed_data_allowed"] == ["resume"]
+
+
+def test_resuming_a_finished_run_says_so(capsys, tmp_path, data):
+    run = first_run(capsys, tmp_path, data, 1, "r")
+    code, summary, err = train(capsys, "--resume", run)
+    assert code == 0 and "already trained all its 1 epochs" in err and "--epochs" in err
+    assert [m["epoch"] for m in epochs(run)] == [0]
