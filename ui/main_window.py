@@ -10,7 +10,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ui.commands import Command, CommandRegistry
-from ui.editor.canvas_scene import CanvasScene
+from ui.editor.canvas_scene import CanvasScene, paste_offset
 from ui.editor.canvas_view import CanvasView
 from ui.editor.document import Document
 from ui.editor.inspector import Inspector
@@ -384,8 +384,9 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
                 return []
             fragment = json.loads(bytes(data.data(NODES_MIME)).decode("utf-8"))
         created: list[str] = []
+        offset = paste_offset(self.document.spec, fragment)  # never on top of another node
         self.document.edit("Paste", lambda p: created.extend(
-            edits.paste_fragment(p.graph, fragment)))
+            edits.paste_fragment(p.graph, fragment, offset)))
         self.scene.select_nodes(created)
         return created
 

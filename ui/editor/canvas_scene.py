@@ -197,3 +197,18 @@ class CanvasScene(QtWidgets.QGraphicsScene):
 
     def node_at_center(self, node_id: str) -> Any:
         return self.nodes.get(node_id)
+
+
+def paste_offset(spec: GraphSpec, fragment: dict[str, Any], step: float = 40.0
+                 ) -> tuple[float, float]:
+    """Where a pasted fragment goes relative to its source: one step down-right, or further
+    along that diagonal until no pasted node would land on a node already there (so pasting
+    twice, or duplicating a duplicate, never stacks nodes on top of each other)."""
+    taken = [n.position for n in spec.nodes]
+    sources = [tuple(n.get("position", (0.0, 0.0))) for n in fragment.get("nodes", [])]
+    for k in range(1, 200):
+        dx = dy = step * k
+        if not any(abs(x + dx - tx) < step / 2 and abs(y + dy - ty) < step / 2
+                   for x, y in sources for tx, ty in taken):
+            return dx, dy
+    return step, step

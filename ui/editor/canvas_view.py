@@ -25,17 +25,64 @@ class CanvasView(QtWidgets.QGraphicsView):
         self.viewport().grabGesture(QtCore.Qt.PinchGesture)
         self._pan_from: QtCore.QPointF | None = None
         self._space = False
+        self._fit_pending: bool | None = None
+        # shown whenever part of the network is out of view: one click shows all of it
+        self.fit_button = QtWidgets.QPushButton("Show whole network (Ctrl+0)", self)
+        self.fit_button.setObjectName("fit_button")
+        self.fit_button.setCursor(QtCore.Qt.PointingHandCursor)
+        self.fit_button.setToolTip("Part of the network is outside the view: zoom out to "
+                                   "show every layer")
+        self.fit_button.clicked.connect(lambda: self.zoom_to_fit(readable=False))
+        self.fit_button.hide()
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(50)
+        self._fit_timer.timeout.connect(self.update_fit_button)
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: self._fit_timer.start())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._fit_timer.start())
+        scene.changed.connect(lambda _r: self._fit_timer.start())
+
+    def network_fully_visible(self) -> bool:
+        rect = self.scene().items_bounding_rect()  # type: ignore[attr-defined]
+        shown = self.mapToScene(self.viewport().rect()).boundingRect()
+        return rect.isNull() or shown.contains(rect)
+
+    def update_fit_button(self) -> None:
+        """Show the Fit button (top right of the canvas) while some layer is out of view."""
+        hidden = not self.network_fully_visible()
+        if hidden:
+            self.fit_button.adjustSize()
+            margin = 10
+            self.fit_button.move(self.viewport().width() - self.fit_button.width() - margin,
+                                 margin)
+            self.fit_button.raise_()
+        self.fit_button.setVisible(hidden)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._fit_pending is not None and self.isVisible():
+            # fitted on open and untouched since (or never shown): fit the new size again
+            QtCore.QTimer.singleShot(0, lambda: self._fit_pending is not None and
+                                     self.zoom_to_fit(self._fit_pending))
+        self._fit_timer.start()
 
     # zoom -----------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
+        self._fit_pending = None  # the person chose a zoom: keep it
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
+        self._fit_timer.start()
 
     def zoom_to_fit(self, readable: bool = True) -> None:
         """Fit the network in the view. ``readable`` (when a project opens) never zooms out
         past legible labels, showing the start of a long network instead; the Zoom to Fit
         command passes False and shows all of it (down to the minimum zoom)."""
+        # an opening fit is redone when the view is resized before the person zooms or pans
+        # (the window is shown, its docks take their room); the Fit command's is not
+        self._fit_pending = True if readable else None
+        if not self.isVisible():  # the viewport has no real size yet: fit once shown
+            return
         rect = self.scene().items_bounding_rect()  # type: ignore[attr-defined]
         if rect.isNull():
             self.resetTransform()
@@ -56,6 +103,7 @@ class CanvasView(QtWidgets.QGraphicsView):
                 self.centerOn(rect.left() + visible / 2 - 40, rect.center().y())
             else:
                 self.centerOn(rect.center())
+        self.update_fit_button()
 
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta().y()
@@ -92,6 +140,7 @@ class CanvasView(QtWidgets.QGraphicsView):
         if event.button() == QtCore.Qt.MiddleButton or (
                 self._space and event.button() == QtCore.Qt.LeftButton):
             self._pan_from = event.position()
+            self._fit_pending = None
             self.viewport().setCursor(QtCore.Qt.ClosedHandCursor)
             event.accept()
             return
