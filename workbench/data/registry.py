@@ -42,7 +42,8 @@ _KNOWN_INFO: dict[str, tuple[tuple[int, ...], str, int]] = {
     "iris": ((4,), "float32", 3), "wine": ((13,), "float32", 3),
     "breast_cancer": ((30,), "float32", 2), "moons": ((2,), "float32", 2),
     "circles": ((2,), "float32", 2), "xor": ((2,), "float32", 2),
-    "diabetes": ((10,), "float32", 1), "noisy_sine": ((1,), "float32", 1),
+    "diabetes": ((10,), "float32", 1), "noisy_linear": ((5,), "float32", 1),
+    "noisy_sine": ((1,), "float32", 1),
 }
 
 
