@@ -74,3 +74,13 @@ def test_adding_a_layer_rebuilds_and_errors_are_red(panel):
         color = model.data(model.index(row, 0), QtCore.Qt.ForegroundRole)
         assert (color is not None) == (layer in bad)
     assert bad, "the test network should have an error"
+
+
+def test_columns_are_wide_enough_for_their_longest_text(panel):
+    spec = chain(3)
+    spec.nodes[1].id = "a_rather_long_layer_name_for_fc0"
+    spec.edges[0].dst = spec.edges[1].src = spec.nodes[1].id
+    show(panel, spec)
+    metrics = panel.fontMetrics()
+    assert panel.columnWidth(0) >= metrics.horizontalAdvance(spec.nodes[1].id)
+    assert panel.columnWidth(1) >= metrics.horizontalAdvance("Linear")
