@@ -173,8 +173,10 @@ class Trainer:
         st = self.state
         plateau = st.plateau
         stopped = "completed"
+        if c.early_stopping and st.bad_epochs >= c.early_stopping:
+            stopped = "early_stopping"  # a resumed run that had already stopped early
         generator = torch.Generator(device="cpu")
-        for epoch in range(start_epoch, c.epochs):
+        for epoch in range(start_epoch, c.epochs if stopped == "completed" else start_epoch):
             lr = learning_rate(c, epoch, plateau)
             for group in optimizer.param_groups:
                 group["lr"] = lr

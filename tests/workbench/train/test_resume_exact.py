@@ -110,3 +110,18 @@ def test_draws_from_torch_rng_between_epochs_do_not_change_the_run(tmp_path, moo
     disturbed.fit()
     assert [m["train_loss"] for m in plain.history] == \
         [m["train_loss"] for m in disturbed.history]
+
+
+def test_resuming_an_early_stopped_run_trains_no_more(tmp_path, moons):
+    from workbench.graph.templates import mlp
+
+    spec = mlp(2, hidden=(16,), num_classes=2)
+    config = TrainConfig(epochs=60, batch_size=32, lr=0.05, device="cpu", early_stopping=2,
+                         monitor="val_accuracy", monitors=False)
+    run = RunStore.create(tmp_path, "es")
+    first = Trainer(spec, moons, config, run=run).fit()
+    assert first["stopped_reason"] == "early_stopping"
+    again = Trainer(spec, moons, config, run=run).resume()
+    assert again["stopped_reason"] == "early_stopping"
+    assert again["epochs_run"] == first["epochs_run"] == len(run.metrics.read())
+    assert again["best_epoch"] == first["best_epoch"]
