@@ -77,9 +77,14 @@ def test_build_example_from_scratch(name, window, monkeypatch):
                             staticmethod(lambda *a, **k: (options["path"], "")))
         monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory",
                             staticmethod(lambda *a, **k: options["path"]))
-    if "target" in options:
-        monkeypatch.setattr(QtWidgets.QInputDialog, "getItem",
-                            staticmethod(lambda *a, **k: (options["target"], True)))
+    if "target" in options:  # the CSV dataset dialog: pick the example's target, press OK
+        from ui.dialogs.dataset_dialog import CsvDatasetDialog
+
+        def accept(dialog: CsvDatasetDialog) -> int:
+            dialog.target_combo.setCurrentText(options["target"])
+            return QtWidgets.QDialog.Accepted
+
+        monkeypatch.setattr(CsvDatasetDialog, "exec", accept)
     choose_dataset(window, dataset["name"])
     assert window.document.project.resolved_dataset() == dataset, window.last_error
 
