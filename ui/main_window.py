@@ -233,6 +233,8 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         panel = self.training.training  # Train / Pause / Stop follow the run at once
         panel.stateChanged.connect(lambda _s: self.registry.update_enabled())
         panel.runFinished.connect(lambda _s: self.registry.update_enabled())
+        self.training.runs.table.itemSelectionChanged.connect(  # Export follows the Runs
+            self.registry.update_enabled)
         panel.setupProblems.connect(self.show_run_problems)
         self.inspector.param_edited.connect(self.set_param)
         self.problems.node_requested.connect(self.focus_node)
