@@ -32,7 +32,7 @@ def target_scaling(dataset: Any) -> tuple[float, float]:
     return float(scaling.get("mean", 0.0)), float(scaling.get("std", 1.0))
 
 
-def settings_error(config: Any, task: str, balanced_sampling: bool | None = None) -> str | None:
+def settings_error(config: Any, task: str) -> str | None:
     """Why these training settings cannot train a ``task`` dataset, or None when they can."""
     error = loss_task_error(config.loss, task)
     if error:
@@ -41,8 +41,7 @@ def settings_error(config: Any, task: str, balanced_sampling: bool | None = None
     if config.monitor not in allowed:
         return (f"monitor '{config.monitor}' does not apply to {task}; expected "
                 f"{', '.join(allowed)}")
-    sampling = config.balanced_sampling if balanced_sampling is None else balanced_sampling
-    if task == "regression" and sampling:
+    if task == "regression" and config.balanced_sampling:
         return ("balanced_sampling draws batches with equal class frequency, but a regression "
                 "target has no classes; turn it off")
     return None
