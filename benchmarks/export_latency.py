@@ -8,8 +8,8 @@ rebuilds a run, exports it, and times three contenders on the same inputs at bat
   - ``onnxruntime``: the exported model in an ``InferenceSession``.
 Torch and ONNX Runtime run with the same, printed thread count (``--threads``; intra-op
 threads for both, one inter-op thread for ONNX Runtime). Contenders are timed interleaved in
-rounds (graph, codegen, onnxruntime, graph, ...) and each figure is the median of all its
-calls. Prints ``ratio=<eager ms / onnxruntime ms>`` for both eager baselines (the speed-up of
+rounds (graph, codegen, onnxruntime, then the reverse order, ...) and each figure is the median
+of all its calls. Prints ``ratio=<eager ms / onnxruntime ms>`` for both eager baselines (the speed-up of
 the export) and ``ratio=<codegen ms / graph ms>`` (the interpreter's cost; ~1.0 is on par).
 
 Run: ``python benchmarks/export_latency.py [--threads 1] [--rounds 20] [--calls 20]``
@@ -73,8 +73,10 @@ def timed_rounds(contenders: dict[str, Callable[[], object]], rounds: int, calls
     for fn in contenders.values():  # warm-up
         for _ in range(5):
             fn()
-    for _ in range(rounds):
-        for name, fn in contenders.items():
+    names = list(contenders)
+    for round_ in range(rounds):  # order reversed every other round: no one always goes first
+        for name in names if round_ % 2 == 0 else names[::-1]:
+            fn = contenders[name]
             for _ in range(calls):
                 start = time.perf_counter()
                 fn()

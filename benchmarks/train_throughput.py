@@ -10,8 +10,8 @@ For the digits MLP and CNN examples, trains the same network for the same epochs
      train loss and accuracy summed on the device (no per-batch host sync),
 and both hand loops also validate every epoch (loss and accuracy over the validation split,
 batches of 1024, no grad) and draw their permutation inside the timed region, as the trainer
-does. Contenders run interleaved (trainer, plain, best, trainer, ...) ``--repeats`` times and
-the medians are compared, which damps the noise of a shared machine. Prints samples/s (epochs x
+does. Contenders run interleaved ``--repeats`` times (trainer, plain, best, then best, plain,
+trainer, ...) and the medians are compared, which damps the noise of a shared machine. Prints samples/s (epochs x
 training samples / wall seconds) and::
 
     ratio=<trainer / plain>  (target >= 1.0)
@@ -38,6 +38,7 @@ from workbench.train.config import TrainConfig
 from workbench.train.trainer import Trainer
 
 LR = 1e-3
+CLOCK = [time.perf_counter]  # --clock cpu: process CPU time, steadier on a shared machine
 
 
 def setup(example: str):
@@ -52,9 +53,9 @@ def run_trainer(spec, dataset, epochs: int, batch_size: int) -> float:
     config = TrainConfig(epochs=epochs, batch_size=batch_size, optimizer="adam", lr=LR,
                          device="cpu", monitors=True, seed=0)
     trainer = Trainer(spec, dataset, config)  # compiles the graph: outside, like the loops
-    start = time.perf_counter()
+    start = CLOCK[0]()
     trainer.fit()
-    return epochs * len(dataset.x_train) / (time.perf_counter() - start)
+    return epochs * len(dataset.x_train) / (CLOCK[0]() - start)
 
 
 def validate(model, x_val, y_val, loss_fn) -> tuple[float, float]:
@@ -70,7 +71,7 @@ def validate(model, x_val, y_val, loss_fn) -> tuple[float, float]:
 def run_plain(spec, dataset, epochs: int, batch_size: int) -> float:
     torch.manual_seed(0)
     model = compile_graph(spec)
-    start = time.perf_counter()
+    start = CLOCK[0]()
     x, y = torch.as_tensor(dataset.x_train), torch.as_tensor(dataset.y_train)
     x_val, y_val = torch.as_tensor(dataset.x_val), torch.as_tensor(dataset.y_val)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
@@ -91,13 +92,13 @@ def run_plain(spec, dataset, epochs: int, batch_size: int) -> float:
             total += loss.item() * len(idx)
             correct += int((logits.argmax(dim=1) == yb).sum())
         validate(model, x_val, y_val, loss_fn)
-    return epochs * n / (time.perf_counter() - start)
+    return epochs * n / (CLOCK[0]() - start)
 
 
 def run_best(spec, dataset, epochs: int, batch_size: int) -> float:
     torch.manual_seed(0)
     model = compile_graph(spec)
-    start = time.perf_counter()
+    start = CLOCK[0]()
     x, y = torch.as_tensor(dataset.x_train), torch.as_tensor(dataset.y_train)
     x_val, y_val = torch.as_tensor(dataset.x_val), torch.as_tensor(dataset.y_val)
     if x.dim() == 4:
@@ -124,7 +125,7 @@ def run_best(spec, dataset, epochs: int, batch_size: int) -> float:
             correct += (logits.detach().argmax(dim=1) == yb).sum()
         float(total), int(correct)  # the epoch's figures, read once
         validate(model, x_val, y_val, loss_fn)
-    return epochs * n / (time.perf_counter() - start)
+    return epochs * n / (CLOCK[0]() - start)
 
 
 CONTENDERS: dict[str, Callable[..., float]] = {"trainer": run_trainer, "plain": run_plain,
@@ -138,18 +139,25 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--examples", nargs="*", default=["mlp_digits", "cnn_digits"])
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: perf_counter; cpu: process CPU time (less noisy when other "
+                             "programs share the cores; same work measured)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    CLOCK[0] = time.perf_counter if args.clock == "wall" else time.process_time
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), batch "
-          f"{args.batch_size}, {args.epochs} epochs, median of {args.repeats} interleaved runs")
+          f"{args.batch_size}, {args.epochs} epochs, median of {args.repeats} interleaved runs, "
+          f"{args.clock} clock")
     for example in args.examples:
         spec, dataset = setup(example)
         for fn in CONTENDERS.values():  # warm-up: first-call costs are nobody's throughput
             fn(spec, dataset, 1, args.batch_size)
         runs: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-        for _ in range(args.repeats):
-            for name, fn in CONTENDERS.items():
-                runs[name].append(fn(spec, dataset, args.epochs, args.batch_size))
+        names = list(CONTENDERS)
+        for repeat in range(args.repeats):  # the order flips every repeat: no one always first
+            for name in names if repeat % 2 == 0 else names[::-1]:
+                runs[name].append(CONTENDERS[name](spec, dataset, args.epochs,
+                                                   args.batch_size))
         median = {name: statistics.median(values) for name, values in runs.items()}
         for name, values in runs.items():
             print(f"{example} {name}: median {median[name]:,.0f} samples/s "
