@@ -133,6 +133,12 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray
         elif share >= NUMERIC_SHARE:
             for line, value in zip(lines, values):
                 if not is_missing(value) and not _parses(value):
+                    if table.header_given and line == table.line_numbers[0]:
+                        raise DataError(
+                            f"{table.path}: column '{name}' is numeric but row {line} has "
+                            f"'{value}': that row looks like a header. With column names "
+                            f"given (--columns) every row is data; skip the header with "
+                            f"--skip-rows {line}")
                     raise DataError(
                         f"{table.path}: column '{name}' is numeric but row {line} has "
                         f"'{value}'; if that means 'no value', write one of "

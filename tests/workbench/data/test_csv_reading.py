@@ -128,3 +128,13 @@ def test_space_hint_only_when_nothing_was_split(tmp_path):
     with pytest.raises(DataError) as info:
         load_dataset(csv_spec(named, target="kind"))
     assert "try --delimiter" not in str(info.value)
+
+
+def test_given_column_names_on_a_file_with_a_header_suggest_skipping_it(tmp_path):
+    path = tmp_path / "with_header.csv"
+    path.write_text("x,age,label\n" + rows())
+    with pytest.raises(DataError, match="row 1 has 'x': that row looks like a header.*"
+                                        "--skip-rows 1"):
+        load_dataset(csv_spec(path, columns="a,b,c"))
+    ds = load_dataset(csv_spec(path, columns="a,b,c", skip_rows=1))
+    assert ds.preprocessing["feature_names"] == ["a", "b"]
