@@ -305,3 +305,19 @@ def test_reset_during_a_live_run_keeps_its_curves(dashboard):
     dashboard.add_epoch(epoch_record(0, 1.0, 1.2))
     dashboard.reset()
     assert len(dashboard.plots["loss"].series["val_epoch"]) == 1
+
+
+def test_a_ten_class_confusion_matrix_fits_without_scrolling(qtbot):
+    from ui.panels.confusion_view import ConfusionView
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    labels = [f"class{i}" for i in range(10)]
+    view.set_report({"labels": labels, "accuracy": 0.9, "macro_f1": 0.9,
+                     "confusion": [[30 if i == j else 1 for j in range(10)] for i in range(10)],
+                     "per_class": []})
+    view.resize(800, 420)
+    view.show()
+    qtbot.wait(10)
+    assert view.matrix.horizontalScrollBar().maximum() == 0
+    assert view.matrix.verticalScrollBar().maximum() == 0
