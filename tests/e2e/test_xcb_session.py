@@ -52,7 +52,9 @@ def test_a_whole_session_under_xcb_with_real_input(x_display, tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=560)
     steps = json.loads((tmp_path / "steps.json").read_text()) \
         if (tmp_path / "steps.json").exists() else []
-    story = "\n".join(steps) + "\n--- stderr ---\n" + done.stderr[-4000:]
+    log = tmp_path / "data" / "logs" / "workbench.log"  # where a fault's stacks go
+    story = "\n".join(steps) + "\n--- stderr ---\n" + done.stderr[-4000:] + \
+        ("\n--- fault log ---\n" + log.read_text()[-4000:] if log.exists() else "")
     assert done.returncode == 0, f"exit code {done.returncode} after:\n{story}"
     assert steps[-1] == "quit with Ctrl+Q", story
     assert "Ambiguous shortcut" not in done.stderr, story
