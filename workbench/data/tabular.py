@@ -138,7 +138,11 @@ def encode_tabular(pre: Mapping[str, Any], columns: Mapping[str, np.ndarray]) ->
             cats = {c: i for i, c in enumerate(spec["categories"])}
             onehot = np.zeros((len(values), len(cats)))
             for row, (value, absent) in enumerate(zip(values, missing)):
-                index = cats.get(MISSING_CATEGORY if absent else str(value).strip())
+                key = str(value).strip()
+                # a token that was a category when the model was fitted (runs saved before
+                # missing values were recognised) keeps its column; otherwise "missing"
+                index = cats.get(key) if key in cats or not absent else cats.get(
+                    MISSING_CATEGORY)
                 if index is not None:
                     onehot[row, index] = 1.0
             parts.append(onehot)

@@ -92,7 +92,7 @@ def encode_tabular(pre, header, rows):
             cats = {c: i for i, c in enumerate(spec["categories"])}
             onehot = np.zeros((len(values), len(cats)))
             for r, (value, gone) in enumerate(zip(values, absent)):
-                value = "missing" if gone else value
+                value = "missing" if gone and value not in cats else value
                 if value in cats:
                     onehot[r, cats[value]] = 1.0
             parts.append(onehot)

@@ -57,3 +57,11 @@ def test_unseen_category_is_all_zeros_and_missing_numbers_need_a_median():
 
     with pytest.raises(DataError, match="column 'size' is numeric but row 1 has no value"):
         encode_tabular(old, {"size": np.array(["NA"]), "colour": np.array(["red"])})
+
+
+def test_a_category_saved_as_a_missing_token_keeps_its_column():
+    """Runs fitted before '?' meant missing have '?' as a category: it still encodes there."""
+    old = {"kind": "tabular", "columns": [{"name": "c", "type": "categorical",
+                                           "categories": ["?", "a"]}]}
+    x = encode_tabular(old, {"c": np.array(["?", "a", ""])})
+    assert x.tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
