@@ -22,9 +22,11 @@ def _digests(x: np.ndarray) -> list[bytes]:
 def split_overlap(dataset: Dataset) -> dict[str, dict[str, int]]:
     """For 'val' and 'test': how many samples also occur in training (``shared``), of how
     many (``total``), and how many of those carry a different label there (``conflicting``)."""
-    train_labels: dict[bytes, set[int]] = {}
+    # class indices, or a regression target's values (compared exactly, never truncated)
+    as_label = float if dataset.task == "regression" else int
+    train_labels: dict[bytes, set[float]] = {}
     for digest, label in zip(_digests(dataset.x_train), dataset.y_train.tolist()):
-        train_labels.setdefault(digest, set()).add(int(label))
+        train_labels.setdefault(digest, set()).add(as_label(label))
     result = {}
     for which in ("val", "test"):
         x, y = dataset.split(which)
@@ -33,6 +35,6 @@ def split_overlap(dataset: Dataset) -> dict[str, dict[str, int]]:
             labels = train_labels.get(digest)
             if labels is not None:
                 shared += 1
-                conflicting += int(labels != {int(label)})
+                conflicting += int(labels != {as_label(label)})
         result[which] = {"shared": shared, "total": int(len(x)), "conflicting": conflicting}
     return result

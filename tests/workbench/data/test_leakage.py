@@ -37,3 +37,16 @@ def test_duplicated_csv_rows_are_reported_after_training(tmp_path, capsys):
     found = {f["code"]: f for f in summary["findings"]}
     assert "leakage_val" in found and "leakage_test" in found
     assert found["leakage_val"]["evidence"]["shared"] > 0
+
+
+def test_regression_targets_are_compared_as_values_not_truncated():
+    from workbench.data import Dataset
+
+    x = np.array([[1.0], [2.0]], dtype=np.float32)
+    y = np.array([0.2, 1.5], dtype=np.float32)
+    same = Dataset(x_train=x, y_train=y, x_val=x[:1], y_val=np.array([0.7], np.float32),
+                   x_test=x[1:], y_test=np.array([1.5], np.float32), input_shape=(1,),
+                   input_dtype="float32", num_classes=1, class_names=["t"], task="regression")
+    overlap = split_overlap(same)
+    assert overlap["val"] == {"shared": 1, "total": 1, "conflicting": 1}  # 0.2 vs 0.7
+    assert overlap["test"] == {"shared": 1, "total": 1, "conflicting": 0}
