@@ -40,6 +40,15 @@ def broken_run(tiny_run, tmp_path):
     return run
 
 
+def as_killed(run):
+    """Make a finished 1-epoch run look killed after epoch 1 of 3 (so --resume has work)."""
+    config = json.loads((run / "config.json").read_text())
+    config["training"]["epochs"] = 3
+    (run / "config.json").write_text(json.dumps(config))
+    (run / "summary.json").unlink(missing_ok=True)
+    return run
+
+
 def expect_refusal(capsys, argv, *words):
     code = cli.main(argv)
     err = capsys.readouterr().err
@@ -65,6 +74,7 @@ def test_export_of_a_corrupt_weights_file(broken_run, tmp_path, capsys):
 
 
 def test_resume_from_a_corrupt_checkpoint(broken_run, capsys):
+    as_killed(broken_run)
     before = snapshot(broken_run)
     expect_refusal(capsys, ["train", "--resume", str(broken_run)],
                    "workbench train: ", "epoch_0000.safetensors is not a valid safetensors")
@@ -81,6 +91,7 @@ def test_resume_with_a_checkpoint_of_another_network(tiny_run, tmp_path, capsys)
     state = load_file(str(checkpoint))
     state["fc2.weight"], state["fc2.bias"] = torch.zeros(7, 4), torch.zeros(7)
     save_file(state, str(checkpoint))
+    as_killed(run)
     before = snapshot(run)
     expect_refusal(capsys, ["train", "--resume", str(run)],
                    "have 7 outputs for fc2, the network expects 2")

@@ -79,6 +79,15 @@ def run(trained, tmp_path) -> Path:
     return copy
 
 
+def as_killed(run: Path) -> Path:
+    """Make a finished 1-epoch run look killed after epoch 1 of 3 (so --resume has work)."""
+    config = json.loads((run / "config.json").read_text())
+    config["training"]["epochs"] = 3
+    (run / "config.json").write_text(json.dumps(config))
+    (run / "summary.json").unlink(missing_ok=True)
+    return run
+
+
 def snapshot(folder: Path) -> dict[str, bytes | str]:
     """Every file's bytes (links by their target), so any write shows up."""
     found: dict[str, bytes | str] = {}
@@ -133,6 +142,7 @@ def test_hostile_checkpoints_on_resume(case, run, tmp_path, capsys):
     for name in ("epoch_0000.safetensors", "epoch_0000.state.safetensors"):
         path = run / "checkpoints" / name
         path.write_bytes(weights_corpus(path.read_bytes(), marker)[case])
+    as_killed(run)
     refused(capsys, ["train", "--resume", str(run)], run.parent.parent.parent,
             "workbench train: ", "epoch_0000")
     assert not marker.exists()
@@ -141,6 +151,7 @@ def test_hostile_checkpoints_on_resume(case, run, tmp_path, capsys):
 @pytest.mark.parametrize("meta", [NESTED, "[1, 2]", "\x00\x01garbage", '{"epoch": "x"'])
 def test_hostile_checkpoint_metadata_on_resume(meta, run, capsys):
     (run / "checkpoints" / "epoch_0000.json").write_text(meta)
+    as_killed(run)
     refused(capsys, ["train", "--resume", str(run)], run.parent.parent.parent,
             "workbench train: ", "epoch_0000.json")
 
