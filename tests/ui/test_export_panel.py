@@ -172,6 +172,8 @@ def test_changed_data_is_refused_unless_the_box_is_ticked(qtbot, run_dir, tmp_pa
     import json
     import shutil
 
+    from workbench.runs.run_store import RunStore
+
     run = tmp_path / "runs" / "changed"
     shutil.copytree(run_dir, run)
     config = json.loads((run / "config.json").read_text())
@@ -187,6 +189,7 @@ def test_changed_data_is_refused_unless_the_box_is_ticked(qtbot, run_dir, tmp_pa
     dialog.allow_changed_data.setChecked(True)
     with qtbot.waitSignal(dialog.exported, timeout=60_000):
         dialog.export_button.click()
-    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
-    assert [e["purpose"] for e in events if e["kind"] == "changed_data_allowed"] == ["export"]
-    assert [e["data_changed"] for e in events if e["kind"] == "export"] == [True]
+    before = RunStore(run_dir).read_events()  # the shared run's earlier exports
+    events = RunStore(run).read_events()[len(before):]
+    assert [(e["kind"], e.get("purpose"), e.get("data_changed")) for e in events] == \
+        [("changed_data_allowed", "export", None), ("export", None, True)]
