@@ -18,6 +18,7 @@ from workbench.train.health.findings import Finding, History, name_layers
 DEAD_WARNING = 0.4    # share of units never active that is worth a warning (a healthy deep
                       # ReLU net reaching 100% accuracy was measured with up to 30%)
 DEAD_ERROR = 0.5      # ... and that makes the layer a root cause of other symptoms
+FITS_ANYWAY = 0.95    # training accuracy at which dead units are only a note
 GRADIENT_RATIO = 1e3
 EXPLODING_NORM = 1.0  # below this a gradient is not large, however it compares
 SATURATING = ("Sigmoid", "Tanh", "Hardsigmoid", "Hardtanh", "Softsign")
@@ -61,7 +62,8 @@ def ordered_gradient_norms(history: History, context: dict[str, Any]) -> list[tu
 
 
 def check_dead_units(history: History, context: dict[str, Any]) -> list[Finding]:
-    """ReLU-family layers with >= 40% of their units never active on a validation batch."""
+    """ReLU-family layers with >= 40% of their units never active on a validation batch
+    (only a note when the network still fits its training data)."""
     if not history or not isinstance(history[-1].get("dead_fraction"), dict):
         return []
     fractions = {k: float(v) for k, v in history[-1]["dead_fraction"].items()
@@ -70,12 +72,17 @@ def check_dead_units(history: History, context: dict[str, Any]) -> list[Finding]
         return []
     worst = max(fractions.values())
     shares = dead_shares(fractions)
+    severity = "error" if worst >= DEAD_ERROR else "warning"
+    accuracy = history[-1].get("train_accuracy")
+    fits = isinstance(accuracy, (int, float)) and accuracy >= FITS_ANYWAY
     finding = Finding(
-        "dead_relu", "error" if worst >= DEAD_ERROR else "warning",
+        "dead_relu", "info" if fits else severity,
         f"Dead units in {name_layers(list(fractions))}",
         f"{shares[0].upper()}{shares[1:]} never switched on for any validation sample in the "
         f"last epoch. A dead ReLU outputs zero and gets no gradient, so it stops learning "
-        f"for good and the layer is narrower than it looks.",
+        f"for good and the layer is narrower than it looks."
+        + (f" The network still fits its training data ({accuracy:.0%} accuracy), so for now "
+           f"this costs capacity rather than results." if fits else ""),
         "Lower the learning rate, use LeakyReLU, ELU or GELU instead of ReLU, add BatchNorm "
         "before the activation, or check the weight initialization.",
         {"metrics": ["dead_fraction"], "value": worst, "fractions": fractions,

@@ -34,8 +34,8 @@ ROOT_SYMPTOMS: list[tuple[str, tuple[str, ...]]] = [
     ("vanishing_gradients", ("underfitting", "predicting_mean", "lr_too_low")),
     ("exploding_gradients", ("loss_spikes", "noisy_loss")),
     ("class_imbalance", ("accuracy_hides_imbalance",)),
-    ("loss_spikes", ("noisy_loss", "lr_too_low")),
-    ("noisy_loss", ("lr_too_low",)),
+    ("loss_spikes", ("noisy_loss", "lr_too_low", "overfitting")),
+    ("noisy_loss", ("lr_too_low", "overfitting")),
     ("underfitting", ("lr_too_low", "overfitting")),
 ]
 
@@ -73,7 +73,11 @@ SYMPTOM_SENTENCE: dict[str, Callable[[Finding], str]] = {
 
 
 # where a root changes what the symptom means
+UNSTABLE_NOT_MEMORIZING = ("Validation loss rose meanwhile, but with a training loss this "
+                           "unstable that is the overshooting, not the network memorizing.")
 ROOT_SENTENCE: dict[tuple[str, str], Callable[[Finding], str]] = {
+    ("loss_spikes", "overfitting"): lambda f: UNSTABLE_NOT_MEMORIZING,
+    ("noisy_loss", "overfitting"): lambda f: UNSTABLE_NOT_MEMORIZING,
     ("underfitting", "lr_too_low"): lambda f: f"Training loss fell by only {_value(f):.2%} over "
                                               f"the last 5 epochs: a 3-10x higher learning "
                                               f"rate is the first thing to try.",
@@ -95,7 +99,7 @@ def reconcile(findings: list[Finding], history: History, context: dict[str, Any]
     findings = _fold_starved_layers(list(findings), history, context)
     for root_code, symptoms in ROOT_SYMPTOMS:
         root = next((f for f in findings if f.code == root_code), None)
-        if root is None or (root_code == "dead_relu" and root.severity != "error"):
+        if root is None or (root_code == "dead_relu" and not _severely_dead(root)):
             continue
         for code in symptoms:
             symptom = next((f for f in findings if f.code == code), None)
@@ -104,6 +108,10 @@ def reconcile(findings: list[Finding], history: History, context: dict[str, Any]
                 fold(root, symptom, sentence(symptom))
                 findings.remove(symptom)
     return findings
+
+
+def _severely_dead(finding: Finding) -> bool:
+    return max((finding.evidence.get("fractions") or {}).values(), default=0.0) >= DEAD_ERROR
 
 
 def _fold_starved_layers(findings: list[Finding], history: History, context: dict[str, Any]
@@ -127,7 +135,7 @@ def _fold_starved_layers(findings: list[Finding], history: History, context: dic
             starved.append(layer)
     if not starved:
         return findings
-    fold(dead, Finding("vanishing_gradients", "warning", "", "", "", layers=starved),
+    fold(dead, Finding("vanishing_gradients", dead.severity, "", "", "", layers=starved),
          f"The dead units cut the gradient's path back to the input, so {name_layers(starved)} "
          f"{'gets' if len(starved) == 1 else 'get'} a near-zero gradient too.")
     index = findings.index(vanishing)

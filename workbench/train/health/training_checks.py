@@ -9,6 +9,7 @@ from workbench.train.health.findings import Finding, History, is_regression, ser
 
 NAN_TITLE = "The loss became NaN/Inf"  # the trainer's live Diagnostic uses the same title
 PREDICTING_MEAN_R2 = 0.05
+SWING = 0.15  # mean relative epoch-to-epoch change of the training loss that is not noise
 
 
 def check_nan(history: History, context: dict[str, Any]) -> list[Finding]:
@@ -125,7 +126,22 @@ def check_learning_rate(history: History, context: dict[str, Any]) -> list[Findi
             {"epochs": [len(loss) - 4, len(loss)], "metrics": ["train_loss"],
              "value": change}))
     ups = sum(1 for a, b in zip(loss[-6:], loss[-5:]) if b > a * 1.02)
-    if ups >= 3:
+    swing = statistics.mean(abs(b - a) / max(abs(a), 1e-12)
+                            for a, b in zip(loss[-6:], loss[-5:]))
+    stuck = swing >= SWING and loss[-1] >= 0.95 * loss[-6]
+    worse = loss[-1] >= 1.2 * min(loss) and loss[-1] - min(loss) >= 0.1 * abs(loss[0])
+    if ups >= 2 and (stuck or worse):
+        findings.append(Finding(
+            "noisy_loss", "warning", "The training loss swings: the learning rate looks too high",
+            f"Over the last 5 epochs the training loss moved {swing:.0%} per epoch on average "
+            f"and went up {ups} times; it ends at {loss[-1]:.3f}, "
+            + (f"above its best ({min(loss):.3f})" if worse else
+               f"where it was 5 epochs ago ({loss[-6]:.3f})")
+            + ": the updates overshoot instead of settling.",
+            "Lower the learning rate (try 3-10x lower), or enable gradient clipping.",
+            {"epochs": [len(loss) - 4, len(loss)], "metrics": ["train_loss"],
+             "value": swing}))
+    elif ups >= 3:
         findings.append(Finding(
             "noisy_loss", "info", "The training loss is noisy",
             f"Training loss went up in {ups} of the last 5 epochs. Updates are too noisy to "

@@ -54,10 +54,15 @@ def test_gradients_ordered_by_the_network_not_the_dict(history):
 def test_dead_units_one_finding_for_all_dead_layers(history):
     h = history([1, .5], dead_fraction=[{"act1": 0.0}, {"act1": 0.45, "act2": 0.3,
                                                         "act3": 0.9}])
+    h[-1]["train_accuracy"] = 0.6
     (found,) = check_run(h, {})
     assert found.code == "dead_relu" and found.layers == ["act1", "act3"]
     assert found.severity == "error"  # 90% dead
     assert "45% of the units after 'act1' and 90% after 'act3'" in found.explanation
+    # a network that still fits its training data gets a note, not an alarm
+    h[-1]["train_accuracy"] = 0.99
+    (note,) = check_run(h, {})
+    assert note.severity == "info" and "still fits its training data (99%" in note.explanation
     # a healthy deep ReLU net was measured with up to 30% of a layer silent: no finding
     assert check_run(history([1, .5], dead_fraction=[{}, {"act1": 0.3}]), {}) == []
 

@@ -30,8 +30,11 @@ def test_deep_sigmoid_stack_reports_vanishing_only():
 
 def test_relus_killed_by_a_huge_learning_rate_are_one_finding():
     summary = Trainer(mlp(8, (64, 64, 64), 4), blobs(),
-                      TrainConfig(epochs=6, lr=0.5, device="cpu")).fit()
+                      TrainConfig(epochs=6, lr=1.0, device="cpu")).fit()
     found = {f["code"]: f for f in summary["findings"]}
-    assert found["dead_relu"]["severity"] == "error"
+    dead = found["dead_relu"]
+    assert dead["severity"] == "error"
     assert "vanishing_gradients" not in found and "underfitting" not in found
-    assert any(layer.startswith("act") for layer in found["dead_relu"]["layers"])
+    assert any(layer.startswith("act") for layer in dead["layers"])
+    assert any(layer.startswith("fc") for layer in dead["layers"])  # starved layers told here
+    assert "vanishing_gradients" in dead["evidence"]["folded"]

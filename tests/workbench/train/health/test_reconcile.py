@@ -74,3 +74,11 @@ def test_roots_and_their_symptoms_never_appear_together(history):
         row["val_accuracy"] = 0.3
     found = codes(check_run(h, {"num_classes": 4, "nan_at": {"epoch": 8, "batch": 0}}))
     assert found == {"nan"}
+
+
+def test_an_unstable_loss_is_not_called_memorizing(history):
+    # training loss spikes while validation loss rises: one learning-rate finding
+    h = history([1.0, .8, .6, .5, .45, 1.8, .4], [1.0, .7, .5, .6, .7, .8, .9])
+    (found,) = check_run(h, {})
+    assert found.code == "loss_spikes" and found.evidence["folded"] == ["overfitting"]
+    assert "not the network memorizing" in found.explanation

@@ -83,3 +83,16 @@ def test_regression_runs_no_accuracy_checks():
     told = {c for f in check_run(flat, context) for c in [f.code, *f.evidence.get("folded", [])]}
     assert {"underfitting", "lr_too_low", "class_imbalance"} <= told
     assert check_run(flat, {**context, "task": "regression"}) == []
+
+
+def test_a_loss_that_swings_without_progress_is_a_learning_rate_warning(history):
+    # measured: SGD+momentum at lr 1 on overlapping blobs
+    h = history([1.13, 1.85, 1.55, 1.63, 1.2, 1.25, 1.61, 2.02, 1.49, 1.57, 1.43, 1.4])
+    for row in h:
+        row["train_accuracy"] = 0.5
+    found = {f.code: f for f in check_run(h, {"num_classes": 4})}
+    assert found["noisy_loss"].severity == "warning"
+    assert "learning rate looks too high" in found["noisy_loss"].title
+    # a loss that falls steadily is not swinging, however fast
+    steady = history([2.0, 1.5, 1.1, 0.8, 0.6, 0.45, 0.33])
+    assert check_run(steady, {}) == []
