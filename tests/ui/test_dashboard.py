@@ -321,3 +321,10 @@ def test_a_ten_class_confusion_matrix_fits_without_scrolling(qtbot):
     qtbot.wait(10)
     assert view.matrix.horizontalScrollBar().maximum() == 0
     assert view.matrix.verticalScrollBar().maximum() == 0
+
+
+def test_csv_export_has_no_empty_rows_for_the_other_tasks_plots(dashboard, tmp_path):
+    feed(dashboard, epochs=2, batches=2)
+    dashboard.export_csv(tmp_path / "curves.csv")
+    rows = list(csv.DictReader(open(tmp_path / "curves.csv", encoding="utf-8")))
+    assert not [r for r in rows if r["plot"] in ("mae", "r2")]

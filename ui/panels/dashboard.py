@@ -210,9 +210,12 @@ class Dashboard(QtWidgets.QWidget):
             self.live_task = "regression"  # a run started before the task was announced
             self._update_task()
         for key in ("loss", "accuracy", "mae"):
-            self.plots[key].append("train_epoch", x, metrics.get(f"train_{key}"))
-            self.plots[key].append("val_epoch", x, metrics.get(f"val_{key}"))
-        self.plots["r2"].append("val_epoch", x, metrics.get("val_r2"))
+            for curve, split in (("train_epoch", "train"), ("val_epoch", "val")):
+                value = metrics.get(f"{split}_{key}")
+                if value is not None or key == "loss":  # a task's metrics only where it has them
+                    self.plots[key].append(curve, x, value)
+        if metrics.get("val_r2") is not None:
+            self.plots["r2"].append("val_epoch", x, metrics["val_r2"])
         # the lr point sits at the epoch's start (it applied to the whole epoch)
         self.plots["lr"].append("lr", x - 1, metrics.get("lr"))
         self.plots["speed"].append("speed", x, metrics.get("samples_per_second"))
