@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.train.health.data_checks import check_class_imbalance, check_leakage
-from workbench.train.health.findings import Finding, History
+from workbench.train.health.findings import Finding, History, shown_codes
 from workbench.train.health.network_checks import (
     check_dead_units,
     check_gradients,
@@ -33,7 +33,8 @@ from workbench.train.health.training_checks import (
     check_underfitting,
 )
 
-__all__ = ["CHECKS", "CODES", "Finding", "History", "check_run", "network_context"]
+__all__ = ["CHECKS", "CODES", "Finding", "History", "check_run", "network_context",
+           "shown_codes"]
 
 CHECKS: list[Callable[[History, dict[str, Any]], list[Finding]]] = [
     check_nan, check_overfitting, check_underfitting, check_predicting_mean, check_dead_units,

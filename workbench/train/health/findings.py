@@ -57,3 +57,13 @@ def name_layers(layers: list[str], limit: int = 4) -> str:
     if len(quoted) <= limit:
         return ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return f"{', '.join(quoted[:2])}, ... {quoted[-1]} ({len(quoted)} layers)"
+
+
+def shown_codes(findings: list[Finding] | list[dict[str, Any]]) -> set[str]:
+    """Every code a run's findings show: their own and those folded into them."""
+    codes: set[str] = set()
+    for finding in findings:
+        data = finding.to_dict() if isinstance(finding, Finding) else finding
+        codes.add(data["code"])
+        codes.update((data.get("evidence") or {}).get("folded") or [])
+    return codes

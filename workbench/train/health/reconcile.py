@@ -51,9 +51,9 @@ def _epochs(finding: Finding) -> str:
 
 
 SYMPTOM_SENTENCE: dict[str, Callable[[Finding], str]] = {
-    "dead_relu": lambda f: f"The same oversized updates had already killed units: "
-                           f"{dead_shares(f.evidence.get('fractions') or {})} never switch "
-                           f"on.",
+    "dead_relu": lambda f: f"Units had already died before it (oversized updates kill "
+                           f"ReLUs too): {dead_shares(f.evidence.get('fractions') or {})} "
+                           f"never switch on.",
     "exploding_gradients": lambda f: f"Before it, the gradients of {name_layers(f.layers)} "
                                      f"were already exploding.",
     "loss_spikes": lambda f: f"This is also why the training loss spiked ({_epochs(f)}).",

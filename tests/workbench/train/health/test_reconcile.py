@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from workbench.train.health import check_run
+from workbench.train.health import check_run, shown_codes
 from workbench.train.health.reconcile import ROOT_SYMPTOMS
 
 ORDER = {"layer_order": ["input", "fc1", "act1", "fc2", "act2", "fc3", "output"]}
@@ -44,7 +44,8 @@ def test_nan_absorbs_what_led_to_it(history):
     assert found.code == "nan" and found.severity == "error"
     assert set(found.evidence["folded"]) >= {"loss_spikes", "exploding_gradients", "dead_relu"}
     assert "a" in found.layers and "act1" in found.layers
-    assert "spiked" in found.explanation and "already killed units" in found.explanation
+    assert "spiked" in found.explanation and "Units had already died" in found.explanation
+    assert shown_codes([found.to_dict()]) >= {"nan", "dead_relu", "loss_spikes"}
 
 
 def test_no_lr_too_low_next_to_a_noisy_loss(history):
