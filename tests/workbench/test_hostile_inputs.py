@@ -148,9 +148,15 @@ def test_hostile_checkpoints_on_resume(case, run, tmp_path, capsys):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("meta", [NESTED, "[1, 2]", "\x00\x01garbage", '{"epoch": "x"'])
+@pytest.mark.parametrize("meta", [NESTED, "[1, 2]", "\x00\x01garbage", '{"epoch": "x"',
+                                  {"step": "x"}, {"best_value": "x"}, {"plateau": [1]},
+                                  {"optimizer": 7}, {"optimizer": {"param_groups": 5}},
+                                  {"optimizer": {"scalars": [1]}}, {"optimizer": {}}])
 def test_hostile_checkpoint_metadata_on_resume(meta, run, capsys):
-    (run / "checkpoints" / "epoch_0000.json").write_text(meta)
+    path = run / "checkpoints" / "epoch_0000.json"
+    if isinstance(meta, dict):  # the real metadata with one value of the wrong type
+        meta = json.dumps({**json.loads(path.read_text()), **meta})
+    path.write_text(meta)
     as_killed(run)
     refused(capsys, ["train", "--resume", str(run)], run.parent.parent.parent,
             "workbench train: ", "epoch_0000.json")

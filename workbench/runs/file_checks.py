@@ -112,3 +112,25 @@ def check_run_config(config: dict[str, Any], source: str) -> dict[str, Any]:
     if isinstance(names, list) and not all(isinstance(n, str) for n in names):
         raise RunFileError(f"{source}: 'class_names' must be a list of texts")
     return config
+
+
+# checkpoint metadata (checkpoints/epoch_NNNN.json): key -> (accepted JSON types, words)
+_META_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "epoch": ((int,), "an integer"), "step": ((int,), "an integer"),
+    "bad_epochs": ((int,), "an integer"), "train_samples": ((int,), "an integer"),
+    "train_seconds": ((int, float), "a number"),
+    "best_value": ((int, float, type(None)), "a number or null"),
+    "best_epoch": ((int, type(None)), "an integer or null"),
+    "plateau": ((dict, type(None)), "an object or null"),
+    "optimizer": ((dict,), "an object"),
+}
+
+
+def check_checkpoint_meta(meta: dict[str, Any], source: str) -> dict[str, Any]:
+    """``meta`` if its known keys have the JSON types the trainer writes; else RunFileError."""
+    for key, (kinds, words) in _META_TYPES.items():
+        value = meta.get(key)
+        if key in meta and (not isinstance(value, kinds) or isinstance(value, bool)):
+            raise RunFileError(f"{source}: '{key}' must be {words}, found "
+                               f"{json_type_name(value)}")
+    return meta

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from workbench.runs.atomic import atomic_write_bytes, atomic_write_json
-from workbench.runs.file_checks import RunFileError, check_run_config, read_json_object
+from workbench.runs.file_checks import (
+    RunFileError,
+    check_checkpoint_meta,
+    check_run_config,
+    read_json_object,
+)
 from workbench.runs.metric_log import MetricLog
 
 RUNS_FOLDER = "runs"
@@ -162,8 +167,9 @@ class RunStore:
         if not epochs:
             return None
         stem = self.checkpoint_dir / f"epoch_{epochs[-1]:04d}"
-        return stem.with_suffix(".safetensors"), read_json_object(stem.with_suffix(".json"),
-                                                                  self.path)
+        meta_path = stem.with_suffix(".json")
+        return stem.with_suffix(".safetensors"), check_checkpoint_meta(
+            read_json_object(meta_path, self.path), str(meta_path))
 
     def load_checkpoint(self, epoch: int) -> tuple[dict, dict, dict, dict]:
         """(model_state, optimizer_state, extra_tensors, meta) for ``epoch``."""
@@ -171,11 +177,13 @@ class RunStore:
         from workbench.runs.weights_file import load_weights_file
 
         stem = self.checkpoint_dir / f"epoch_{epoch:04d}"
-        meta = read_json_object(stem.with_suffix(".json"), self.path)
+        meta = check_checkpoint_meta(read_json_object(stem.with_suffix(".json"), self.path),
+                                     str(stem.with_suffix(".json")))
         model_state = load_weights_file(stem.with_suffix(".safetensors"), self.path)
         tensors = load_weights_file(stem.parent / f"{stem.name}.state.safetensors", self.path)
         extra = {k[len("extra."):]: v for k, v in tensors.items() if k.startswith("extra.")}
-        optimizer = unflatten_optimizer_state(tensors, meta.get("optimizer", {}))
+        optimizer = unflatten_optimizer_state(tensors, meta.get("optimizer", {}),
+                                              str(stem.with_suffix(".json")))
         return model_state, optimizer, extra, meta
 
     def save_best(self, model_state: dict[str, Any]) -> Path:
