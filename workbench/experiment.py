@@ -188,7 +188,7 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
 def check_resumable(run: Any) -> None:
     """RunFileError naming the file when the newest checkpoint is damaged (checked by its
     headers and metadata, without loading the tensors)."""
-    from workbench.runs.weights_file import read_header
+    from workbench.runs.weights_file import WeightsFileError, read_header
 
     epochs = run.checkpoints()
     if not epochs:
@@ -196,7 +196,10 @@ def check_resumable(run: Any) -> None:
     latest = run.latest_checkpoint()  # reads and checks the metadata JSON
     assert latest is not None
     read_header(latest[0], run.path)
-    read_header(latest[0].with_name(latest[0].stem + ".state.safetensors"), run.path)
+    state_file = latest[0].with_name(latest[0].stem + ".state.safetensors")
+    if "extra.rng" not in read_header(state_file, run.path):
+        raise WeightsFileError(f"{state_file} has no 'extra.rng' tensor (the random-number "
+                               f"state a resume continues from): the checkpoint is incomplete")
 
 
 def discard_if_unstarted(run: Any) -> None:

@@ -256,3 +256,14 @@ def test_a_log_linked_out_of_the_run_folder_is_never_appended_to(run, tmp_path, 
     (run / "events.jsonl").symlink_to(outside)
     refused(capsys, ["eval", str(run)], tmp_path, "events.jsonl is a link to")
     assert outside.read_text() == "keep me\n"
+
+
+def test_a_checkpoint_without_its_random_state(run, capsys):
+    from safetensors.torch import load_file, save_file
+
+    path = run / "checkpoints" / "epoch_0000.state.safetensors"
+    tensors = load_file(str(path))
+    save_file({k: v for k, v in tensors.items() if k != "extra.rng"}, str(path))
+    as_killed(run)
+    refused(capsys, ["train", "--resume", str(run)], run.parent.parent.parent,
+            "has no 'extra.rng' tensor")
