@@ -239,3 +239,23 @@ def test_data_that_do_not_fit_a_node_badge_it_when_train_is_refused(window, qtbo
     assert badges == ["embed"]
     assert any("num_embeddings to at least 20" in m for m in window.problems.messages())
     assert not (tmp_path / "runs").exists()
+
+
+def test_hostile_project_files_are_messages_and_the_app_stays_up(window, tmp_path):
+    nodes = [{"id": f"n{i}", "type": "ReLU", "params": {}} for i in range(1_000_001)]
+    cases = {"nested": "[" * 100_000,
+             "binary": b"\xff\xfe\x00\x01",
+             "huge": json.dumps({"format_version": 1, "graph": {"nodes": nodes, "edges": []}}),
+             "options": json.dumps({"format_version": 1, "graph": {"nodes": [], "edges": []},
+                                    "dataset": {"name": "moons", "options": [1]}})}
+    before = window.document.spec.to_dict()
+    for name, content in cases.items():
+        path = tmp_path / f"{name}.wbproj.json"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        assert not window.open_project(str(path)), name
+        assert f"{name}.wbproj.json" in window.last_error, window.last_error
+        assert "Traceback" not in window.last_error
+        assert window.document.spec.to_dict() == before
