@@ -52,9 +52,11 @@ def rebuild_run(run: str | Path | RunStore, *, weights: bool = True, data: bool 
     ValueError (a damaged run file).
     """
     store = run if isinstance(run, RunStore) else RunStore.open(run)
-    changed = check_run_data(store, allow_changed_data, purpose) if data else None
+    changed = check_run_data(store, allow_changed_data, purpose, record=False) if data else None
     module, which = _module(store, weights)
     dataset = load_run_dataset(store) if data else None
+    if changed is not None:  # recorded only once the run was really put to use
+        store.record_event(changed)
     return RunForUse(store, module, which, dataset, data_changed=changed is not None)
 
 
@@ -88,10 +90,11 @@ def record_fingerprint(config: dict[str, Any]) -> dict[str, Any]:
         return dict(config)
 
 
-def check_run_data(run: RunStore, allow_changed_data: bool = False,
-                   purpose: str = "use") -> dict[str, Any] | None:
+def check_run_data(run: RunStore, allow_changed_data: bool = False, purpose: str = "use",
+                   record: bool = True) -> dict[str, Any] | None:
     """None when the run's data are unchanged (or the run recorded no fingerprint); the event
-    recorded when they changed and that was allowed; DataChangedError otherwise."""
+    for events.jsonl when they changed and that was allowed (written there when ``record``);
+    DataChangedError otherwise."""
     from workbench.data.fingerprint import DataFingerprint, data_fingerprint
 
     saved = run.config.get(FINGERPRINT_KEY)
@@ -111,7 +114,8 @@ def check_run_data(run: RunStore, allow_changed_data: bool = False,
     event = {"kind": "changed_data_allowed", "purpose": purpose, "subject": found.subject,
              "recorded_sha256": recorded.sha256, "found_sha256": found.sha256,
              "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    run.record_event(event)
+    if record:
+        run.record_event(event)
     return event
 
 

@@ -76,3 +76,13 @@ def test_without_data(csv_run):
     data.unlink()  # the module alone needs no data
     rebuilt = rebuild_run(run, data=False)
     assert rebuilt.dataset is None and rebuilt.module is not None
+
+
+def test_allowed_change_is_recorded_only_when_the_run_was_used(csv_run):
+    from workbench.data import DataError
+
+    data, run = csv_run
+    data.write_text("a,b,label\n1,2\n")  # changed, and no longer loadable
+    with pytest.raises(DataError):
+        rebuild_run(run, allow_changed_data=True)
+    assert run.read_events() == []
