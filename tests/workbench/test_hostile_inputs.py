@@ -169,6 +169,7 @@ def test_hostile_checkpoint_metadata_on_resume(meta, run, capsys):
     ('{"graph": {}, "dataset": {"name": "moons"}, "training": []}', "'training' must be"),
     ('{"graph": {}, "dataset": {}, "training": {}, "class_names": [1, 2]}', "class_names"),
     ("[]", "expected a JSON object, found a list"),
+    ("{}", "config.json: no 'graph' section (found: nothing)"),
     ("\xff\xfe not json", "not valid JSON"),
 ])
 def test_hostile_run_config(config, words, run, tmp_path, capsys):

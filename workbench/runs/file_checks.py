@@ -102,8 +102,26 @@ def parse_json(text: str, source: str) -> Any:
         raise RunFileError(f"{source}: JSON nested too deeply to be a Workbench file") from None
 
 
+class MissingSectionError(RunFileError, KeyError):
+    """A section a caller needs is not in the file (a KeyError too, for code that expects one)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class RunConfig(dict):  # type: ignore[type-arg]
+    """A run's config.json: ``config["graph"]`` on a file without one names the file."""
+
+    source = "config.json"
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingSectionError(f"{self.source}: no '{key}' section (found: "
+                                  f"{', '.join(sorted(self)) or 'nothing'})")
+
+
 def check_run_config(config: dict[str, Any], source: str) -> dict[str, Any]:
-    """``config`` if the sections it has have the right JSON types; else RunFileError naming one."""
+    """``config`` (as a :class:`RunConfig`) if the sections it has have the right JSON types;
+    else RunFileError naming one."""
     for key, (kind, words) in _CONFIG_TYPES.items():
         if key in config and not isinstance(config[key], kind):
             raise RunFileError(f"{source}: '{key}' must be {words}, found "
@@ -111,7 +129,9 @@ def check_run_config(config: dict[str, Any], source: str) -> dict[str, Any]:
     names = config.get("class_names")
     if isinstance(names, list) and not all(isinstance(n, str) for n in names):
         raise RunFileError(f"{source}: 'class_names' must be a list of texts")
-    return config
+    checked = RunConfig(config)
+    checked.source = source
+    return checked
 
 
 # checkpoint metadata (checkpoints/epoch_NNNN.json): key -> (accepted JSON types, words)
