@@ -31,7 +31,9 @@ def _install_exception_hook(window) -> None:
             previous(kind, value, tb)
             return
         traceback.print_exception(kind, value, tb)
-        from ui.fault_log import log_path
+        from ui.fault_log import log_path, write_entry
+
+        write_entry("uncaught exception", "".join(traceback.format_exception(kind, value, tb)))
 
         try:
             window.show_error("Something went wrong", f"{kind.__name__}: {value}\n\nThe "
@@ -53,14 +55,14 @@ def run_app(argv: list[str] | None = None) -> int:
     from workbench.plugins import load_plugins_reporting
 
     failed = load_plugins_reporting()   # before the palette reads the catalogue
+    from ui import fault_log
+
+    last_session = fault_log.install()  # faults from here on are logged, start-up included
+    from ui.autosave import offer_recovery
     from ui.main_window import MainWindow
 
     window = MainWindow()
-    _install_exception_hook(window)
-    from ui import fault_log
-    from ui.autosave import offer_recovery
-
-    last_session = fault_log.install()  # outermost hook: every uncaught error is logged
+    _install_exception_hook(window)  # logs, then shows the message
     if last_session:
         window.statusBar().showMessage(last_session, 30000)
         print(f"workbench: {last_session}", file=sys.stderr, flush=True)

@@ -59,7 +59,18 @@ def report_then_quit():
     w.ask_save_changes = lambda: "discard"
     w.close()
 
-QtCore.QTimer.singleShot(300, edit_then_die if sys.argv[1] == "die" else report_then_quit)
+def raise_in_a_slot_then_quit():
+    w = window()
+    def boom():
+        raise ZeroDivisionError("a slot failed")
+    QtCore.QTimer.singleShot(0, boom)
+    def report():
+        print(json.dumps({"last_error": w.last_error}), flush=True)
+        w.close()
+    QtCore.QTimer.singleShot(300, report)
+
+QtCore.QTimer.singleShot(300, {"die": edit_then_die, "report": report_then_quit,
+                               "raise": raise_in_a_slot_then_quit}[sys.argv[1]])
 from ui.app import run_app
 sys.exit(run_app([sys.argv[0]] + sys.argv[2:]))
 """
@@ -83,3 +94,19 @@ def test_killed_session_is_recovered_at_the_next_start(tmp_path):
     assert state["out_features"] == 77 and state["dirty"], state
     assert "ended unexpectedly" in again.stderr and "workbench.log" in again.stderr
     assert not list((tmp_path / "data" / "autosave").glob("*.json"))  # recovered, then closed
+
+
+def test_an_error_in_a_slot_is_shown_logged_and_survived(tmp_path):
+    import json
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "WORKBENCH_SETTINGS": str(tmp_path / "settings.ini"),
+           "WORKBENCH_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-c", DRIVE, "raise"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = tmp_path / "data" / "logs" / "workbench.log"
+    message = json.loads(done.stdout.strip().splitlines()[-1])["last_error"]
+    assert "ZeroDivisionError: a slot failed" in message and str(log) in message
+    text = log.read_text()
+    assert "uncaught exception" in text and "in boom" in text and "clean exit" in text
