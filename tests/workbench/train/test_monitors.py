@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from workbench.train.monitors import DeadUnitProbe, activation_modules, dead_fractions
+from workbench.train.monitors import (
+    DeadUnitProbe,
+    activation_modules,
+    dead_fractions,
+    units_switched_on,
+)
 
 
 def test_a_leaky_relu_cannot_die_but_a_relu_can():
@@ -40,3 +45,15 @@ def test_trainer_measures_dead_units_without_an_extra_forward_pass(moons, spec):
     batches = -(-len(moons.x_train) // 64)
     assert len(calls) == batches + 1  # training batches + one validation batch of <= 1024
     assert "act1" in trainer.history[-1]["dead_fraction"]
+
+
+def test_units_switched_on_in_every_layout():
+    torch.manual_seed(0)
+    maps = torch.randn(6, 5, 3, 4) - 1.5  # most values negative: some channels never on
+    maps[:, 2] = -1.0
+    maps[4, 3, 2, 1] = 0.5  # one sample, one position is enough
+    for x in (maps, maps.contiguous(memory_format=torch.channels_last), maps[:, :, :, :3],
+              maps.reshape(6, 5, 12), torch.randn(7, 9) - 1.0):
+        expected = (x > 0).transpose(0, 1).reshape(x.shape[1], -1).any(dim=1)
+        assert torch.equal(units_switched_on(x), expected)
+    assert not units_switched_on(maps)[2] and units_switched_on(maps)[3]
