@@ -89,28 +89,30 @@ def _wrap_rows(graph: dict[str, Any], per_row: int = 8) -> None:
 
 # --- the lessons ----------------------------------------------------------------------------
 
-OVERFIT_DATA = {"name": "moons", "options": {"n_samples": 100, "noise": 0.5, "seed": 3},
-                "val_fraction": 0.5, "test_fraction": 0.1}
+# Plain built-in datasets (no options): every bundled example can be rebuilt from scratch with
+# the app's dataset selector (tests/ui/test_build_examples.py).
+OVERFIT_DATA = {"name": "iris", "options": {}}
 
 OVERFITTING = Lesson(
     "overfitting", "overfitting",
     danger=_project(
         "lesson_overfitting",
-        "Overfitting: a big network memorizes 40 noisy points.",
+        "Overfitting: a big network memorizes 105 iris flowers.",
         """
-**Lesson: overfitting.** This network has about 67,000 weights; the data (two noisy,
-overlapping moons) has 100 points, and only 40 of them are for training. The network can
-memorize every training point, noise included, and that does not carry over to new points.
+**Lesson: overfitting.** This network has about 68,000 weights; the data (iris: 150 flowers,
+4 measurements each) has 105 flowers for training. The network can memorize every training
+flower, and what it memorizes does not carry over to new ones.
 
-Press **Train** (toolbar, F5). On the **Dashboard**, in the *Loss* plot, training loss keeps
-falling while validation loss reaches its lowest point and then climbs. When the run ends, the **Health** panel reports
-*Overfitting*.
+Press **Train** (toolbar, F5). On the **Dashboard**, in the *Loss* plot, training loss falls
+to almost zero while validation loss reaches its lowest point within a few epochs and then
+climbs: the network grows ever more sure of its answers, including the wrong ones, though
+accuracy hardly moves. When the run ends, the **Health** panel reports *Overfitting*.
 
 The cure is in the example **lesson_overfitting_cured**: a Dropout layer after each
 activation, *weight decay*, and *early stopping* (both in the **Training** panel), which
 keeps the best epoch's weights.
 """,
-        _mlp("lesson_overfitting", 2, [256, 256], "Tanh", 2),
+        _mlp("lesson_overfitting", 4, [256, 256], "Tanh", 3),
         OVERFIT_DATA,
         {"epochs": 60, "batch_size": 40, "optimizer": "adam", "lr": 0.01,
          "checkpoint_every": 10}),
@@ -120,14 +122,15 @@ keeps the best epoch's weights.
         """
 **Lesson: overfitting, cured.** The same data and network as *lesson_overfitting*, with three
 cures: a **Dropout** layer after each Tanh (p = 0.5: half the units are switched off at random
-in every step, so no single unit can memorize a point), *weight decay* 0.01 with the *adamw*
-optimizer, and *early stopping* 5 (the **Training** panel's settings): training stops once validation loss has not
-improved for 5 epochs, and the best epoch's weights are put back.
+in every step, so no single unit can memorize a flower), *weight decay* 0.01 with the *adamw*
+optimizer, and *early stopping* 5 (the **Training** panel's settings): training stops once
+validation loss has not improved for 5 epochs, and the best epoch's weights are put back.
 
-Press **Train**. Training stops after a dozen epochs with validation loss near its best, and
-the **Health** panel does not report overfitting. Compare the two runs in the **Runs** panel.
+Press **Train**. Training stops a few epochs after validation loss stopped improving, the
+run keeps its best epoch's weights, and the **Health** panel does not warn about overfitting
+(at most it notes that early stopping caught it). Compare the two runs in the **Runs** panel.
 """,
-        _mlp("lesson_overfitting_cured", 2, [256, 256], "Tanh", 2, dropout=0.5),
+        _mlp("lesson_overfitting_cured", 4, [256, 256], "Tanh", 3, dropout=0.5),
         OVERFIT_DATA,
         {"epochs": 60, "batch_size": 40, "optimizer": "adamw", "lr": 0.01,
          "weight_decay": 0.01, "early_stopping": 5, "checkpoint_every": 10}),
@@ -169,7 +172,7 @@ Press **Train**. Accuracy climbs past 95% and the **Health** panel reports no de
         {"epochs": 6, "batch_size": 32, "optimizer": "adam", "lr": 0.002}),
 )
 
-DEEP_DATA = {"name": "moons", "options": {"n_samples": 400, "noise": 0.15, "seed": 2}}
+DEEP_DATA = {"name": "moons", "options": {}}
 DEEP = [32] * 10
 
 VANISHING = Lesson(
