@@ -113,5 +113,6 @@ def test_the_app_launched_without_a_file_opens_on_the_start_page(monkeypatch, qa
     monkeypatch.setattr(StartPageHost, "show_page",
                         lambda self: (shown.append(self), original(self)))
     monkeypatch.setenv("WORKBENCH_QUIT_AFTER_MS", "300")
+    monkeypatch.setenv("WORKBENCH_DISABLE_PLUGINS", "1")  # keep the catalogue as it is
     assert run_app(["workbench"]) == 0
     assert len(shown) == 1
