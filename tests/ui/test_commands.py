@@ -52,6 +52,11 @@ def test_edit_actions_follow_the_selection_at_once(window):
 
 
 def test_train_pause_stop_follow_the_run_at_once(window, qtbot, tmp_path, monkeypatch):
+    import torch  # noqa: F401 - imported here, not first on the training thread (see below)
+
+    # A first torch import on worker threads while the GUI thread garbage-collects in a
+    # dashboard redraw was seen to deadlock this process once (12:00 UTC, 2026-11-23); that
+    # is a workers/dashboard matter, not what this test is about.
     monkeypatch.chdir(tmp_path)
     window.open_example(find_example("mlp_digits"))
     panel = window.training.training
