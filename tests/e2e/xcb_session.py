@@ -36,6 +36,20 @@ OUT = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 STEPS: list[str] = []
 
 
+def pump(ms: int) -> None:
+    """Handle Qt events for ``ms`` milliseconds, sleeping in between. Unlike QTest.qWait, which
+    holds the GIL while it waits (a training thread then runs ~100x slower: measured), this lets
+    the app's worker threads run as they do under the real event loop."""
+    app = QtWidgets.QApplication.instance()
+    deadline = time.monotonic() + ms / 1000
+    while True:
+        app.processEvents()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(0.005, left))
+
+
 class Driver:
     """Real input through xdotool, checks through the window's objects."""
 
@@ -46,8 +60,8 @@ class Driver:
     def xdo(self, *args: str) -> None:
         process = subprocess.Popen(["xdotool", *args])
         while process.poll() is None:
-            QTest.qWait(5)
-        QTest.qWait(60)  # let the events the X server sent be handled
+            pump(5)
+        pump(60)  # let the events the X server sent be handled
 
     def point(self, widget: QtWidgets.QWidget, at: QtCore.QPoint | None = None) -> list[str]:
         where = widget.mapToGlobal(at if at is not None else widget.rect().center())
@@ -102,8 +116,12 @@ class Driver:
         deadline = time.monotonic() + timeout_s
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-            QTest.qWait(50)
+                panel = self.window.training.training
+                raise AssertionError(
+                    f"timed out after {timeout_s:.0f} s waiting for {what}; training panel: "
+                    f"state {panel.state!r}, status {panel.status.text()!r}; status bar: "
+                    f"{self.window.statusBar().currentMessage()!r}")
+            pump(50)
 
     def screenshot(self, name: str) -> None:
         subprocess.run(["import", "-window", "root", str(OUT / f"{name}.png")], check=False)
@@ -267,7 +285,7 @@ def session(window: Any) -> None:  # noqa: PLR0915 - one story, told in order
     panel = window.training.training
     actions = window.registry.actions
     window.training.docks["training"].raise_()
-    QTest.qWait(100)
+    pump(100)
     d.type_into(panel.form.editors["epochs"], "400")
     check(panel.form.values()["epochs"] == 400, "epochs 400")
     d.click_empty_canvas()
