@@ -81,3 +81,20 @@ def test_leakage_finding_names_its_evidence(qtbot):
     text = panel.detail.toPlainText()
     assert "27 of 28 samples of the val split are copies of training samples" in text
     assert "see the plots" not in text
+
+
+def test_a_long_title_wraps_in_a_narrow_dock_instead_of_being_cut_off(qtbot):
+    panel = HealthPanel()
+    qtbot.addWidget(panel)
+    panel.resize(290, 400)
+    title = ("Overfitting: the network is memorizing the training data (validation loss "
+             "rising since epoch 18)")
+    panel.set_findings([{"code": "overfitting", "severity": "warning", "title": title,
+                         "explanation": "x", "evidence": {}, "fix": "y"}])
+    panel.show()
+    qtbot.waitExposed(panel)
+    rect = panel.list.visualItemRect(panel.list.item(0))
+    line = panel.list.fontMetrics().height()
+    assert rect.height() >= 2 * line  # wrapped onto several lines
+    assert rect.width() <= panel.list.viewport().width()
+    assert panel.list.horizontalScrollBar().maximum() == 0

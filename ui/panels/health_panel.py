@@ -39,6 +39,11 @@ class HealthPanel(QtWidgets.QWidget):
         self.list.setToolTip("Hidden dangers found in the current run. Select one to see the "
                              "explanation and the evidence on the plots.")
         self.list.currentRowChanged.connect(self._on_selected)
+        # a narrow dock wraps a long title onto more lines; it is never cut off
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(QtCore.Qt.ElideNone)
+        self.list.setResizeMode(QtWidgets.QListView.Adjust)
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         self.detail = QtWidgets.QTextBrowser()
         self.detail.setOpenExternalLinks(False)
         self.empty_text = "Nothing noticed yet. Findings appear here during and after a run."
