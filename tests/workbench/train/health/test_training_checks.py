@@ -96,3 +96,22 @@ def test_a_loss_that_swings_without_progress_is_a_learning_rate_warning(history)
     # a loss that falls steadily is not swinging, however fast
     steady = history([2.0, 1.5, 1.1, 0.8, 0.6, 0.45, 0.33])
     assert check_run(steady, {}) == []
+
+
+def test_swings_that_the_validation_loss_or_dropout_explain_are_only_a_note(history):
+    # measured: lesson_vanishing_gradients_cured (BatchNorm, SGD+momentum); validation improves
+    bn = history([0.4114, 0.2055, 0.112, 0.1167, 0.1334, 0.1591, 0.114, 0.1388],
+                 [0.3, 0.15, 0.0887, 0.0781, 0.1223, 0.0599, 0.033, 0.0268])
+    found = {f.code: f for f in check_run(bn, {"num_classes": 2})}
+    assert found["noisy_loss"].severity == "info"
+    assert "validation loss is still improving" in found["noisy_loss"].explanation
+    # measured: lesson_overfitting_cured (Dropout 0.5 on 105 samples); validation does not improve
+    train = [0.7369, 0.2223, 0.1634, 0.0942, 0.1658, 0.0874, 0.152, 0.0402, 0.126, 0.1479,
+             0.047, 0.1792]
+    val = [0.5, 0.3, 0.2, 0.15, 0.1, 0.0974, 0.3021, 0.3923, 0.2781, 0.2117, 0.229, 0.25]
+    plain = {f.code: f for f in check_run(history(train, val), {"num_classes": 3})}
+    assert plain["noisy_loss"].severity == "warning"
+    dropout = {f.code: f for f in check_run(history(train, val), {
+        "num_classes": 3, "layer_types": {"fc1": "Linear", "drop1": "Dropout"}})}
+    assert dropout["noisy_loss"].severity == "info"
+    assert "Dropout (drop1)" in dropout["noisy_loss"].explanation
