@@ -188,7 +188,7 @@ class Trainer:
                 order = torch.randperm(n, generator=generator).to(dev)
             model.train()
             self._rng.restore()
-            loss_sum = torch.zeros((), device=dev)
+            loss_sum = 0.0  # summed from the loss value each batch reads anyway (NaN check)
             task_metrics.start_epoch()
             seen = 0
             started = time.perf_counter()
@@ -232,7 +232,7 @@ class Trainer:
                 else:
                     optimizer.step()
                 batch_stat = task_metrics.add_batch(logits.detach(), yb)
-                loss_sum += loss.detach() * len(idx)
+                loss_sum += loss_value * len(idx)
                 seen += len(idx)
                 st.step += 1
                 if self.callbacks:
@@ -283,7 +283,7 @@ class Trainer:
                        loss_fn: Any) -> dict[str, Any]:
         """The epoch record: losses and the task's metrics (task_metrics.py)."""
         return {"kind": "epoch", "epoch": epoch,
-                "train_loss": float(loss_sum.item()) / max(seen, 1),
+                "train_loss": float(loss_sum) / max(seen, 1),
                 **task_metrics.train_metrics(seen),
                 **task_metrics.val_metrics(self.module, x_val, y_val, loss_fn), "lr": lr,
                 "samples_per_second": seen / max(seconds, 1e-9), "epoch_seconds": seconds}
