@@ -12,6 +12,19 @@ from typing import Any
 from workbench.runs.run_store import RunStore
 
 
+def register(subparsers: Any) -> None:
+    """Add ``eval RUN_DIR [--split S] [--allow-changed-data] [--json]`` to ``subparsers``."""
+    ev = subparsers.add_parser("eval", help="evaluate a run's best weights on a split")
+    ev.add_argument("run_dir")
+    ev.add_argument("--split", choices=("val", "test", "train"), default="val",
+                    help="'test' is the one explicit, recorded look at the test split")
+    ev.add_argument("--allow-changed-data", action="store_true",
+                    help="evaluate even though the run's data changed since training "
+                         "(recorded in the run's events.jsonl)")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(handler=run_eval)
+
+
 def evaluate_run(run_dir: str, split: str, allow_changed_data: bool = False) -> dict[str, Any]:
     """Evaluate the run's best (else latest) weights on ``split`` and record it in the run.
 

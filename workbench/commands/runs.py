@@ -10,6 +10,15 @@ from typing import Any
 from workbench.paths import default_project_dir
 
 
+def register(subparsers: Any) -> None:
+    """Add ``runs [PROJECT_DIR] [--json]`` to ``subparsers``."""
+    runs = subparsers.add_parser("runs", help="list the runs of a project folder")
+    runs.add_argument("project_dir", nargs="?", default=None,
+                      help="project folder (default: ./workbench-project)")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=run_list)
+
+
 def run_rows(project_dir: Path) -> list[dict[str, Any]]:
     """One row per run: name, status and the metrics that matter."""
     from workbench.runs.run_store import list_runs

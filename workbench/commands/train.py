@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import typing
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -13,6 +14,74 @@ from workbench.experiment import RunRequest, RunSetupError, execute_run
 from workbench.paths import default_project_dir, find_example
 from workbench.project import ProjectError, load_project
 from workbench.train.callbacks import Callback
+
+
+def register(subparsers: Any) -> None:
+    """Add ``train`` with its flags (one per training setting, the CSV options) to
+    ``subparsers``."""
+    train = subparsers.add_parser("train",
+                                  help="train a network from a project file or an example")
+    train.add_argument("project_file", nargs="?",
+                       help="a *.wbproj.json file or the name of a bundled example "
+                            "(mlp_digits, cnn_digits, resnet_small, tabular_csv, "
+                            "regression_diabetes)")
+    train.add_argument("--project", metavar="DIR",
+                       help="project folder that receives the run (default: ./workbench-project)")
+    train.add_argument("--dataset", metavar="NAME", help="use this dataset instead")
+    train.add_argument("--data-path", metavar="PATH",
+                       help="file or folder for csv / image_folder / npz datasets")
+    train.add_argument("--target", metavar="COLUMN",
+                       help="target column of a CSV dataset (default: the last column)")
+    _add_csv_flags(train)
+    train.add_argument("--config", metavar="FILE",
+                       help="JSON file with training settings (and optionally 'dataset')")
+    train.add_argument("--resume", metavar="RUN_DIR",
+                       help="continue a stopped or killed run from its last checkpoint, "
+                            "exactly as configured; --epochs N extends it")
+    train.add_argument("--allow-changed-data", action="store_true",
+                       help="with --resume: continue even though the run's data file changed "
+                            "(recorded in the run's events.jsonl)")
+    train.add_argument("--name", help="name for the run folder (default: the project's name)")
+    train.add_argument("--json", action="store_true",
+                       help="print one JSON object with the results instead of progress")
+    _add_train_config_flags(train)
+    train.set_defaults(handler=run_train)
+
+
+def _add_train_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field (``--early-stopping 5``, ``--nesterov/--no-nesterov``)."""
+    from workbench.train.config import TrainConfig
+
+    group = parser.add_argument_group("training settings (override the project's)")
+    hints = typing.get_type_hints(TrainConfig)
+    for field in dataclasses.fields(TrainConfig):
+        flag = "--" + field.name.replace("_", "-")
+        kind = hints.get(field.name, str)
+        help_text = field.metadata.get("help", "") if field.metadata else ""
+        if kind is bool:
+            group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction,
+                               default=None, help=help_text or None)
+        else:
+            caster = kind if kind in (int, float, str) else str
+            group.add_argument(flag, dest=field.name, type=caster, default=None,
+                               metavar=field.name.upper(), help=help_text or None)
+
+
+def _add_csv_flags(parser: argparse.ArgumentParser) -> None:
+    """How to read a CSV dataset; each flag sets the dataset option of the same name."""
+    group = parser.add_argument_group("reading a CSV dataset (override the project's options)")
+    group.add_argument("--delimiter", metavar="CHAR",
+                       help="field delimiter: auto (default, detected), ',', ';', tab, space")
+    group.add_argument("--skip-rows", dest="skip_rows", type=int, metavar="N",
+                       help="lines to skip before the header (comments, titles)")
+    group.add_argument("--columns", metavar="A,B,C",
+                       help="the file has no header row; these are its column names")
+    group.add_argument("--task", choices=("auto", "classification", "regression"),
+                       help="what the target is; auto (default) infers it from its values")
+    group.add_argument("--missing-indicator", dest="missing_indicator",
+                       action=argparse.BooleanOptionalAction, default=None,
+                       help="add a 0/1 '<column>_missing' input per numeric column with "
+                            "missing cells")
 
 
 def _fail(message: str, as_json: bool) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from workbench.export.onnx_export import DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, ExportError
 
 
-def add_export_parser(subparsers: Any) -> None:
+def register(subparsers: Any) -> None:
     """Add ``export RUN_DIR --out DIR [--opset N] [--force] [--json]`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "export", help="export a run as a verified ONNX deployment bundle",
@@ -29,6 +29,7 @@ def add_export_parser(subparsers: Any) -> None:
                              "(recorded in the run's events.jsonl)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object with the checks and latencies")
+    parser.set_defaults(handler=run_export)
 
 
 def format_report(report: dict[str, Any]) -> str:

@@ -8,12 +8,12 @@ import json
 import torch
 
 import workbench.export.onnx_export as onnx_export
-from workbench.export.cli_command import add_export_parser, run_export
+from workbench.export.cli_command import register, run_export
 
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="workbench")
-    add_export_parser(parser.add_subparsers(dest="command"))
+    register(parser.add_subparsers(dest="command"))
     return parser.parse_args(["export", *argv])
 
 
