@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from workbench.runs.run_store import RunStore
 
 FINGERPRINT_KEY = "data_fingerprint"
+OBJECTIVE_PREFIX = "objective."  # an objective's own tensors in a checkpoint's state file
 
 
 class DataChangedError(ValueError):
@@ -30,34 +32,123 @@ class DataChangedError(ValueError):
         self.recorded, self.found = recorded, found
 
 
+WEIGHT_CHOICES = "'best', 'last', 'epoch:N', a weights file inside the run folder, or None"
+
+
 @dataclass
 class RunForUse:
-    """A run rebuilt: ``module`` (eval mode, CPU; None when weights were not asked for),
-    ``weights`` (which file), ``dataset`` (saved preprocessing applied; None when not asked
-    for), ``data_changed`` (True only when a change was allowed)."""
+    """A run rebuilt: ``module`` (eval mode, on ``device``; its initial weights when none were
+    asked for), ``weights`` (which file, relative to the run folder; None when none were
+    loaded), ``dataset`` (saved preprocessing applied; None when not asked for),
+    ``data_changed`` (True only when a change was allowed). ``config`` (the run's TrainConfig),
+    ``task`` and ``class_names`` are read once, on first use."""
 
     run: RunStore
     module: Any
     weights: str | None
     dataset: Any
     data_changed: bool = False
+    device: str = "cpu"
+
+    @cached_property
+    def config(self) -> Any:
+        """The run's training settings as a TrainConfig (validated once)."""
+        from workbench.train.config import TrainConfig
+
+        return TrainConfig.from_dict(self.run.config.get("training") or {})
+
+    @property
+    def task(self) -> str:
+        """"classification" or "regression": the dataset's, else read from the run's config."""
+        if self.dataset is not None:
+            return str(self.dataset.task)
+        recorded = self.run.config.get("task")
+        if isinstance(recorded, str) and recorded:
+            return recorded
+        saved = self.run.config.get("preprocessing")  # a regression target is standardized
+        regression = isinstance(saved, dict) and "target_scaling" in saved
+        return "regression" if regression else "classification"
+
+    @property
+    def class_names(self) -> list[str]:
+        """The labels the run was trained with (its config), else the dataset's."""
+        saved = self.run.config.get("class_names")
+        if isinstance(saved, list) and saved:
+            return [str(name) for name in saved]
+        return [] if self.dataset is None else list(self.dataset.class_names)
+
+    def load_weights(self, which: str | Path) -> str:
+        """Load other weights of the same run into ``module`` (same choices as
+        :func:`rebuild_run`); returns which file, and remembers it in ``weights``."""
+        state, self.weights = read_run_weights(self.run, which)
+        _load(self.module, state, self.run.path / self.weights)
+        self.module.to(self.device)
+        return self.weights
+
+    def objective(self) -> Any:
+        """The run's training objective (``workbench.train.objectives.make_objective``) for
+        this module and dataset, with its own parameters restored from the loaded checkpoint's
+        state file when it saved any (``objective.`` keys); needs ``data=True``."""
+        from workbench.train.objectives import make_objective
+
+        if self.dataset is None:
+            raise ValueError("the run's objective needs its dataset: rebuild it with data=True")
+        objective = make_objective(self.config, self.dataset, self.module, self.device)
+        state = _objective_state(self.run, self.weights)
+        if state and hasattr(objective, "load_state_dict"):
+            objective.load_state_dict(state)
+        return objective
 
 
-def rebuild_run(run: str | Path | RunStore, *, weights: bool = True, data: bool = True,
-                allow_changed_data: bool = False, purpose: str = "use") -> RunForUse:
-    """The run's module and dataset, as trained. ``purpose`` (e.g. "eval", "export") goes into
-    the event recorded when changed data are allowed.
+def rebuild_run(run: str | Path | RunStore, *, weights: str | Path | bool | None = "best",
+                data: bool = True, allow_changed_data: bool = False, purpose: str = "use",
+                device: str = "cpu") -> RunForUse:
+    """The run's module and dataset, as trained.
 
-    Raises FileNotFoundError (no run, no weights, data file gone), DataChangedError, DataError,
-    ValueError (a damaged run file).
+    ``weights``: "best" (best.safetensors, else the latest checkpoint; also ``True``), "last"
+    (the latest checkpoint), "epoch:N" (that epoch's checkpoint), a weights file inside the run
+    folder, or None/False (the module keeps its initial weights). ``purpose`` (e.g. "eval",
+    "export") goes into the event recorded when changed data are allowed.
+
+    Raises FileNotFoundError (no run, no such weights, data file gone), DataChangedError,
+    DataError, ValueError (a damaged run file, an unknown ``weights`` choice).
     """
     store = run if isinstance(run, RunStore) else RunStore.open(run)
+    which = _weights_choice(weights)
     changed = check_run_data(store, allow_changed_data, purpose, record=False) if data else None
-    module, which = _module(store, weights)
-    dataset = load_run_dataset(store) if data else None
+    rebuilt = RunForUse(store, _compile(store), None, None, device=device)
+    if which is not None:
+        rebuilt.load_weights(which)
+    rebuilt.module.to(device).eval()
+    rebuilt.dataset = load_run_dataset(store) if data else None
     if changed is not None:  # recorded only once the run was really put to use
         store.record_event(changed)
-    return RunForUse(store, module, which, dataset, data_changed=changed is not None)
+    rebuilt.data_changed = changed is not None
+    return rebuilt
+
+
+def read_run_weights(run: RunStore, which: str | Path = "best") -> tuple[dict[str, Any], str]:
+    """(state, file relative to the run folder) for a ``weights`` choice of
+    :func:`rebuild_run`; every file is checked by ``workbench.runs.weights_file``."""
+    from workbench.runs.weights_file import load_weights_file
+
+    if which == "best":
+        return run.load_weights()
+    if which == "last":
+        latest = run.latest_checkpoint()
+        if latest is None:
+            raise FileNotFoundError(f"{run.path}: the run has no checkpoint yet")
+        path = latest[0]
+    elif isinstance(which, str) and which.startswith("epoch:"):
+        epoch = _epoch(which)
+        path = run.checkpoint_dir / f"epoch_{epoch:04d}.safetensors"
+        if epoch not in run.checkpoints():
+            saved = ", ".join(map(str, run.checkpoints())) or "none"
+            raise FileNotFoundError(f"{run.path}: no checkpoint for epoch {epoch} (saved "
+                                    f"epochs: {saved})")
+    else:
+        path = Path(which) if Path(which).is_absolute() else run.path / which
+    return load_weights_file(path, run.path), _relative(path, run.path)
 
 
 def load_run_module(run: RunStore) -> tuple[Any, str]:
@@ -119,15 +210,59 @@ def check_run_data(run: RunStore, allow_changed_data: bool = False, purpose: str
     return event
 
 
-def _module(run: RunStore, weights: bool) -> tuple[Any, str | None]:
+def _compile(run: RunStore) -> Any:
     from workbench.graph.compile import compile_graph
     from workbench.graph.spec import GraphSpec
+
+    return compile_graph(GraphSpec.from_dict(run.config["graph"]))
+
+
+def _load(module: Any, state: dict[str, Any], source: Path) -> None:
     from workbench.runs.weights_file import load_into_module
 
-    module = compile_graph(GraphSpec.from_dict(run.config["graph"]))
-    which = None
-    if weights:
-        state, which = run.load_weights()
-        load_into_module(module, state, run.path / which)  # names the tensor that does not fit
-    module.eval()
-    return module, which
+    model_state = {k: v for k, v in state.items() if not k.startswith(OBJECTIVE_PREFIX)}
+    load_into_module(module, model_state, source)  # names the tensor that does not fit
+
+
+def _objective_state(run: RunStore, weights: str | None) -> dict[str, Any]:
+    """The objective's own tensors saved beside the checkpoint ``weights`` (none for
+    best.safetensors, which holds the model only), without the ``objective.`` prefix."""
+    from workbench.runs.weights_file import load_weights_file
+
+    if not weights or not weights.startswith("checkpoints/"):
+        return {}
+    checkpoint = run.path / weights
+    state_file = checkpoint.with_name(f"{checkpoint.stem}.state.safetensors")
+    if not state_file.is_file():
+        return {}
+    return {k[len(OBJECTIVE_PREFIX):]: v
+            for k, v in load_weights_file(state_file, run.path).items()
+            if k.startswith(OBJECTIVE_PREFIX)}
+
+
+def _weights_choice(weights: str | Path | bool | None) -> str | Path | None:
+    if weights is None or weights is False:
+        return None
+    if weights is True:
+        return "best"
+    if isinstance(weights, Path) or weights in ("best", "last") or (
+            isinstance(weights, str) and (weights.startswith("epoch:")
+                                          or weights.endswith(".safetensors"))):
+        if isinstance(weights, str) and weights.startswith("epoch:"):
+            _epoch(weights)
+        return weights
+    raise ValueError(f"weights must be {WEIGHT_CHOICES}; found {weights!r}")
+
+
+def _epoch(choice: str) -> int:
+    text = choice[len("epoch:"):]
+    if not text.isdigit():
+        raise ValueError(f"weights 'epoch:N' needs a whole number N >= 0; found {choice!r}")
+    return int(text)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path)

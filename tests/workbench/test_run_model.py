@@ -86,3 +86,63 @@ def test_allowed_change_is_recorded_only_when_the_run_was_used(csv_run):
     with pytest.raises(DataError):
         rebuild_run(run, allow_changed_data=True)
     assert run.read_events() == []
+
+
+@pytest.fixture(scope="module")
+def two_epochs(tmp_path_factory):
+    from workbench.graph.templates import mlp
+
+    request = RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2),
+                                {"name": "moons", "options": {"n_samples": 120}},
+                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.05},
+                                tmp_path_factory.mktemp("proj"), name="two")
+    return RunStore.open(execute_run(request)["run_dir"])
+
+
+def test_weights_choices(two_epochs):
+    run = two_epochs
+    assert run.checkpoints() == [0, 1]
+    first, _, _, _ = run.load_checkpoint(0)
+    rebuilt = rebuild_run(run, weights="epoch:0", data=False)
+    assert rebuilt.weights == "checkpoints/epoch_0000.safetensors"
+    assert all(torch.equal(rebuilt.module.state_dict()[k], v) for k, v in first.items())
+    assert rebuild_run(run, weights="last", data=False).weights.endswith("epoch_0001.safetensors")
+    assert rebuild_run(run, weights=True, data=False).weights == "best.safetensors"
+    assert rebuild_run(run, weights=None, data=False).weights is None
+    assert rebuilt.load_weights("last").endswith("epoch_0001.safetensors")
+    assert rebuilt.weights.endswith("epoch_0001.safetensors")
+
+
+def test_bad_weights_choice_is_named(two_epochs):
+    with pytest.raises(FileNotFoundError, match=r"no checkpoint for epoch 7 \(saved epochs: 0, 1"):
+        rebuild_run(two_epochs, weights="epoch:7", data=False)
+    with pytest.raises(ValueError, match="'best', 'last', 'epoch:N'.*found 'newest'"):
+        rebuild_run(two_epochs, weights="newest", data=False)
+    with pytest.raises(ValueError, match="whole number"):
+        rebuild_run(two_epochs, weights="epoch:x", data=False)
+
+
+def test_config_task_and_class_names_read_once(two_epochs, monkeypatch):
+    from workbench.train.config import TrainConfig
+
+    rebuilt = rebuild_run(two_epochs)
+    assert rebuilt.config.epochs == 2 and rebuilt.config.lr == 0.05
+    calls = []
+    monkeypatch.setattr(TrainConfig, "from_dict",
+                        classmethod(lambda cls, data: calls.append(data)))
+    assert rebuilt.config is rebuilt.config  # cached: parsed once, not again
+    assert calls == []
+    assert rebuilt.task == "classification"
+    assert rebuilt.class_names == two_epochs.config["class_names"] == ["class 0", "class 1"]
+    without_data = rebuild_run(two_epochs, data=False)
+    assert without_data.class_names == ["class 0", "class 1"] and without_data.task == "classification"
+
+
+def test_objective_is_built_for_the_rebuilt_run(two_epochs):
+    pytest.importorskip("workbench.train.objectives",
+                        reason="workbench.train.objectives (helper A) is not in this tree yet")
+    rebuilt = rebuild_run(two_epochs, weights="last")
+    objective = rebuilt.objective()
+    assert objective is not None
+    with pytest.raises(ValueError, match="data=True"):
+        rebuild_run(two_epochs, data=False).objective()
