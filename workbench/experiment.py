@@ -42,6 +42,9 @@ class RunRequest:
     extra: dict[str, Any] = field(default_factory=dict)
     # a resumed run's saved preprocessing: applied as it is, never fitted again
     preprocessing: dict[str, Any] | None = None
+    # where the run comes from (workbench.runs.lineage.Lineage as a dict); None: a root run,
+    # or fine-tuned-from the run that the training settings' init.from_run names
+    lineage: dict[str, Any] | None = None
 
     @classmethod
     def freeze(cls, graph: GraphSpec, dataset: dict[str, Any], training: dict[str, Any],
@@ -161,18 +164,21 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
     from workbench.runs.run_store import RunStore
     from workbench.train.trainer import Trainer
 
+    lineage = request_lineage(request)
     spec, dataset, config = prepare(request)
     if resume_dir is not None:
         run = RunStore.open(resume_dir)
         check_resumable(run)  # a damaged checkpoint: refused before anything is written
         if run.config.get("training") != config.to_dict():  # e.g. extended with --epochs
             run.save_config({**run.config, "training": config.to_dict()})
+        record_resume(run)
     else:
         run = RunStore.create(Path(request.project_dir), request.name)
         run.save_config(record_fingerprint({
             "graph": spec.to_dict(), "dataset": request.dataset, "training": config.to_dict(),
             "preprocessing": dataset.preprocessing, "class_names": list(dataset.class_names),
-            "data_report": dataset.load_report, **request.extra}))
+            "data_report": dataset.load_report, **request.extra,
+            "lineage": lineage.stored_for(run.path).to_dict()}))
     try:
         trainer = Trainer(spec, dataset, config, run=run, callbacks=list(callbacks),
                           control=control)
@@ -183,6 +189,44 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
         if resume_dir is None:
             discard_if_unstarted(run)
         raise
+
+
+def request_lineage(request: RunRequest) -> Any:
+    """The request's checked Lineage: as given, else fine-tuned-from the run the training
+    settings' ``init.from_run`` names, else a root. RunSetupError for a malformed lineage or
+    a parent run folder that does not exist."""
+    from workbench.runs.lineage import Lineage
+
+    data, source = request.lineage, "lineage: the parent"
+    if data is None:
+        init = request.training.get("init") if isinstance(request.training, dict) else None
+        from_run = init.get("from_run") if isinstance(init, dict) else None
+        data = {"parent": from_run, "relation": "fine-tuned-from"} if from_run else {}
+        source = "training settings: init.from_run"
+    try:
+        lineage = Lineage.from_dict(data)
+    except ValueError as exc:
+        raise RunSetupError(str(exc)) from exc
+    if lineage.parent:
+        parent = Path(lineage.parent).expanduser()
+        if not parent.is_absolute() and len(parent.parts) == 1 and \
+                not parent.is_dir():  # a bare name: a run folder of this project
+            parent = Path(request.project_dir) / "runs" / parent
+        if not (parent / "config.json").is_file():
+            raise RunSetupError(f"{source} must be a run folder (with config.json), found "
+                                f"{str(parent)!r}")
+        lineage = Lineage(parent=str(parent.resolve()), relation=lineage.relation,
+                          study=lineage.study, trial=lineage.trial)
+    return lineage
+
+
+def record_resume(run: Any) -> None:
+    """Note in events.jsonl that ``run`` is resumed (in place) from its latest checkpoint."""
+    from datetime import datetime, timezone
+
+    epochs = run.checkpoints()
+    run.record_event({"kind": "resumed", "from_epoch": epochs[-1] if epochs else 0,
+                      "time": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
 def check_resumable(run: Any) -> None:

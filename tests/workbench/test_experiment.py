@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
-from workbench.experiment import RunRequest, RunSetupError, execute_run
+from workbench.experiment import RunRequest, RunSetupError, execute_run, request_lineage
 from workbench.graph.templates import embedding_lstm, mlp
 from workbench.runs.run_store import RunStore
 from workbench.train import memory_estimate
@@ -82,3 +85,54 @@ def test_resuming_a_damaged_checkpoint_changes_nothing(tmp_path):
     with pytest.raises(ValueError, match="state.safetensors is not a valid safetensors file"):
         execute_run(request, resume_dir=run.path)
     assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before
+
+
+def test_every_new_run_records_its_lineage(tmp_path):
+    tiny = mlp(2, hidden=(4,), num_classes=2)
+    root = execute_run(RunRequest.freeze(tiny, MOONS, TINY, tmp_path))
+    assert RunStore.open(root["run_dir"]).config["lineage"] == {}
+    child = execute_run(RunRequest(
+        graph=tiny.to_dict(), dataset=MOONS, training=TINY, project_dir=str(tmp_path),
+        lineage={"parent": root["run_dir"], "relation": "fine-tuned-from"}))
+    parent_name = Path(root["run_dir"]).name
+    assert RunStore.open(child["run_dir"]).config["lineage"] == {
+        "relation": "fine-tuned-from", "parent": parent_name}
+
+
+@pytest.mark.parametrize("lineage, words", [
+    ({"parent": "x", "relation": "cloned-from"}, "relation must be one of"),
+    ({"parent": "no-such-run", "relation": "pruned-from"},
+     "lineage: the parent must be a run folder (with config.json), found"),
+])
+def test_a_bad_lineage_is_refused_before_any_folder_is_made(tmp_path, lineage, words):
+    request = RunRequest(graph=mlp(2, hidden=(4,), num_classes=2).to_dict(), dataset=MOONS,
+                         training=TINY, project_dir=str(tmp_path), lineage=lineage)
+    assert words in str(refuse(request))
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_init_from_run_makes_the_run_fine_tuned_from_it(tmp_path):
+    parent = RunStore.create(tmp_path, "parent")
+    parent.save_config({})
+    request = RunRequest(graph={}, dataset=MOONS, project_dir=str(tmp_path),
+                         training={**TINY, "init": {"from_run": str(parent.path)}})
+    lineage = request_lineage(request)
+    assert (lineage.relation, lineage.parent) == ("fine-tuned-from", str(parent.path.resolve()))
+    given = {"parent": parent.path.name, "relation": "distilled-from"}
+    assert request_lineage(replace(request, lineage=given)).relation == "distilled-from"
+    missing = replace(request, training={**TINY, "init": {"from_run": "nowhere"}})
+    with pytest.raises(RunSetupError, match="init.from_run must be a run folder"):
+        request_lineage(missing)
+
+
+def test_a_resume_continues_in_place_and_is_recorded_as_an_event(tmp_path):
+    summary = execute_run(RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2), MOONS, TINY,
+                                            tmp_path))
+    run = RunStore.open(summary["run_dir"])
+    request = RunRequest(graph=run.config["graph"], dataset=run.config["dataset"],
+                         training={**run.config["training"], "epochs": 2},
+                         project_dir=str(tmp_path))
+    again = execute_run(request, resume_dir=run.path)
+    assert again["run_dir"] == summary["run_dir"]
+    (event,) = [e for e in run.read_events() if e.get("kind") == "resumed"]
+    assert event["from_epoch"] == 0 and "time" in event

@@ -11,6 +11,7 @@ Layout::
         checkpoints/epoch_NNNN.json               epoch, best metric, scheduler, structure
         best.safetensors        best weights by the monitored validation metric
         summary.json            written when the run ends
+        artifacts/<name>        anything else a run produces (reports, exports, plots)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from workbench.runs.file_checks import (
     check_checkpoint_meta,
     check_run_config,
     read_json_object,
+    require_inside,
 )
 from workbench.runs.metric_log import MetricLog
 
@@ -34,7 +36,9 @@ RUNS_FOLDER = "runs"
 CONFIG_FILE = "config.json"
 SUMMARY_FILE = "summary.json"
 BEST_WEIGHTS = "best.safetensors"
+ARTIFACTS_FOLDER = "artifacts"
 _CHECKPOINT = re.compile(r"^epoch_(\d{4,})\.json$")
+_ARTIFACT_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
 
 
 def _slug(name: str) -> str:
@@ -232,6 +236,60 @@ class RunStore:
 
     def read_events(self) -> list[dict[str, Any]]:
         return self.events.read()
+
+    # artifacts --------------------------------------------------------------------------
+    @property
+    def artifact_dir(self) -> Path:
+        return self.path / ARTIFACTS_FOLDER
+
+    def write_artifact(self, name: str, data: bytes | str | dict[str, Any]) -> Path:
+        """Write ``data`` atomically to ``artifacts/<name>`` (bytes as they are, text as UTF-8,
+        a dict as JSON). ``name`` is a relative path of plain parts ("report.json",
+        "plots/loss.png"); anything else is a ValueError."""
+        path = self._artifact_path(name)
+        existing = next(f for f in path.parents if f.exists() or f == self.path)
+        require_inside(existing, self.path)  # no writing through a linked folder
+        if isinstance(data, dict):
+            atomic_write_json(path, data)
+        elif isinstance(data, str):
+            atomic_write_bytes(path, data.encode("utf-8"))
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            atomic_write_bytes(path, bytes(data))
+        else:
+            raise TypeError(f"artifact {name!r}: expected bytes, text or a dict, found "
+                            f"{type(data).__name__}")
+        return path
+
+    def artifacts(self) -> list[str]:
+        """Names of the run's artifacts (relative to artifacts/, with "/"), sorted."""
+        if not self.artifact_dir.is_dir():
+            return []
+        return sorted(p.relative_to(self.artifact_dir).as_posix()
+                      for p in self.artifact_dir.rglob("*")
+                      if p.is_file() and not p.name.startswith("."))
+
+    def read_artifact(self, name: str) -> bytes:
+        """The bytes of ``artifacts/<name>``; FileNotFoundError when there is none,
+        RunFileError for a link out of the run folder or something that is not a file."""
+        path = self._artifact_path(name)
+        require_inside(path, self.path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such artifact (the run has: "
+                                    f"{', '.join(self.artifacts()) or 'none'})")
+        if not path.is_file():
+            raise RunFileError(f"{path} is not a regular file")
+        return path.read_bytes()
+
+    def _artifact_path(self, name: str) -> Path:
+        if not isinstance(name, str):
+            raise ValueError(f"artifact name must be a text, found {type(name).__name__}")
+        parts = name.split("/")
+        if not name or len(name) > 255 or len(parts) > 8 or \
+                not all(_ARTIFACT_PART.match(part) for part in parts):
+            raise ValueError(f"artifact name must be a relative path of parts made of letters, "
+                             f"digits and _ . + - (not starting with '.' or '-'), e.g. "
+                             f"'report.json' or 'plots/loss.png'; found {name!r}")
+        return self.artifact_dir.joinpath(*parts)
 
     def test_looks(self) -> int:
         """How many times anything was measured on the test split (every eval or export that
