@@ -1,22 +1,39 @@
-"""TrainConfig: every option the trainer offers, JSON-able and validated."""
+"""TrainConfig: every option the trainer offers, JSON-able and validated.
+
+Plain settings are fields with metadata ``help`` and limits (``low``/``high``, ``choices``);
+choices that plugins extend are live :class:`RegistryChoices` (``metadata["choices_from"]()``
+lists the current names). Nested sections (``objective``, ``init``) carry
+``metadata["section"] = True`` and ``metadata["cls"]``; generators of flags and form rows that
+handle plain values skip them.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
-SCHEDULES = ("constant", "step", "exponential", "polynomial", "cosine", "plateau")
+from workbench.train.config_sections import (
+    InitConfig,
+    ObjectiveConfig,
+    RegistryChoices,
+    build_section,
+    check_fields,
+    section,
+)
+from workbench.train.config_sections import opt as _opt
+
+# Live views of the registries (plugins may register more).
+OPTIMIZERS = RegistryChoices("workbench.train.optimizers", "optimizer_names")
+SCHEDULES = RegistryChoices("workbench.train.schedules", "schedule_names")
 # "auto": cross_entropy for a classification dataset, mse for a regression one.
-LOSSES = ("auto", "cross_entropy", "bce", "mse", "mae", "huber")
+LOSSES = RegistryChoices("workbench.train.losses", "loss_names", fixed=("auto",))
+OBJECTIVES = RegistryChoices("workbench.train.objectives", "objective_names")
 # val_accuracy is for classification only; val_mae / val_rmse for regression only.
 MONITORS = ("val_loss", "val_accuracy", "val_mae", "val_rmse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-
-
-def _opt(default: Any, help: str, **limits: Any) -> Any:
-    return field(default=default, metadata={"help": help, **limits})
+__all__ = ["TrainConfig", "InitConfig", "ObjectiveConfig", "RegistryChoices", "OPTIMIZERS",
+           "SCHEDULES", "LOSSES", "OBJECTIVES", "MONITORS", "DEVICES", "section_fields"]
 
 
 @dataclass
@@ -25,7 +42,8 @@ class TrainConfig:
 
     epochs: int = _opt(20, "passes over the training data", low=1, high=100_000)
     batch_size: int = _opt(64, "samples per gradient step", low=1, high=1_000_000)
-    optimizer: str = _opt("adam", "sgd, adagrad, rmsprop, adam or adamw", choices=OPTIMIZERS)
+    optimizer: str = _opt("adam", "sgd, adagrad, rmsprop, adam, adamw or a plugin's",
+                       choices=OPTIMIZERS)
     lr: float = _opt(1e-3, "learning rate", low=0.0, high=1e6)
     momentum: float = _opt(0.0, "SGD/RMSprop momentum", low=0.0, high=0.999999)
     nesterov: bool = _opt(False, "Nesterov momentum (SGD, needs momentum > 0)")
@@ -60,24 +78,16 @@ class TrainConfig:
                                  "only (a 1.9M-parameter MLP ran 0.65x as fast on an H100)")
     monitors: bool = _opt(True, "gradient norms and dead units each epoch")
     checkpoint_every: int = _opt(1, "save a checkpoint every N epochs", low=1, high=100_000)
+    time_budget_seconds: float = _opt(0.0, "end the run (reason 'budget') after the epoch that "
+                                      "passes this many seconds (0 = no limit)",
+                                      low=0.0, high=1e9)
+    objective: ObjectiveConfig = section(ObjectiveConfig, "what training minimizes")
+    init: InitConfig = section(InitConfig, "first weights from a run, frozen layers")
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            expected = f.type if isinstance(f.type, type) else {
-                "int": int, "float": float, "bool": bool, "str": str}[str(f.type)]
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-                setattr(self, f.name, value)
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                raise ValueError(f"'{f.name}' must be {expected.__name__}, found {value!r}")
-            choices = f.metadata.get("choices")
-            if choices and value not in choices:
-                raise ValueError(f"'{f.name}' must be one of {', '.join(choices)}, found "
-                                 f"{value!r}")
-            low, high = f.metadata.get("low"), f.metadata.get("high")
-            if low is not None and not low <= value <= high:
-                raise ValueError(f"'{f.name}' must be between {low} and {high}, found {value}")
+        for f in section_fields():
+            setattr(self, f.name, build_section(f.metadata["cls"], getattr(self, f.name), f.name))
+        check_fields(self)
         if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
             raise ValueError("'nesterov' needs optimizer sgd with momentum > 0, found "
                              f"optimizer {self.optimizer} with momentum {self.momentum}")
@@ -93,3 +103,8 @@ class TrainConfig:
             raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; known: "
                              f"{', '.join(sorted(names))}")
         return cls(**data)
+
+
+def section_fields() -> list[dataclasses.Field]:
+    """The nested-section fields of TrainConfig (``objective``, ``init``)."""
+    return [f for f in dataclasses.fields(TrainConfig) if f.metadata.get("section")]

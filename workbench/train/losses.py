@@ -37,6 +37,14 @@ def register_loss(name: str, factory: LossFactory, task: str = "classification")
     _LOSSES[task][name] = factory
 
 
+def loss_names() -> list[str]:
+    """Every registered loss name, any task, in registration order (without ``auto``)."""
+    names: list[str] = []
+    for task in TASKS:
+        names += [n for n in _LOSSES[task] if n not in names]
+    return names
+
+
 def losses_for(task: str) -> list[str]:
     """Names of the losses that fit ``task``."""
     return sorted(_LOSSES.get(task, {}))

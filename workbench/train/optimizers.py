@@ -12,7 +12,13 @@ _OPTIMIZERS: dict[str, OptimizerFactory] = {}
 
 
 def register_optimizer(name: str, factory: OptimizerFactory) -> None:
+    """Add optimizer ``name``: ``factory(params_or_groups, config)`` returns a torch optimizer."""
     _OPTIMIZERS[name] = factory
+
+
+def optimizer_names() -> list[str]:
+    """Registered optimizer names in registration order."""
+    return list(_OPTIMIZERS)
 
 
 def _sgd(params, c: TrainConfig):

@@ -7,6 +7,7 @@ run continues exactly where it left off.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,22 +28,41 @@ class PlateauState:
         return asdict(self)
 
 
+# factor(config, epoch after warm-up, epochs after warm-up) -> multiplier of config.lr
+ScheduleFactor = Callable[[TrainConfig, int, int], float]
+_SCHEDULES: dict[str, ScheduleFactor] = {}
+
+
+def register_schedule(name: str, factor: ScheduleFactor) -> None:
+    """Add schedule ``name``: ``factor(config, e, total)`` with ``e`` the epoch counted after
+    warm-up and ``total`` the epochs after warm-up (at least 1)."""
+    _SCHEDULES[name] = factor
+
+
+def schedule_names() -> list[str]:
+    """Registered schedule names in registration order."""
+    return list(_SCHEDULES)
+
+
+for _name, _factor in (
+        ("constant", lambda c, e, total: 1.0),
+        ("step", lambda c, e, total: c.gamma ** (e // c.step_size)),
+        ("exponential", lambda c, e, total: c.gamma ** e),
+        ("polynomial", lambda c, e, total: max(0.0, 1.0 - e / total) ** c.power),
+        ("cosine", lambda c, e, total: 0.5 * (1.0 + math.cos(math.pi * min(e, total) / total))),
+        ("plateau", lambda c, e, total: 1.0)):  # the plateau cut is PlateauState.scale
+    register_schedule(_name, _factor)
+
+
 def base_factor(config: TrainConfig, epoch: int) -> float:
     """Multiplier of ``config.lr`` for ``epoch`` (0-based) ignoring warm-up and plateau."""
     e = max(0, epoch - config.warmup_epochs)
     total = max(1, config.epochs - config.warmup_epochs)
-    s = config.schedule
-    if s in ("constant", "plateau"):
-        return 1.0
-    if s == "step":
-        return config.gamma ** (e // config.step_size)
-    if s == "exponential":
-        return config.gamma ** e
-    if s == "polynomial":
-        return max(0.0, 1.0 - e / total) ** config.power
-    if s == "cosine":
-        return 0.5 * (1.0 + math.cos(math.pi * min(e, total) / total))
-    raise ValueError(f"unknown schedule {s!r}")
+    factor = _SCHEDULES.get(config.schedule)
+    if factor is None:
+        raise ValueError(f"unknown schedule {config.schedule!r}; known: "
+                         f"{', '.join(_SCHEDULES)}")
+    return factor(config, e, total)
 
 
 def learning_rate(config: TrainConfig, epoch: int, plateau: PlateauState | None = None) -> float:
