@@ -4,12 +4,15 @@ A project file (``*.wbproj.json``) is plain JSON::
 
     {"format_version": 1, "name": "...", "graph": <GraphSpec dict>,
      "dataset": <DatasetSpec dict>, "training": <TrainConfig dict>,
-     "description": "one line", "note": "text the app shows when the project opens"}
+     "description": "one line", "note": "text the app shows when the project opens",
+     "search": <search space, see workbench/search/space.py>}
 
 The ``training`` dict may be partial: missing keys take the trainer's defaults. ``description``
 (one line, shown in lists such as the start page) and ``note`` (a few paragraphs, shown beside
 the canvas when the project opens; the lessons use it) are optional and written only when set,
-so files without them, older ones included, read and write exactly as before. This module is
+so files without them, older ones included, read and write exactly as before. ``search`` (what
+an architecture/hyperparameter search may vary) is optional too and checked against the graph on
+load: a bad one is a ProjectError naming what was expected. This module is
 torch-free so the GUI can open projects before torch is imported.
 """
 
@@ -41,6 +44,7 @@ class Project:
     base_dir: Path | None = None
     description: str = ""
     note: str = ""
+    search: dict[str, Any] | None = None  # the search space (workbench.search.space), raw JSON
 
     def resolved_dataset(self) -> dict[str, Any]:
         """The dataset section with a relative ``options.path`` made absolute.
@@ -67,6 +71,8 @@ class Project:
             data["note"] = self.note
         data.update(graph=self.graph.to_dict(), dataset=dict(self.dataset),
                     training=dict(self.training))
+        if self.search is not None:
+            data["search"] = json.loads(json.dumps(self.search))
         return data
 
     @classmethod
@@ -104,8 +110,16 @@ class Project:
                 raise ProjectError(f"{source}: '{key}' must be text, found "
                                    f"{type(value).__name__}")
             texts[key] = value
+        search = data.get("search")
+        if search is not None:
+            from workbench.search.space import SearchSpaceError, parse_space
+
+            try:
+                parse_space(search, graph, source="'search'")
+            except SearchSpaceError as exc:
+                raise ProjectError(f"{source}: {exc}") from None
         return cls(name=str(data.get("name") or graph.name), graph=graph,
-                   dataset=dict(dataset), training=dict(training), **texts)
+                   dataset=dict(dataset), training=dict(training), search=search, **texts)
 
 
 def load_project(path: str | Path) -> Project:
