@@ -40,13 +40,14 @@ def evaluate_run(run_dir: str, split: str, allow_changed_data: bool = False) -> 
     weights_name = str(rebuilt.weights)
     x, y = {"train": (dataset.x_train, dataset.y_train), "val": (dataset.x_val, dataset.y_val),
             "test": (dataset.x_test, dataset.y_test)}[split]
-    if dataset.task == "regression":
+    if rebuilt.task == "regression":
         return _evaluate_regression(run, module, weights_name, dataset, split, x, y)
     result = evaluate(module, x, y, batch_size=256, device="cpu")
-    report = classification_report(y, result["predictions"], list(dataset.class_names))
+    report = classification_report(y, result["predictions"], rebuilt.class_names)
     record = {"kind": "eval", "split": split, "weights": weights_name,
               "task": "classification", "loss": float(result["loss"]),
-              "accuracy": float(result["accuracy"]), "samples": int(len(y)), "time": datetime.now(timezone.utc).isoformat()}
+              "accuracy": float(result["accuracy"]), "samples": int(len(y)),
+              "time": datetime.now(timezone.utc).isoformat()}
     run.record_event(record)
     return {**record, "run_dir": str(run.path), "report": report}
 
