@@ -85,19 +85,29 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     from workbench.data.load_report import complete_report
     from workbench.data.preprocessing import apply_preprocessing
     from workbench.data.splits import split_indices
+    from workbench.data.subsets import (
+        select_classes,
+        split_subset_options,
+        train_fraction_indices,
+    )
 
     spec = _as_spec(spec)
     if not isinstance(spec.options, dict):
         raise DataError(f"dataset options must be an object, found {spec.options!r}")
-    raw = _loader(spec.name)(spec.options)
+    loader_options, subset = split_subset_options(spec.options)
+    raw = _loader(spec.name)(loader_options)
     task = getattr(raw, "task", "classification")
     if task not in ("classification", "regression"):
         raise DataError(f"dataset '{spec.name}': task must be 'classification' or "
                         f"'regression', found {task!r}")
     regression = task == "regression"
+    raw, notes = select_classes(raw, subset, spec.name)
     y = raw.y
     tr, va, te = split_indices(y, spec.val_fraction, spec.test_fraction, spec.split_seed,
                                spec.stratify and not regression)
+    tr, fraction_notes = train_fraction_indices(tr, y, subset, spec.split_seed,
+                                                spec.stratify and not regression, spec.name)
+    notes += fraction_notes
     if len(tr) == 0:
         raise DataError(f"dataset '{spec.name}' has too few samples ({len(y)}) to split")
     if spec.val_fraction > 0 and len(va) == 0:
@@ -118,6 +128,9 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     else:
         num_classes, class_names = len(raw.class_names), list(raw.class_names)
     report = complete_report(raw, spec.name, task, y, class_names, tuple(x.shape[1:]))
+    if notes:
+        report["notes"] = [*report.get("notes", []), *notes]
+        report["subset"] = {**subset, "train_rows": int(len(tr))}
     if regression:
         if "target_scaling" not in pre:
             pre = {**pre, "target_scaling": fit_target_scaling(y[tr])}
