@@ -171,7 +171,7 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
         check_resumable(run)  # a damaged checkpoint: refused before anything is written
         if run.config.get("training") != config.to_dict():  # e.g. extended with --epochs
             run.save_config({**run.config, "training": config.to_dict()})
-        record_resume(run)
+        callbacks = [*callbacks, ResumeRecorder(run)]
     else:
         run = RunStore.create(Path(request.project_dir), request.name)
         run.save_config(record_fingerprint({
@@ -220,13 +220,28 @@ def request_lineage(request: RunRequest) -> Any:
     return lineage
 
 
-def record_resume(run: Any) -> None:
-    """Note in events.jsonl that ``run`` is resumed (in place) from its latest checkpoint."""
-    from datetime import datetime, timezone
+class ResumeRecorder:
+    """A trainer callback that notes in events.jsonl, once the resumed training has started
+    (checkpoint loaded), that the run was resumed in place: ``{"kind": "resumed",
+    "from_epoch": <checkpoint epoch or null>, "start_epoch": N, "time": ...}``."""
 
-    epochs = run.checkpoints()
-    run.record_event({"kind": "resumed", "from_epoch": epochs[-1] if epochs else 0,
-                      "time": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.done = False
+
+    def on_event(self, event: object) -> None:
+        from datetime import datetime, timezone
+
+        from workbench.train.events import RunStarted
+
+        if self.done or not isinstance(event, RunStarted):
+            return
+        self.done = True
+        start = event.start_epoch
+        self.run.record_event({
+            "kind": "resumed", "from_epoch": start - 1 if start > 0 else None,
+            "start_epoch": start,
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
 def check_resumable(run: Any) -> None:

@@ -135,4 +135,4 @@ def test_a_resume_continues_in_place_and_is_recorded_as_an_event(tmp_path):
     again = execute_run(request, resume_dir=run.path)
     assert again["run_dir"] == summary["run_dir"]
     (event,) = [e for e in run.read_events() if e.get("kind") == "resumed"]
-    assert event["from_epoch"] == 0 and "time" in event
+    assert event["from_epoch"] == 0 and event["start_epoch"] == 1 and "time" in event

@@ -1,4 +1,6 @@
-"""``workbench runs``: list a project's runs with their key metrics."""
+"""``workbench runs``: a project's runs with their key metrics, as a tree of parents and the
+runs made from them (fine-tuned, distilled, pruned, ... see workbench.runs.lineage), or
+``--flat`` in creation order."""
 
 from __future__ import annotations
 
@@ -11,20 +13,30 @@ from workbench.paths import default_project_dir
 
 
 def register(subparsers: Any) -> None:
-    """Add ``runs [PROJECT_DIR] [--json]`` to ``subparsers``."""
+    """Add ``runs [PROJECT_DIR] [--flat] [--json]`` to ``subparsers``."""
     runs = subparsers.add_parser("runs", help="list the runs of a project folder")
     runs.add_argument("project_dir", nargs="?", default=None,
                       help="project folder (default: ./workbench-project)")
-    runs.add_argument("--json", action="store_true")
+    runs.add_argument("--flat", action="store_true",
+                      help="a plain list by creation time instead of the tree of runs")
+    runs.add_argument("--json", action="store_true",
+                      help="one JSON list of rows (with parent, relation and depth)")
     runs.set_defaults(handler=run_list)
 
 
-def run_rows(project_dir: Path) -> list[dict[str, Any]]:
-    """One row per run: name, status and the metrics that matter."""
+def run_rows(project_dir: Path, flat: bool = False) -> list[dict[str, Any]]:
+    """One row per run: name, status, the metrics that matter and where it comes from
+    (parent path or None, relation, depth in the tree, note). Tree order (each parent followed
+    by its children, oldest first) unless ``flat`` (creation order)."""
+    from workbench.runs.lineage import build_tree, walk
     from workbench.runs.run_store import list_runs
 
+    nodes = list(walk(build_tree(list_runs(project_dir))))
+    if flat:
+        nodes.sort(key=lambda n: (n.run.created, n.run.path.name))
     rows = []
-    for run in list_runs(project_dir):
+    for node in nodes:
+        run = node.run
         summary = run.read_summary() or {}
         metrics = run.metrics.read()
         epochs = [m for m in metrics if m.get("kind", "epoch") == "epoch" and "val_loss" in m]
@@ -48,8 +60,45 @@ def run_rows(project_dir: Path) -> list[dict[str, Any]]:
             "test_looks": run.test_looks(),
             "created": run.created.isoformat(),
             "path": str(run.path),
+            "parent": str(node.parent.path) if node.parent is not None else None,
+            "relation": node.relation,
+            "depth": node.depth,
+            "note": node.note,
         })
     return rows
+
+
+def tree_labels(rows: list[dict[str, Any]]) -> list[str]:
+    """The run column of the tree: guides ("├─ ", "└─ ", "│  ") before each name, then its
+    relation and any note (rows in tree order, as :func:`run_rows` gives them)."""
+    labels = []
+    for i, row in enumerate(rows):
+        depth = row["depth"]
+        guides = []
+        for level in range(1, depth + 1):  # is there a later sibling at this level?
+            later = _has_later_sibling(rows, i, level)
+            if level == depth:
+                guides.append("├─ " if later else "└─ ")
+            else:
+                guides.append("│  " if later else "   ")
+        text = "".join(guides) + row["run"]
+        if row["relation"] and (depth or row["note"]):
+            text += f" {row['relation']}"
+        if row["note"]:
+            text += f" ({row['note']})"
+        labels.append(text)
+    return labels
+
+
+def _has_later_sibling(rows: list[dict[str, Any]], index: int, level: int) -> bool:
+    """Whether the ancestor of ``rows[index]`` at ``level`` (or the row itself) has a later
+    sibling: a later row at that depth before any row shallower than it."""
+    for row in rows[index + 1:]:
+        if row["depth"] < level:
+            return False
+        if row["depth"] == level:
+            return True
+    return False
 
 
 def test_looks_text(looks: int) -> str:
@@ -71,7 +120,7 @@ def run_list(args: argparse.Namespace) -> int:
         message = f"{project_dir}: no such project folder"
         print(json.dumps({"error": message}) if args.json else f"workbench runs: {message}")
         return 2
-    rows = run_rows(project_dir)
+    rows = run_rows(project_dir, flat=args.flat)
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -84,8 +133,10 @@ def run_list(args: argparse.Namespace) -> int:
     if any(r["task"] == "regression" for r in rows):  # errors in the target's units
         columns[3:3] = ["val_mae", "val_r2"]
         columns.insert(columns.index("test_split"), "test_mae")
-    table = [columns] + [[_cell(r[c]) if c != "test_split" else test_looks_text(r["test_looks"])
-                          for c in columns] for r in rows]
+    labels = [r["run"] for r in rows] if args.flat else tree_labels(rows)
+    table = [columns] + [[label] + [_cell(r[c]) if c != "test_split" else
+                                    test_looks_text(r["test_looks"]) for c in columns[1:]]
+                         for label, r in zip(labels, rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
