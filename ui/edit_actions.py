@@ -1,6 +1,6 @@
 """Graph edits and the clipboard of the main window: add, connect, set a parameter, move,
-delete, copy/cut/paste/duplicate, auto-arrange, focus. Each edit is one undoable document
-edit."""
+delete, copy/cut/paste/duplicate, auto-arrange, focus, freeze a layer. Each edit is one
+undoable document edit; deleting a node also takes it out of the frozen-layer settings."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from ui.editor.canvas_scene import paste_offset
+from ui.editor.freeze_settings import with_frozen, without_missing
 from workbench.graph import edits
 from workbench.graph.layout import layered_positions
 from workbench.project import Project
@@ -65,8 +66,16 @@ class EditActions:
         def apply(p: Project) -> None:
             edits.remove_edges(p.graph, keys)
             edits.remove_nodes(p.graph, ids)
+            p.training = without_missing(p.training, {n.id for n in p.graph.nodes})
 
         self.document.edit("Delete", apply)
+
+    def set_frozen(self, node_id: str, frozen: bool) -> None:
+        """Freeze (or unfreeze) a layer: ``init.freeze`` of the training settings."""
+        analysis = self.document.analyze_now()
+        self.document.edit(f"{'Freeze' if frozen else 'Unfreeze'} {node_id}",
+                           lambda p: setattr(p, "training", with_frozen(
+                               p.training, analysis, node_id, frozen)))
 
     def select_all(self) -> None:
         for item in self.scene.nodes.values():

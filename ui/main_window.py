@@ -14,9 +14,11 @@ from ui.edit_actions import EditActions
 from ui.editor.canvas_scene import CanvasScene
 from ui.editor.canvas_view import CanvasView
 from ui.editor.document import Document
+from ui.editor.freeze_settings import frozen_ids
 from ui.editor.inspector import Inspector
 from ui.editor.palette import Palette
 from ui.file_actions import FileActions, blank_project
+from ui.fine_tune_actions import FineTuneActions
 from ui.panels.problems_panel import ProblemsPanel, problem_count_text
 from ui.panels.summary_panel import SummaryPanel
 from ui.settings import app_settings
@@ -28,7 +30,7 @@ from workbench.project import Project
 K = QtGui.QKeySequence
 
 
-class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
+class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindow):
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         super().__init__()
         self.settings = app_settings()
@@ -132,6 +134,11 @@ class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
                                       spec.get("shortcut"), "&Train", spec.get("enabled"),
                                       spec.get("tooltip", ""),
                                       toolbar=spec.get("toolbar", True)))
+        self.registry.add(Command(
+            "training.fine_tune", "&Fine-tune from Run…", lambda: self.fine_tune_from_run(),
+            None, "&Train", lambda: docks.training.state == "idle" and bool(docks.runs.runs),
+            "Start the current network from a run's weights (matched by layer name), "
+            "optionally freezing layers, and train"))
         return docks
 
     def training_request(self) -> tuple[Any, dict, dict, Any, str]:
@@ -236,6 +243,10 @@ class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
             self.registry.update_enabled)
         panel.setupProblems.connect(self.show_run_problems)
         self.inspector.param_edited.connect(self.set_param)
+        self.inspector.freeze_toggled.connect(self.set_frozen)
+        requested = getattr(self.training.runs, "fine_tune_requested", None)
+        if requested is not None:  # Runs panel: "Fine-tune from run…" on a run
+            requested.connect(self.fine_tune_from_run)
         self.problems.node_requested.connect(self.focus_node)
 
     # document -------------------------------------------------------------------------
@@ -263,6 +274,8 @@ class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
     def refresh(self) -> None:
         doc = self.document
         self.scene.sync(doc.spec, doc.analysis)
+        self.scene.set_frozen(frozen_ids(doc.project.training, doc.analysis))
+        self.sync_training_form()
         name = (doc.project.dataset or {}).get("name", "")
         self.dataset_combo.setCurrentText(name)
         self.refresh_inspector()
@@ -270,6 +283,7 @@ class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
 
     def show_analysis(self, analysis: Any) -> None:
         self.scene.sync(self.document.spec, analysis)
+        self.scene.set_frozen(frozen_ids(self.document.project.training, analysis))
         self.problems.show_analysis(analysis)
         self.summary.show_analysis(self.document.spec, analysis)
         self.statusBar().showMessage(
@@ -306,10 +320,17 @@ class MainWindow(EditActions, FileActions, QtWidgets.QMainWindow):
         info = analysis.nodes.get(node.id)
         inputs = [analysis.edge_shapes[e.key] for e in self.document.spec.edges
                   if e.dst == node.id and e.key in analysis.edge_shapes]
+        training = self.document.project.training
+        until = (training.get("init") or {}).get("freeze_until", "") \
+            if isinstance(training.get("init"), dict) else ""
+        frozen = node.id in frozen_ids(training, analysis) if info and info.params else None
         self.inspector.show_node(node.id, node.type, node.params,
                                  [p.message for p in analysis.problems_for(node.id)],
                                  fmt_shape(info.output_shape) if info and info.output_shape
-                                 is not None else "", inputs)
+                                 is not None else "", inputs, frozen,
+                                 f"Frozen up to '{until}' (Train > Fine-tune from Run…); "
+                                 f"changing it here freezes layers one by one."
+                                 if frozen and until else "")
 
     def choose_dataset(self, name: str) -> bool:
         """Switch dataset: fixes the Input's shape and the Output's classes (undoable)."""

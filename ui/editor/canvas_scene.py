@@ -97,6 +97,15 @@ class CanvasScene(QtWidgets.QGraphicsScene):
                 self._edge_shapes[e.key] = shape
                 edge.set_shape_text(fmt_shape(shape) if shape is not None else "")
 
+    def set_frozen(self, node_ids: list[str] | set[str]) -> None:
+        """Lock badges on exactly these nodes (frozen layers), off on the others."""
+        frozen = set(node_ids)
+        for node_id, item in self.nodes.items():
+            item.set_frozen(node_id in frozen)
+
+    def frozen_node_ids(self) -> list[str]:
+        return [i for i, item in self.nodes.items() if item.frozen]
+
     # selection helpers ----------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:
         return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]

@@ -9,6 +9,9 @@ Editing a field makes the window refresh the inspector from inside that field's 
 the form for the same layer is updated in place; a form is only rebuilt for another layer, and
 the old widgets are deleted later (``deleteLater``), never while one of them is handling an
 event (deleting it there crashed the app under a real window system).
+
+A layer with parameters also gets a "Freeze (do not train)" checkbox; toggling it emits
+``freeze_toggled`` (the window stores it in the training settings' ``init.freeze``, undoable).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ __all__ = ["Inspector", "parse_shape", "auto_hint"]
 
 ERROR_STYLE = "color: #c62828;"
 HINT_STYLE = "color: #555;"
+FREEZE_TIP = ("Keep this layer's weights as they are: the optimizer does not change them. "
+              "Use it to fine-tune a network started from a run's weights (Train > Fine-tune "
+              "from Run…): freeze the early layers, train the rest. A frozen layer shows a lock "
+              "on the canvas; a frozen BatchNorm also keeps its statistics.")
 
 
 def auto_hint(spec: ParamSpec, value: Any, input_shapes: list[tuple[int, ...]]) -> str:
@@ -46,6 +53,7 @@ def auto_hint(spec: ParamSpec, value: Any, input_shapes: list[tuple[int, ...]]) 
 
 class Inspector(QtWidgets.QWidget):
     param_edited = QtCore.Signal(str, str, object)  # node id, param name, value
+    freeze_toggled = QtCore.Signal(str, bool)  # node id, frozen
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,8 +72,18 @@ class Inspector(QtWidgets.QWidget):
         self.problems = QtWidgets.QLabel()
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(ERROR_STYLE)
+        self.freeze_box = QtWidgets.QCheckBox("Freeze (do not train)")
+        self.freeze_box.setObjectName("freeze")
+        self.freeze_box.setToolTip(FREEZE_TIP)
+        self.freeze_box.toggled.connect(self._freeze_toggled)
+        self.freeze_box.hide()
+        self.freeze_note = QtWidgets.QLabel()
+        self.freeze_note.setWordWrap(True)
+        self.freeze_note.setStyleSheet(HINT_STYLE)
+        self.freeze_note.hide()
         layout = QtWidgets.QVBoxLayout(self)
-        for w in (self.title, self.doc, self.form_host, self.message, self.problems):
+        for w in (self.title, self.doc, self.form_host, self.freeze_box, self.freeze_note,
+                  self.message, self.problems):
             layout.addWidget(w)
         layout.addStretch(1)
         self.editors: dict[str, QtWidgets.QWidget] = {}
@@ -76,15 +94,18 @@ class Inspector(QtWidgets.QWidget):
     # showing a node -------------------------------------------------------------------------
     def show_node(self, node_id: str | None, type_name: str = "",
                   params: dict[str, Any] | None = None, problems: list[str] | None = None,
-                  shape: str = "", input_shapes: list[tuple[int, ...]] | None = None) -> None:
+                  shape: str = "", input_shapes: list[tuple[int, ...]] | None = None,
+                  frozen: bool | None = None, freeze_note: str = "") -> None:
         """Show a node's parameters (or an empty form when ``node_id`` is None): updated in
-        place when the same node is shown again, rebuilt for another one."""
+        place when the same node is shown again, rebuilt for another one. ``frozen`` is None
+        for a layer without parameters (no Freeze checkbox)."""
         same = node_id is not None and node_id == self.node_id and type_name == self.type_name
         if not same:
             self._clear_form()
             self.message.clear()
         self.node_id, self.type_name = node_id, type_name
         self.problems.setText("\n".join(problems or []))
+        self._show_freeze(None if node_id is None else frozen, freeze_note)
         if node_id is None:
             self.title.setText("Select a layer to edit its parameters.")
             self.doc.clear()
@@ -107,6 +128,18 @@ class Inspector(QtWidgets.QWidget):
         for spec in layer.params:
             self._refresh_note(spec.name, values.get(spec.name, spec.default),
                                input_shapes or [])
+
+    def _show_freeze(self, frozen: bool | None, note: str) -> None:
+        self.freeze_box.setVisible(frozen is not None)
+        self.freeze_box.blockSignals(True)
+        self.freeze_box.setChecked(bool(frozen))
+        self.freeze_box.blockSignals(False)
+        self.freeze_note.setText(note)
+        self.freeze_note.setVisible(frozen is not None and bool(note))
+
+    def _freeze_toggled(self, checked: bool) -> None:
+        if self.node_id is not None:
+            self.freeze_toggled.emit(self.node_id, bool(checked))
 
     def _clear_form(self) -> None:
         """Take every row out and delete its widgets later (one of them may be the widget

@@ -1,4 +1,5 @@
-"""A layer on the canvas: name, type and key parameters, output shape, ports, error badge."""
+"""A layer on the canvas: name, type and key parameters, output shape, ports, error badge, and a
+lock badge when the layer is frozen (not trained)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.shape_text = ""
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.frozen = False
         self.category = "Core"
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
@@ -108,6 +110,12 @@ class NodeItem(QtWidgets.QGraphicsObject):
               [f"warning: {m}" for m in warnings]
         self.setToolTip("\n".join(tip))
         self.update()
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Show or hide the lock badge (the layer's parameters are not trained)."""
+        if frozen != self.frozen:
+            self.frozen = frozen
+            self.update()
 
     def _sync_ports(self, in_ports: tuple[str, ...], out_ports: tuple[str, ...]) -> None:
         for ports, names, is_input in ((self.inputs, in_ports, True),
@@ -176,13 +184,40 @@ class NodeItem(QtWidgets.QGraphicsObject):
             font.setPointSizeF(10)
             painter.setFont(font)
             painter.drawText(badge, QtCore.Qt.AlignCenter, "!")
+        if self.frozen:
+            paint_lock(painter, QtCore.QRectF(-4, -10, 20, 20))
 
     @property
     def has_error_badge(self) -> bool:
         return bool(self.problems)
+
+    @property
+    def has_lock_badge(self) -> bool:
+        return self.frozen
 
     def itemChange(self, change: Any, value: Any) -> Any:  # noqa: N802 - Qt API
         if change == QtWidgets.QGraphicsItem.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.update_path()
         return super().itemChange(change, value)
+
+
+def paint_lock(painter: QtGui.QPainter, badge: QtCore.QRectF) -> None:
+    """A white padlock on a dark round badge (a frozen layer)."""
+    painter.save()
+    painter.setPen(QtGui.QPen(QtGui.QColor("white"), 1.2))
+    painter.setBrush(QtGui.QColor("#37474f"))
+    painter.drawEllipse(badge)
+    c = badge.center()
+    shackle = QtCore.QRectF(c.x() - 3.2, c.y() - 6.0, 6.4, 7.0)
+    painter.setPen(QtGui.QPen(QtGui.QColor("white"), 1.6))
+    painter.setBrush(QtCore.Qt.NoBrush)
+    painter.drawArc(shackle, 0, 180 * 16)
+    painter.drawLine(QtCore.QPointF(shackle.left(), c.y() - 2.5),
+                     QtCore.QPointF(shackle.left(), c.y()))
+    painter.drawLine(QtCore.QPointF(shackle.right(), c.y() - 2.5),
+                     QtCore.QPointF(shackle.right(), c.y()))
+    painter.setPen(QtCore.Qt.NoPen)
+    painter.setBrush(QtGui.QColor("white"))
+    painter.drawRoundedRect(QtCore.QRectF(c.x() - 5.0, c.y() - 0.5, 10.0, 7.0), 1.5, 1.5)
+    painter.restore()

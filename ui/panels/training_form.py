@@ -5,23 +5,32 @@ fields), so a new trainer option shows up here automatically (in the last group,
 trainer's own help text). Options that do not apply (momentum for Adam, gamma for a constant
 schedule, mixed precision without CUDA) are disabled. The device list offers only what torch
 reports; torch is imported on a background thread the first time the form is shown.
+
+Choices that plugins extend (loss, optimizer, schedule, objective) are read from their
+registries again whenever the form is shown or loaded, so a loss a plugin registered after
+start-up can be chosen and saved. Nested sections (``init``: first weights and frozen layers,
+edited by the inspector and the fine-tune dialog; ``objective.options``) have no rows: they are
+carried through unchanged from ``set_values`` to ``values``. The objective's kind has a row
+(read-only while only one objective exists).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from workbench.train.config import TrainConfig
+from workbench.train.config import ObjectiveConfig, TrainConfig
 
 GROUPS: list[tuple[str, list[str]]] = [
     ("Basics", ["epochs", "batch_size", "optimizer", "lr"]),
     ("Optimizer settings", ["momentum", "nesterov", "beta1", "beta2", "weight_decay"]),
     ("Learning-rate schedule", ["schedule", "warmup_epochs", "step_size", "gamma", "power",
                                 "plateau_patience"]),
-    ("Loss and regularization", ["loss", "label_smoothing", "l1", "l2", "grad_clip"]),
+    ("Loss and regularization", ["objective", "loss", "label_smoothing", "l1", "l2",
+                                 "grad_clip"]),
     ("Early stopping", ["early_stopping", "monitor", "restore_best"]),
     ("Data, device, reproducibility", ["balanced_sampling", "seed", "device",
                                        "mixed_precision", "monitors", "checkpoint_every"]),
@@ -59,6 +68,9 @@ TOOLTIPS: dict[str, str] = {
             "Classification: cross-entropy (the usual choice); BCE treats each class as a "
             "yes/no output; MSE regresses one-hot targets (rarely better). Regression: MSE; MAE "
             "is less pulled by outliers; Huber is squared for small errors, absolute for big.",
+    "objective": "What training minimizes. supervised: the loss between the network's output "
+                 "and the labels. Plugins can add objectives (e.g. distillation); the row is "
+                 "read-only while only one exists.",
     "label_smoothing": "Cross-entropy only: softens the targets (0.05 to 0.1) so the network is "
                        "less over-confident; can help generalization.",
     "l1": "Penalty on absolute weights: pushes many weights to exactly zero (sparse model). "
@@ -110,6 +122,10 @@ class TrainingForm(QtWidgets.QWidget):
         super().__init__(parent)
         self.fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
         self.defaults = TrainConfig().to_dict()
+        # nested sections: no rows of their own, carried from set_values() to values()
+        self.sections = [n for n, f in self.fields.items() if f.metadata.get("section")]
+        self._carried: dict[str, Any] = {n: copy.deepcopy(self.defaults[n])
+                                         for n in self.sections}
         self.editors: dict[str, QtWidgets.QWidget] = {}
         self.devices: list[str] | None = None  # None until torch has been asked
         self._probe: Any = None
@@ -119,7 +135,8 @@ class TrainingForm(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         placed: set[str] = set()
         groups = GROUPS[:-1] + [(GROUPS[-1][0], GROUPS[-1][1] + [
-            n for n in self.fields if n not in {x for _, names in GROUPS for x in names}])]
+            n for n in self.fields if n not in {x for _, names in GROUPS for x in names}
+            and n not in self.sections])]
         for title, names in groups:
             box = QtWidgets.QGroupBox(title)
             form = QtWidgets.QFormLayout(box)
@@ -140,10 +157,12 @@ class TrainingForm(QtWidgets.QWidget):
     def _make_editor(self, name: str) -> QtWidgets.QWidget:
         f = self.fields[name]
         meta, default = f.metadata, self.defaults[name]
+        if name == "objective":  # the section's kind is the row; its options are carried
+            meta, default = _objective_kind_meta(), default["kind"]
         editor: QtWidgets.QWidget
-        if meta.get("choices"):
+        if meta.get("choices") is not None or meta.get("choices_from") is not None:
             editor = QtWidgets.QComboBox()
-            editor.addItems(list(meta["choices"]))
+            editor.addItems(current_choices(meta) or [str(default)])
             editor.setCurrentText(str(default))
             editor.currentTextChanged.connect(self._on_edit)
         elif isinstance(default, bool):
@@ -193,20 +212,63 @@ class TrainingForm(QtWidgets.QWidget):
 
     # values ----------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
-        """The settings as a training dict (inapplicable switches forced off)."""
+        """The settings as a training dict (inapplicable switches forced off; the nested
+        sections as last loaded, the objective's kind as chosen)."""
         values = {name: self._read(name) for name in self.editors}
         for name in OFF_WHEN_DISABLED:
             if name in values and not self.editors[name].isEnabled():
                 values[name] = False
+        for name in self.sections:
+            values[name] = copy.deepcopy(self._carried[name])
+        if "objective" in self.editors and isinstance(values.get("objective"), dict):
+            values["objective"]["kind"] = self._read("objective")
         return values
+
+    def normalized(self, training: dict[str, Any] | None) -> dict[str, Any]:
+        """``training`` as ``values()`` would return it once loaded (defaults filled in)."""
+        result = {}
+        for name, default in self.defaults.items():
+            if name not in self.editors and name not in self.sections:
+                continue
+            value = (training or {}).get(name, default)
+            if name in self.sections:
+                value = {**default, **value} if isinstance(value, dict) else default
+            result[name] = copy.deepcopy(value)
+        return result
+
+    def refresh_choices(self) -> None:
+        """List the registries' current names (a plugin may have registered more)."""
+        for name, editor in self.editors.items():
+            meta = _objective_kind_meta() if name == "objective" else self.fields[name].metadata
+            if name == "device" or not isinstance(editor, QtWidgets.QComboBox):
+                continue
+            if meta.get("choices_from") is None:
+                continue
+            names = current_choices(meta)
+            current = editor.currentText()
+            known = [editor.itemText(i) for i in range(editor.count())]
+            if names and known != names:
+                editor.blockSignals(True)
+                editor.clear()
+                editor.addItems(names + ([current] if current and current not in names
+                                         else []))
+                editor.setCurrentText(current)
+                editor.blockSignals(False)
 
     def set_values(self, training: dict[str, Any]) -> None:
         """Load a training dict (missing keys take TrainConfig defaults; unknown keys are
         ignored). Does not emit ``changed``."""
+        self.refresh_choices()
         self._loading = True
         try:
             for name, value in {**self.defaults, **(training or {})}.items():
-                if name in self.editors:
+                if name in self.sections:
+                    value = {**self.defaults[name], **value} if isinstance(value, dict) \
+                        else copy.deepcopy(self.defaults[name])
+                    self._carried[name] = copy.deepcopy(value)
+                    if name in self.editors:
+                        self._write(name, value.get("kind", ""))
+                elif name in self.editors:
                     self._write(name, value)
         finally:
             self._loading = False
@@ -222,6 +284,9 @@ class TrainingForm(QtWidgets.QWidget):
         for name, rule in ENABLED_WHEN.items():
             if name in self.editors:
                 self.editors[name].setEnabled(bool(rule(values)))
+        objective = self.editors.get("objective")
+        if isinstance(objective, QtWidgets.QComboBox):  # read-only while there is one choice
+            objective.setEnabled(objective.count() > 1)
         if "mixed_precision" in self.editors:
             cuda = self.devices is not None and "cuda" in self.devices
             device = values.get("device", "auto")
@@ -231,6 +296,7 @@ class TrainingForm(QtWidgets.QWidget):
     # devices ---------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self.refresh_choices()
         if self.devices is None and self._probe is None and not self._probe_scheduled:
             # Importing torch takes seconds; let the window paint and settle first.
             self._probe_scheduled = True
@@ -267,3 +333,17 @@ class TrainingForm(QtWidgets.QWidget):
         combo.addItems(choices)
         combo.setCurrentText(current if current in choices else "auto")
         combo.blockSignals(False)
+
+
+def current_choices(meta: Any) -> list[str]:
+    """A field's choices now: ``choices_from()`` (a live registry) or the fixed ``choices``;
+    [] when a registry cannot be read (the caller keeps what it has)."""
+    source = meta.get("choices_from")
+    try:
+        return [str(n) for n in (source() if callable(source) else meta.get("choices") or ())]
+    except Exception:  # a registry module that is missing or broken
+        return []
+
+
+def _objective_kind_meta() -> Any:
+    return next(f.metadata for f in dataclasses.fields(ObjectiveConfig) if f.name == "kind")

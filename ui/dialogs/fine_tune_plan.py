@@ -1,0 +1,193 @@
+"""What "Fine-tune from run" would do, worked out without Qt and without torch.
+
+:func:`read_parent` reads a run folder (its config.json, summary and the weights file's header,
+never the tensors) and says why it cannot be used (no such folder, no saved weights), with the
+trainer's own check (``workbench.train.transfer.check_init``). :func:`layer_rows` lists every
+layer of the current network that has parameters: loaded from the run (same node id, same type,
+same parameters and input shape, so the same tensor shapes) or skipped with the reason, naming
+what was expected and what was found. The trainer matches again by tensor shapes when the run
+starts (``TransferPlan``); this preview uses the graphs, so it needs no model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.graph.layer_type import fmt_shape
+from workbench.graph.shape_inference import Analysis, analyze
+from workbench.graph.spec import GraphSpec
+
+
+@dataclass
+class ParentRun:
+    """The run to start from: what the dialog shows of it, and why it cannot be used."""
+
+    path: str
+    name: str = ""
+    dataset: str = ""
+    accuracy: str = "-"
+    graph: GraphSpec | None = None
+    tensors: dict[str, tuple[int, ...]] = field(default_factory=dict)  # key -> shape
+    weights: str = ""  # the file the weights come from, relative to the run folder
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LayerRow:
+    node_id: str
+    type_name: str
+    shapes: str      # the run's tensors for this node, e.g. "weight 64x784, bias 64"
+    loaded: bool
+    reason: str      # why it is skipped ("" when loaded)
+    frozen: bool = False
+
+
+def read_parent(run_dir: str, spec: GraphSpec) -> ParentRun:
+    """The run folder ``run_dir`` as a source of weights for ``spec`` (problems listed, never
+    raised)."""
+    from workbench.runs.file_checks import RunFileError
+    from workbench.runs.run_store import BEST_WEIGHTS, RunStore
+    from workbench.runs.weights_file import read_header
+
+    parent = ParentRun(path=str(run_dir), name=Path(run_dir).name if run_dir else "")
+    if not run_dir:
+        parent.problems.append("No run chosen: train the network first, or select a run in "
+                               "the Runs panel.")
+        return parent
+    parent.problems += _init_problems(spec, run_dir)
+    try:
+        run = RunStore.open(run_dir)
+        config = run.config
+    except (FileNotFoundError, RunFileError, ValueError) as exc:
+        if not parent.problems:
+            parent.problems.append(str(exc))
+        return parent
+    dataset = config.get("dataset") or {}
+    parent.dataset = str(dataset.get("name", "")) if isinstance(dataset, dict) else ""
+    summary = run.read_summary() or {}
+    accuracy = summary.get("val_accuracy")
+    if isinstance(accuracy, (int, float)):
+        parent.accuracy = f"{accuracy:.1%} (validation)"
+    elif isinstance(summary.get("val_mae"), (int, float)):
+        parent.accuracy = f"MAE {summary['val_mae']:.4g} (validation)"
+    try:
+        parent.graph = GraphSpec.from_dict(config["graph"])
+    except (KeyError, TypeError, ValueError) as exc:
+        parent.problems.append(f"{run_dir}: its config.json has no readable network ({exc})")
+        return parent
+    best = run.path / BEST_WEIGHTS
+    latest = run.latest_checkpoint() if not best.is_file() else None
+    source = best if best.is_file() else (latest[0] if latest else None)
+    if source is None:
+        if not parent.problems:
+            parent.problems.append(f"{run_dir}: the run has no saved weights yet (no "
+                                   f"{BEST_WEIGHTS} and no checkpoint)")
+        return parent
+    try:
+        header = read_header(source, run.path)
+    except (OSError, RunFileError) as exc:
+        parent.problems.append(str(exc))
+        return parent
+    parent.weights = str(source.relative_to(run.path))
+    parent.tensors = {name: entry.shape for name, entry in header.items()}
+    return parent
+
+
+def _init_problems(spec: GraphSpec, run_dir: str) -> list[str]:
+    try:
+        from workbench.train.transfer import check_init
+    except ImportError:  # pragma: no cover - the trainer side is not installed
+        return []
+    return check_init(spec, {"from_run": run_dir})
+
+
+def head_id(spec: GraphSpec) -> str | None:
+    """The layer feeding the Output (what "reset head" leaves untrained from the run)."""
+    from workbench.train.transfer import head_node
+
+    return head_node(spec)
+
+
+def layer_rows(parent: ParentRun, spec: GraphSpec, analysis: Analysis | None = None,
+               reset_head: bool = False, frozen: list[str] | None = None) -> list[LayerRow]:
+    """Each layer with parameters of ``spec``, loaded from ``parent`` or skipped (and why)."""
+    from ui.editor.freeze_settings import trainable_ids
+    from workbench.graph.naming import attribute_names
+
+    analysis = analysis or analyze(spec)
+    frozen_set = set(frozen or [])
+    head = head_id(spec) if reset_head else None
+    source = analysis_of(parent)
+    attrs = attribute_names(source.live) if source is not None else {}
+    source_ids = {n.id for n in parent.graph.nodes} if parent.graph is not None else set()
+    rows = []
+    for node_id in trainable_ids(analysis):
+        node = spec.node(node_id)
+        prefix = attrs.get(node_id, "\0") + "."
+        tensors = {k[len(prefix):]: s for k, s in parent.tensors.items() if k.startswith(prefix)}
+        names = sorted(tensors, key=lambda k: (k != "weight", k != "bias", k))[:3]
+        shapes = ", ".join(f"{k} {'x'.join(map(str, tensors[k])) or 'scalar'}"
+                           for k in names) + (" …" if len(tensors) > 3 else "")
+        if head is not None and node_id == head:
+            reason = "reset head: starts from fresh weights"
+        elif parent.graph is None or node_id not in source_ids or not tensors:
+            reason = f"missing: the run has no layer '{node_id}' with weights"
+        else:
+            reason = _difference(spec, analysis, parent.graph, source, node_id)
+        rows.append(LayerRow(node_id, node.type, shapes or "-", not reason, reason,
+                             node_id in frozen_set))
+    return rows
+
+
+def analysis_of(parent: ParentRun) -> Analysis | None:
+    return analyze(parent.graph) if parent.graph is not None else None
+
+
+def _difference(spec: GraphSpec, analysis: Analysis, graph: GraphSpec, source: Analysis | None,
+                node_id: str) -> str:
+    """Why the run's layer ``node_id`` does not fit this network's ("" when it does)."""
+    from workbench.graph.catalogue import get_layer
+
+    own, theirs = spec.node(node_id), graph.node(node_id)
+    if own.type != theirs.type:
+        return f"type differs: expected {own.type}, found {theirs.type}"
+    layer = get_layer(own.type)
+    mine, found = layer.resolve_params(own.params), layer.resolve_params(theirs.params)
+    own_in, their_in = _inputs(spec, analysis, node_id), _inputs(graph, source, node_id)
+    differs = [n for n in mine if mine[n] != found.get(n) and n not in ("in_features",
+               "in_channels") and isinstance(mine[n], (int, list))
+               and not isinstance(mine[n], bool)]  # sizes, kernels: what shapes depend on
+    own_count = analysis.nodes[node_id].params
+    their_count = source.nodes[node_id].params if source and node_id in source.nodes else -1
+    if own_in == their_in and own_count == their_count and not differs:
+        return ""
+    expected = [f"{n}={_text(mine[n])}" for n in differs] + (
+        [f"input {own_in}"] if own_in != their_in else [])
+    found_text = [f"{n}={_text(found.get(n))}" for n in differs] + (
+        [f"input {their_in}"] if own_in != their_in else [])
+    return (f"shape differs: expected {own_count:,} parameters"
+            f"{' (' + ', '.join(expected) + ')' if expected else ''}, found {their_count:,}"
+            f"{' (' + ', '.join(found_text) + ')' if found_text else ''}")
+
+
+def _inputs(spec: GraphSpec, analysis: Analysis | None, node_id: str) -> str:
+    if analysis is None:
+        return "?"
+    shapes = [analysis.edge_shapes.get(e.key) for e in spec.edges if e.dst == node_id]
+    return ", ".join(fmt_shape(s) if s is not None else "?" for s in shapes)
+
+
+def _text(value: Any) -> str:
+    return "x".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def init_settings(run_dir: str, reset_head: bool, freeze_until: str, lr_scale: float,
+                  unfreeze_every: int, freeze: list[str] | None = None) -> dict[str, Any]:
+    """The training settings' ``init`` section for these choices (``freeze_until`` replaces
+    the layers frozen one by one; without it those stay frozen)."""
+    return {"from_run": str(run_dir), "layers": [],
+            "freeze": [] if freeze_until else list(freeze or []),
+            "freeze_until": freeze_until, "reset_head": bool(reset_head),
+            "lr_scale": float(lr_scale), "unfreeze_every": int(unfreeze_every)}
