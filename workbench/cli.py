@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "workbench.commands.runs",
     "workbench.commands.evaluate",
     "workbench.export.cli_command",
+    "workbench.commands.search",
     "workbench.commands.quantize",
 )
 
