@@ -79,8 +79,8 @@ def run_quantize(args: argparse.Namespace) -> int:
     from workbench.compress.errors import CompressError
     from workbench.compress.quantize import quantize_run
 
-    def progress(text: str) -> None:
-        if not args.json:
+    def progress(text: str) -> None:  # on a terminal only: a failure stays one line in logs
+        if not args.json and sys.stderr.isatty():
             print(f"  {text}...", file=sys.stderr, flush=True)
 
     try:

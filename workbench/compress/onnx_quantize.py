@@ -9,7 +9,10 @@ as ORT recommends. Temporary files live in a temporary folder and are removed.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,7 +111,7 @@ def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.
         raise CompressError("the model has no layer onnxruntime quantizes to int8 (expected a "
                             "Linear or Conv layer: Gemm, MatMul or Conv nodes), found none")
     weight = QuantType.QInt8 if settings.types.endswith("S8") else QuantType.QUInt8
-    with tempfile.TemporaryDirectory(prefix="wb-quant-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="wb-quant-") as tmp, _quiet():
         out = Path(tmp) / "int8.onnx"
         try:
             if settings.mode == "dynamic":
@@ -142,6 +145,13 @@ def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.
             raise CompressError(f"onnxruntime cannot quantize this model ({settings.label}): "
                                 f"{_first_line(exc)}") from exc
         return out.read_bytes()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """ORT's calibrators print progress and log warnings; keep stdout clean (``--json``)."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
 
 
 def _first_line(exc: BaseException) -> str:

@@ -54,6 +54,8 @@ def quantize_run(run_dir: str | Path, mode: str = "static", fmt: str = "qdq",
     if max_accuracy_drop < 0:
         raise CompressError(f"the accuracy drop threshold must be >= 0, found "
                             f"{max_accuracy_drop}")
+    if samples < 1 and (fmt == "auto" or mode == "static"):
+        raise CompressError(f"calibration needs at least 1 sample, found --samples {samples}")
     candidates = (candidate_settings(per_channel, calibration) if fmt == "auto" else
                   [QuantSettings(mode, fmt, types, per_channel, calibration)])
     stage("loading the run")
