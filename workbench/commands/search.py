@@ -1,0 +1,107 @@
+"""``workbench search``: run (or resume) an architecture + hyperparameter search study."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.search.errors import SearchError
+from workbench.search.strategies import PRUNERS, STRATEGIES
+
+
+def register(subparsers: Any) -> None:
+    """Add ``search`` with its flags to ``subparsers``."""
+    from workbench.search.runner import OBJECTIVES
+
+    search = subparsers.add_parser(
+        "search", help="search architectures and hyperparameters over a project's search space")
+    search.add_argument("project_file", help="a *.wbproj.json file with a 'search' section, or "
+                                             "a bundled example (search_mlp_digits)")
+    search.add_argument("--strategy", choices=STRATEGIES, default="tpe",
+                        help="how trials are proposed (default tpe; cmaes: continuous ranges "
+                             "only; nsga2: several objectives; evolution: regularized "
+                             "evolution)")
+    search.add_argument("--trials", type=int, default=10, metavar="N",
+                        help="trials to run now (with --resume: N more)")
+    search.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="start no new trial after this many seconds")
+    search.add_argument("--pruner", choices=PRUNERS, default="none",
+                        help="stop poor trials early on their per-epoch validation value")
+    search.add_argument("--objective", action="append", choices=tuple(OBJECTIVES),
+                        metavar="NAME", help="val_accuracy (default), val_loss, val_mae; "
+                                             "repeat for a Pareto front (e.g. --objective "
+                                             "params)")
+    search.add_argument("--seed", type=int, help="seed of the strategy's sampler")
+    search.add_argument("--study", metavar="NAME",
+                        help="study name (default: the project's name)")
+    search.add_argument("--resume", action="store_true", help="continue an existing study")
+    search.add_argument("--storage", metavar="URL",
+                        help="Optuna RDB storage URL (default: sqlite:///<project>/search/"
+                             "<study>.db)")
+    search.add_argument("--project", metavar="DIR",
+                        help="project folder that receives the runs and the study "
+                             "(default: ./workbench-project)")
+    search.add_argument("--heartbeat", type=int, default=10, metavar="SECONDS",
+                        help="heartbeat interval; a trial silent for 2x this is failed")
+    search.add_argument("--retry-failed", type=int, default=0, metavar="N",
+                        help="re-run a killed worker's trial up to N times (default: leave "
+                             "it failed)")
+    search.add_argument("--json", action="store_true",
+                        help="print one JSON object with the results instead of progress")
+    search.set_defaults(handler=run_search_command)
+
+
+def run_search_command(args: argparse.Namespace) -> int:
+    from workbench.commands.train import resolve_project_file
+    from workbench.paths import default_project_dir
+    from workbench.project import load_project
+    from workbench.search.runner import SearchSettings, run_search
+
+    project = load_project(resolve_project_file(args.project_file))
+    project_dir = Path(args.project) if args.project else default_project_dir()
+    settings = SearchSettings(
+        project_dir=str(project_dir.resolve()), study=args.study or project.name,
+        strategy=args.strategy, n_trials=args.trials, timeout=args.timeout, pruner=args.pruner,
+        objectives=args.objective or ["val_accuracy"], seed=args.seed, resume=args.resume,
+        storage=args.storage, heartbeat_interval=max(int(args.heartbeat), 1),
+        retry_stale=args.retry_failed)
+    if args.heartbeat < 1:
+        return _fail(f"--heartbeat must be at least 1 second, found {args.heartbeat}", args)
+    try:
+        result = run_search(project, settings, on_trial=None if args.json else _print_trial)
+    except SearchError as exc:
+        return _fail(str(exc), args)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for note in result.get("notes", []):
+        print(f"note: {note}")
+    states = ", ".join(f"{n} {c}" for n, c in result["states"].items() if c)
+    print(f"study {result['study']} ({result['storage']}): {result['n_trials']} trials: "
+          f"{states}")
+    if result["best_value"] is not None:
+        print(f"best: trial {result['best_trial']} {result['objectives'][0]} = "
+              f"{result['best_value']:.4g}  {result['best_run_dir']}")
+        print("      " + ", ".join(f"{k}={_fmt(v)}" for k, v in result["best_params"].items()))
+    return 0
+
+
+def _print_trial(row: dict[str, Any]) -> None:
+    value = "" if not row["values"] else " ".join(f"{v:.4g}" for v in row["values"])
+    detail = row.get("problem") or ", ".join(f"{k}={_fmt(v)}" for k, v in row["params"].items())
+    print(f"trial {row['number']:>3} {row['state']:<8} {value:<8} {detail}", flush=True)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _fail(message: str, args: argparse.Namespace) -> int:
+    """Exit code 2, one line (SearchError is not yet among cli.expected_errors)."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}))
+    print(f"workbench search: {' '.join(message.split())}", file=sys.stderr)
+    return 2

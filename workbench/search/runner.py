@@ -1,0 +1,220 @@
+"""A search: one study, each trial a normal run folder with lineage trial-of.
+
+``run_search`` opens the study (study.py), and ``Study.optimize`` drives the trials: Optuna's
+own loop keeps the heartbeat thread per trial and fails dead workers' trials, which its
+ask/tell API leaves to the caller (Optuna 5 warns when heartbeat storage is used with ask).
+Each trial samples a network + settings (sampling.py), validates it, trains it through
+``execute_run`` with a pruning callback, and returns the validation objective(s). Selection
+reads validation values only; the test split is never evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from workbench.search.errors import SearchError
+
+# objective name -> (where its value comes from, direction)
+OBJECTIVES = {"val_accuracy": "maximize", "val_loss": "minimize", "val_mae": "minimize",
+              "params": "minimize"}
+STATES = ("complete", "pruned", "failed", "running", "waiting")
+
+
+class TrialFailed(Exception):
+    """A trial that could not produce a value (invalid sample, a setup problem, NaN, a crash
+    in training); Optuna records it FAILED and the study goes on."""
+
+
+@dataclass
+class SearchSettings:
+    """How to search: strategy, budget, pruner, objectives and where the study lives."""
+
+    project_dir: str
+    study: str
+    strategy: str = "tpe"
+    n_trials: int = 10
+    timeout: float | None = None
+    pruner: str = "none"
+    objectives: list[str] = field(default_factory=lambda: ["val_accuracy"])
+    seed: int | None = None
+    resume: bool = False
+    storage: str | None = None  # default: SQLite in the project folder
+    heartbeat_interval: int = 10
+    grace_period: int | None = None
+    retry_stale: int = 0
+    strategy_options: dict[str, Any] = field(default_factory=dict)
+
+
+def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
+               on_trial: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run ``settings.n_trials`` more trials of the study; return the summary (``summarize``).
+
+    ``pruner`` overrides the named one (tests). ``on_trial`` gets each finished trial's row.
+    """
+    import optuna
+
+    from workbench.search.space import SearchSpaceError, parse_space
+    from workbench.search.strategies import make_pruner, make_sampler
+    from workbench.search.study import default_storage_url, open_storage, open_study
+
+    if project.search is None:
+        raise SearchError(f"project '{project.name}' has no search space (a 'search' section "
+                          f"naming what may vary); see resources/examples/"
+                          f"search_mlp_digits.wbproj.json")
+    try:
+        space = parse_space(project.search, project.graph)
+    except SearchSpaceError as exc:
+        raise SearchError(str(exc)) from None
+    if space.is_empty:
+        raise SearchError(f"project '{project.name}': the search space is empty (expected at "
+                          f"least one node parameter or training setting that varies)")
+    bad = [o for o in settings.objectives if o not in OBJECTIVES]
+    if bad or not settings.objectives:
+        raise SearchError(f"unknown objective(s) {', '.join(bad) or 'none'}; expected "
+                          f"{', '.join(OBJECTIVES)}")
+    if settings.objectives[0] == "params":
+        raise SearchError("the first objective must be a validation metric (val_accuracy, "
+                          "val_loss, val_mae); 'params' may come after it")
+    if settings.n_trials < 1:
+        raise SearchError(f"--trials must be at least 1, found {settings.n_trials}")
+    directions = [OBJECTIVES[o] for o in settings.objectives]
+    epochs = int(project.training.get("epochs", 20))
+    sampler, notes = make_sampler(settings.strategy, space, settings.seed, len(directions),
+                                  settings.strategy_options)
+    pruner = pruner or make_pruner(settings.pruner, epochs, len(directions))
+    url = settings.storage or default_storage_url(settings.project_dir, settings.study)
+    storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
+                           settings.retry_stale)
+    objective = TrialObjective(project, space, settings)
+    callbacks = [lambda s, t: on_trial(trial_row(t))] if on_trial else []
+    previous = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the CLI prints its own lines
+    try:
+        study = open_study(storage, settings.study, directions, sampler, pruner,
+                           settings.resume, {"objectives": settings.objectives,
+                                             "strategy": settings.strategy,
+                                             "project": project.name})
+        study.optimize(objective, n_trials=settings.n_trials, timeout=settings.timeout,
+                       catch=(TrialFailed,), callbacks=callbacks, gc_after_trial=False)
+    finally:
+        optuna.logging.set_verbosity(previous)
+    result = summarize(study, url, settings.objectives)
+    result["notes"] = notes
+    if result["states"]["complete"] == 0 and result["states"]["pruned"] == 0:
+        problems = [t.user_attrs.get("problem") for t in study.trials if
+                    t.user_attrs.get("problem")]
+        raise SearchError(f"no trial of study '{settings.study}' finished: every one failed"
+                          + (f"; the first: {problems[0]}" if problems else ""))
+    return result
+
+
+class TrialObjective:
+    """The function Optuna calls per trial: sample, validate, train, report, return values."""
+
+    def __init__(self, project: Any, space: Any, settings: SearchSettings) -> None:
+        self.project, self.space, self.settings = project, space, settings
+        self.dataset = project.resolved_dataset()
+
+    def __call__(self, trial: Any) -> Any:
+        from workbench.experiment import RunRequest, RunSetupError, execute_run
+        from workbench.search.pruning import TrialPruningCallback
+        from workbench.search.sampling import InvalidSample, sample
+        from workbench.train.callbacks import RunControl
+        from workbench.train.config import TrainConfig
+
+        settings, primary = self.settings, self.settings.objectives[0]
+        try:
+            drawn = sample(trial, self.project.graph, self.project.training, self.space)
+        except InvalidSample as exc:
+            fail(trial, str(exc))
+        trial.set_user_attr("total_params", drawn.total_params)
+        training = dict(drawn.training)
+        monitors = TrainConfig.__dataclass_fields__["monitor"].metadata.get("choices", ())
+        if "monitor" not in training and primary in monitors:
+            training["monitor"] = primary  # best weights and summary at the best objective
+        request = RunRequest(graph=drawn.graph.to_dict(), dataset=self.dataset,
+                             training=training, project_dir=settings.project_dir,
+                             name=f"{settings.study}-trial{trial.number}",
+                             lineage={"relation": "trial-of", "study": settings.study,
+                                      "trial": trial.number})
+        control = RunControl()
+        pruning = TrialPruningCallback(trial, primary, control,
+                                       report=len(settings.objectives) == 1)
+        try:
+            summary = execute_run(request, [pruning], control)
+        except RunSetupError as exc:
+            fail(trial, f"the sample cannot train: {' '.join(str(exc).split())}")
+        except Exception as exc:  # OOM, a layer's error: recorded, the study goes on
+            fail(trial, f"training failed: {type(exc).__name__}: {exc}")
+        trial.set_user_attr("run_dir", summary.get("run_dir"))
+        trial.set_user_attr("epochs_run", summary.get("epochs_run"))
+        if pruning.pruned_at is not None:
+            mark_pruned(summary)
+            trial.set_user_attr("stopped_reason", "pruned")
+            import optuna
+
+            raise optuna.TrialPruned(f"pruned after epoch {pruning.pruned_at + 1}")
+        trial.set_user_attr("stopped_reason", summary.get("stopped_reason"))
+        if summary.get("stopped_reason") == "nan":
+            fail(trial, "the loss became NaN/Inf during training")
+        values = []
+        for name in settings.objectives:
+            value = drawn.total_params if name == "params" else summary.get(name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                fail(trial, f"the run has no {name} value (found {value!r})")
+            values.append(float(value))
+        return values[0] if len(values) == 1 else values
+
+
+def fail(trial: Any, problem: str) -> NoReturn:
+    """Record ``problem`` on the trial and end it FAILED."""
+    trial.set_user_attr("problem", problem)
+    raise TrialFailed(problem)
+
+
+def mark_pruned(summary: dict[str, Any]) -> None:
+    """The run's summary.json says stopped_reason "pruned" (where the trainer wrote "stopped")."""
+    if summary.get("stopped_reason") == "pruned" or not summary.get("run_dir"):
+        return
+    from workbench.runs.run_store import RunStore
+
+    summary["stopped_reason"] = "pruned"
+    run = RunStore.open(summary["run_dir"])
+    run.write_summary({**(run.read_summary() or {}), "stopped_reason": "pruned"})
+
+
+def trial_row(trial: Any) -> dict[str, Any]:
+    """One trial for tables and --json: number, state, values, params, run, problem."""
+    return {"number": trial.number, "state": trial.state.name.lower().replace("fail", "failed"),
+            "values": trial.values, "params": trial.params,
+            "run_dir": trial.user_attrs.get("run_dir"),
+            "epochs_run": trial.user_attrs.get("epochs_run"),
+            "problem": trial.user_attrs.get("problem")}
+
+
+def summarize(study: Any, url: str, objectives: list[str]) -> dict[str, Any]:
+    """Counts by state, the best trial (or the Pareto front for several objectives)."""
+    trials = study.get_trials(deepcopy=False)
+    rows = [trial_row(t) for t in trials]
+    states = {name: sum(r["state"] == name for r in rows) for name in STATES}
+    result: dict[str, Any] = {
+        "study": study.study_name, "storage": url, "n_trials": len(trials), "states": states,
+        "objectives": objectives, "best_value": None, "best_params": None, "best_trial": None,
+        "best_run_dir": None, "trials": rows}
+    if states["complete"] == 0:
+        return result
+    if len(objectives) == 1:
+        best = study.best_trial
+        result.update(best_value=best.value, best_params=best.params, best_trial=best.number,
+                      best_run_dir=best.user_attrs.get("run_dir"))
+    else:
+        front = [trial_row(t) for t in study.best_trials]
+        result["pareto_front"] = front
+        first = max(front, key=lambda r: r["values"][0]) if objectives[0] == "val_accuracy" \
+            else min(front, key=lambda r: r["values"][0])
+        result.update(best_value=first["values"][0], best_params=first["params"],
+                      best_trial=first["number"], best_run_dir=first["run_dir"])
+    return result

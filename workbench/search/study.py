@@ -1,0 +1,104 @@
+"""Where a study lives: Optuna's RDB storage (SQLite in the project folder by default) with a
+heartbeat, so the trial of a worker killed mid-training is marked FAILED by the next process
+that opens the study (Optuna 5's heartbeat-stale callbacks; ``failed_trial_callback`` is
+deprecated there)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from workbench.search.errors import SearchError
+
+
+def default_storage_url(project_dir: str | Path, study: str) -> str:
+    """``sqlite:///<project>/search/<study>.db`` (the folder is created)."""
+    folder = Path(project_dir).resolve() / "search"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / study}.db"
+
+
+def open_storage(url: str, heartbeat_interval: int = 10, grace_period: int | None = None,
+                 retry_stale: int = 0) -> Any:
+    """An RDBStorage with a heartbeat; SearchError with one line when it cannot be opened
+    (unreachable server, missing driver, a file that is not a study database).
+
+    ``retry_stale`` > 0 re-queues a dead worker's trial (with the same parameters) up to that
+    many times; 0 leaves it FAILED.
+    """
+    import optuna
+
+    callback = (optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=retry_stale)
+                if retry_stale > 0 else None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                url, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                heartbeat_stale_trial_callback=callback,
+                engine_kwargs={"connect_args": {"timeout": 30}} if url.startswith("sqlite")
+                else None)
+    except Exception as exc:  # a foreign library's many failure types, all one message
+        raise SearchError(f"cannot open the study storage {_safe(url)}: "
+                          f"{_first_line(exc)}") from exc
+
+
+def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pruner: Any,
+               resume: bool, user_attrs: dict[str, Any] | None = None) -> Any:
+    """Create study ``name`` (SearchError if it exists and not ``resume``) or load it to
+    continue (SearchError if missing or its objectives differ). Stale trials of dead workers
+    are failed at once."""
+    import optuna
+
+    exists = name in _study_names(storage)
+    if exists and not resume:
+        raise SearchError(f"study '{name}' already exists in {_safe(storage.url)}; use --resume "
+                          f"to continue it or --study NAME for a new one")
+    if resume and not exists:
+        raise SearchError(f"no study '{name}' to resume in {_safe(storage.url)} (studies: "
+                          f"{', '.join(_study_names(storage)) or 'none'})")
+    try:
+        study = optuna.create_study(storage=storage, study_name=name, sampler=sampler,
+                                    pruner=pruner, directions=directions, load_if_exists=True)
+    except Exception as exc:
+        raise SearchError(f"cannot open study '{name}': {_first_line(exc)}") from exc
+    found = [d.name.lower() for d in study.directions]
+    if found != directions:
+        raise SearchError(f"study '{name}' optimizes {found}, but {directions} was asked; "
+                          f"resume it with the same objectives")
+    for key, value in (user_attrs or {}).items():
+        if not exists:
+            study.set_user_attr(key, value)
+    fail_stale(study)
+    return study
+
+
+def fail_stale(study: Any) -> None:
+    """Mark RUNNING trials whose heartbeat stopped (a killed worker) FAILED."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+
+
+def _study_names(storage: Any) -> list[str]:
+    try:
+        return [s.study_name for s in storage.get_all_studies()]
+    except Exception as exc:
+        raise SearchError(f"cannot read the study storage {_safe(storage.url)}: "
+                          f"{_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+def _safe(url: str) -> str:
+    """The URL without a password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
