@@ -8,8 +8,13 @@ events into signals of ``TrainingWorker``:
   signal at most ``throttle_hz`` times a second (a leading-edge rate limit, like superqt's
   throttler) and flushed before every other event, so no point is lost and order is kept;
 * ``started``, ``epoch``, ``diagnostic``, ``finished`` and ``failed`` are always delivered;
-  ``histograms`` (per-layer weights/gradients at a checkpoint, see ``ui.run_analysis``) at most
-  once per ``HISTOGRAM_MIN_SECONDS`` and always for the run's last checkpoint. Any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``.
+  any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``;
+* ``histograms`` (per-layer weights/gradients at a checkpoint,
+  ``workbench.explain.run_probe.RunProbe``: a forward and backward pass) are computed on a
+  thread of their own, never on the training thread: the bridge only hands the checkpoint's
+  path over, at most once per ``HISTOGRAM_MIN_SECONDS`` and always for the run's last
+  checkpoint; a request that a newer one overtakes is dropped. The training thread waits for
+  the last histograms before it reports ``finished``, so they arrive first.
 
 Worker code never touches widgets; it only emits plain dicts/lists, which Qt queues to the GUI
 thread. Pause, resume and stop go through the trainer's ``RunControl``. ``shutdown_all()`` (also
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +37,7 @@ from workbench.train.callbacks import Callback, RunControl
 
 _ACTIVE: set[Any] = set()
 HISTOGRAM_MIN_SECONDS = 1.0  # histograms at most this often (and always for the last checkpoint)
+ANALYSIS_WAIT_MS = 30_000  # the training thread waits this long for the last histograms
 _QUIT_HOOKED = False
 
 
@@ -54,8 +61,10 @@ def describe_failure(exc: BaseException) -> str:
 class _EventBridge(Callback):
     """Trainer events -> worker signals, on the training thread. Never touches widgets."""
 
-    def __init__(self, worker: TrainingWorker, throttle_hz: float, histograms: bool) -> None:
+    def __init__(self, worker: TrainingWorker, throttle_hz: float, histograms: bool,
+                 analysis: _HistogramWorker | None = None) -> None:
         self.worker = worker
+        self.analysis = analysis
         self.interval = 1.0 / throttle_hz if throttle_hz > 0 else 0.0
         self.want_histograms = histograms
         self.buffer: list[dict[str, Any]] = []
@@ -64,7 +73,6 @@ class _EventBridge(Callback):
         self.run_dir: str | None = None
         self.failure: str | None = None
         self.nan_message: str | None = None
-        self._probe: Any = None
         self._pending_checkpoint: tuple[int, str] | None = None
         self._last_histograms = -HISTOGRAM_MIN_SECONDS
 
@@ -110,24 +118,76 @@ class _EventBridge(Callback):
             self.failure = event.message
 
     def _histograms(self, epoch: int, path: str) -> None:
+        """Hand the checkpoint to the analysis thread (cheap: no tensor work here)."""
         self._pending_checkpoint = None
         self._last_histograms = time.perf_counter()
-        if not self.want_histograms or self.run_dir is None:
-            return
-        from ui.run_analysis import RunProbe
+        if self.want_histograms and self.run_dir is not None and self.analysis is not None:
+            self.analysis.submit(self.run_dir, epoch, path)
+
+
+class _HistogramWorker(QObject):
+    """RunProbe histograms on the analysis thread. ``submit`` and ``close`` may be called from
+    any thread; only the newest request waiting is computed (older ones are stale)."""
+
+    histograms = Signal(dict)
+    diagnostic = Signal(dict)
+    wake = Signal()
+    done = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._pending: tuple[str, int, str] | None = None
+        self._closing = self._finished = self._failed = False
+        self._probe: Any = None
+        self.wake.connect(self._work, Qt.QueuedConnection)
+
+    def submit(self, run_dir: str, epoch: int, path: str) -> None:
+        with self._lock:
+            if self._closing:
+                return
+            self._pending = (run_dir, epoch, path)
+        self.wake.emit()
+
+    def close(self, drop_pending: bool = False) -> None:
+        """Finish the request waiting (unless ``drop_pending``), then end the thread."""
+        with self._lock:
+            self._closing = True
+            if drop_pending:
+                self._pending = None
+        self.wake.emit()
+
+    @Slot()
+    def ready(self) -> None:
+        """The thread's start: work arrives through ``wake``."""
+
+    @Slot()
+    def _work(self) -> None:
+        with self._lock:
+            request, self._pending = self._pending, None
+        if request is not None and not self._failed:
+            self._compute(*request)
+        with self._lock:
+            end = self._closing and self._pending is None and not self._finished
+            self._finished = self._finished or end
+        if end:
+            self.done.emit()
+
+    def _compute(self, run_dir: str, epoch: int, path: str) -> None:
+        from workbench.explain.run_probe import RunProbe
 
         try:
             if self._probe is None:
-                self._probe = RunProbe(self.run_dir)
+                self._probe = RunProbe(run_dir)
             layers = self._probe.histograms(path)
         except Exception as exc:  # histograms are a view; never let them end the run
-            self.want_histograms = False
-            self.worker.diagnostic.emit({
+            self._failed = True
+            self.diagnostic.emit({
                 "code": "histograms", "severity": "info", "title": "Histograms unavailable",
                 "message": f"Weight/gradient histograms could not be computed: {exc}",
                 "epoch": epoch, "evidence": {}, "fix": ""})
             return
-        self.worker.histograms.emit({"epoch": epoch, "x": epoch + 1, "layers": layers})
+        self.histograms.emit({"epoch": epoch, "x": epoch + 1, "layers": layers})
 
 
 class TrainingWorker(QObject):
@@ -136,7 +196,6 @@ class TrainingWorker(QObject):
     started = Signal(dict)
     batches = Signal(list)
     epoch = Signal(dict)
-    histograms = Signal(dict)
     diagnostic = Signal(dict)
     finished = Signal(dict)
     failed = Signal(str)
@@ -144,31 +203,37 @@ class TrainingWorker(QObject):
     done = Signal()
 
     def __init__(self, request: Any, control: RunControl, throttle_hz: float = 30.0,
-                 histograms: bool = True, evaluate: bool = True) -> None:
+                 histograms: bool = True, evaluate: bool = True,
+                 analysis: _HistogramJob | None = None) -> None:
         super().__init__()
         self.request = request
         self.control = control
         self.throttle_hz = throttle_hz
-        self.want_histograms = histograms
+        self.want_histograms = histograms and analysis is not None
         self.want_evaluation = evaluate
+        self.analysis = analysis  # histograms go there (TrainingJob makes it)
 
     @Slot()
     def run(self) -> None:
         from workbench.experiment import execute_run
 
-        bridge = _EventBridge(self, self.throttle_hz, self.want_histograms)
+        analysis = self.analysis.worker if self.analysis is not None else None
+        bridge = _EventBridge(self, self.throttle_hz, self.want_histograms, analysis)
         restore_threads = _leave_a_core_for_the_gui()
         try:
             summary = dict(execute_run(self.request, callbacks=[bridge], control=self.control))
             bridge.flush()
+            self._close_analysis(wait=False)  # the last histograms, beside the evaluation
             if summary.get("stopped_reason") == "nan":
                 summary["failure"] = (bridge.nan_message
                                       or "The loss became NaN/Inf; training stopped.")
             elif self.want_evaluation and summary.get("run_dir") and summary.get("epochs_run"):
                 summary["evaluation"] = self._evaluate(summary["run_dir"])
+            self._close_analysis(wait=True)  # histograms reach the GUI before ``finished``
             self.finished.emit(summary)
         except BaseException as exc:  # the app must survive anything the run does
             bridge.flush()
+            self._close_analysis(wait=True)
             if _is_setup(exc) and getattr(exc, "problems", None):  # data misfit on a node
                 self.setupProblems.emit([dataclasses.asdict(p) for p in exc.problems])
             self.failed.emit(bridge.failure if bridge.failure and not _is_setup(exc)
@@ -177,9 +242,15 @@ class TrainingWorker(QObject):
             restore_threads()
             self.done.emit()
 
+    def _close_analysis(self, wait: bool) -> None:
+        if self.analysis is not None:
+            self.analysis.worker.close()
+            if wait:
+                self.analysis.wait(ANALYSIS_WAIT_MS)
+
     @staticmethod
     def _evaluate(run_dir: str) -> dict[str, Any]:
-        from ui.run_analysis import evaluate_validation
+        from workbench.explain.validation_report import evaluate_validation
 
         try:
             return evaluate_validation(run_dir)
@@ -248,12 +319,26 @@ class _ThreadedJob(QObject):
         _ACTIVE.discard(self)
 
 
-class TrainingJob(_ThreadedJob):
-    """One training run on its own thread. Connect to its signals, then ``start()``.
+class _HistogramJob(_ThreadedJob):
+    """The analysis thread of one training run (its histograms)."""
 
-    The job lives in the GUI thread and re-emits the worker's signals there, so any slot
+    def __init__(self) -> None:
+        worker = _HistogramWorker()
+        super().__init__(worker, worker.ready, worker.done)
+        self.worker: _HistogramWorker = worker
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        self.worker.close(drop_pending=True)
+        return super().shutdown(timeout_ms)
+
+
+class TrainingJob(_ThreadedJob):
+    """One training run on its own thread (and its histograms on another). Connect to its
+    signals, then ``start()``.
+
+    The job lives in the GUI thread and re-emits the workers' signals there, so any slot
     (a lambda included) connected to the job runs in the GUI thread. ``ended`` follows the
-    thread's end, after ``finished`` or ``failed``.
+    training thread's end, after ``finished`` or ``failed``.
     """
 
     started = Signal(dict)
@@ -269,14 +354,32 @@ class TrainingJob(_ThreadedJob):
     def __init__(self, request: Any, throttle_hz: float = 30.0, histograms: bool = True,
                  evaluate: bool = True) -> None:
         self.control = RunControl()
-        worker = TrainingWorker(request, self.control, throttle_hz, histograms, evaluate)
+        self.analysis = _HistogramJob() if histograms else None
+        worker = TrainingWorker(request, self.control, throttle_hz, histograms, evaluate,
+                                self.analysis)
         super().__init__(worker, worker.run, worker.done)
         self.worker: TrainingWorker = worker
         self.request = request
-        for name in ("started", "batches", "epoch", "histograms", "diagnostic", "finished",
-                     "failed", "setupProblems"):
+        for name in ("started", "batches", "epoch", "diagnostic", "finished", "failed",
+                     "setupProblems"):
             getattr(worker, name).connect(getattr(self, name))
+        if self.analysis is not None:
+            self.analysis.worker.histograms.connect(self.histograms)
+            self.analysis.worker.diagnostic.connect(self.diagnostic)
         self.thread.finished.connect(self.ended)
+
+    def start(self) -> None:
+        if self.analysis is not None:
+            self.analysis.start()
+        super().start()
+
+    def is_running(self) -> bool:
+        return super().is_running() or (self.analysis is not None
+                                        and self.analysis.is_running())
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        ok = super().wait(timeout_ms)
+        return (self.analysis.wait(timeout_ms) if self.analysis is not None else True) and ok
 
     def request_stop(self) -> None:
         self.control.request_stop()
@@ -293,7 +396,8 @@ class TrainingJob(_ThreadedJob):
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         self.control.request_stop()
-        return super().shutdown(timeout_ms)
+        ok = super().shutdown(timeout_ms)
+        return (self.analysis.shutdown(timeout_ms) if self.analysis is not None else True) and ok
 
 
 class _CallWorker(QObject):
