@@ -42,6 +42,9 @@ class ProgressPrinter(Callback):
                         f"task {task}, loss {event.config.get('loss')}\n"
                         f"device {event.device}, {event.num_train} training samples, "
                         f"{event.num_val} validation samples\n")
+            report = getattr(event, "init_report", None)
+            if report:
+                self._write(init_report_line(report) + "\n")
         elif isinstance(event, BatchEnd):
             self._max_batch = max(self._max_batch, event.batch + 1)
             now = time.monotonic()
@@ -111,3 +114,40 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"      {f.get('explanation')}")
             lines.append(f"      fix: {f.get('fix')}")
     return "\n".join(lines) + "\n"
+
+
+def init_report_line(report: dict[str, Any]) -> str:
+    """What transfer learning loaded, skipped and froze, in one line: "init: 2 layers from
+    RUN (best.safetensors): fc1, fc2; skipped fc3 (reset_head); frozen: fc1"."""
+    matched = list(report.get("matched") or [])
+    layers = f"{len(matched)} layer{'s' if len(matched) != 1 else ''}"
+    if not report.get("source"):
+        line = "init: random"
+    elif report.get("loaded", True):
+        line = (f"init: {layers} from {report['source']} ({report.get('weights') or '?'})"
+                f"{': ' + ', '.join(matched) if matched else ''}")
+    else:
+        line = (f"init: {layers} matched in {report['source']}"
+                f"{': ' + ', '.join(matched) if matched else ''} (weights from the checkpoint)")
+    skipped = report.get("skipped") or []
+    if skipped:
+        line += "; skipped " + ", ".join(f"{s.get('node')} ({s.get('reason')})" for s in skipped)
+    frozen = report.get("frozen") or []
+    if frozen:
+        line += "; frozen: " + ", ".join(frozen)
+        if report.get("unfreeze_every"):
+            line += f" (one unfrozen every {report['unfreeze_every']} epochs from the output)"
+    if report.get("lr_scale", 1.0) != 1.0:
+        line += f"; lr x {report['lr_scale']:g} for the loaded layers"
+    return line
+
+
+class InitReportRecorder(Callback):
+    """Keeps the run's init report (RunStarted.init_report) for the --json output."""
+
+    def __init__(self) -> None:
+        self.report: dict[str, Any] | None = None
+
+    def on_event(self, event: object) -> None:
+        if isinstance(event, RunStarted) and getattr(event, "init_report", None):
+            self.report = event.init_report  # type: ignore[attr-defined]

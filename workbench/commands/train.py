@@ -10,6 +10,7 @@ import typing
 from pathlib import Path
 from typing import Any, TextIO
 
+from workbench.commands.train_init import apply_init_flags, check_init_settings, given_init_flags
 from workbench.experiment import RunRequest, RunSetupError, execute_run
 from workbench.paths import default_project_dir, find_example
 from workbench.project import ProjectError, load_project
@@ -45,6 +46,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--json", action="store_true",
                        help="print one JSON object with the results instead of progress")
     _add_train_config_flags(train)
+    _add_init_flags(train)
     train.set_defaults(handler=run_train)
 
 
@@ -57,6 +59,8 @@ def _add_train_config_flags(parser: argparse.ArgumentParser) -> None:
     for field in dataclasses.fields(TrainConfig):
         flag = "--" + field.name.replace("_", "-")
         kind = hints.get(field.name, str)
+        if (field.metadata or {}).get("section") or kind not in (int, float, bool, str):
+            continue   # nested sections (init, objective) have flags of their own
         help_text = field.metadata.get("help", "") if field.metadata else ""
         if kind is bool:
             group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction,
@@ -65,6 +69,30 @@ def _add_train_config_flags(parser: argparse.ArgumentParser) -> None:
             caster = kind if kind in (int, float, str) else str
             group.add_argument(flag, dest=field.name, type=caster, default=None,
                                metavar=field.name.upper(), help=help_text or None)
+
+
+def _add_init_flags(parser: argparse.ArgumentParser) -> None:
+    """Transfer learning (training["init"]) and the objective (training["objective"])."""
+    group = parser.add_argument_group("start from another run (transfer learning)")
+    group.add_argument("--init-from", dest="init_from", metavar="RUN_DIR",
+                       help="load the layers that match by node id (and shape) from this "
+                            "run's best weights, else its latest checkpoint")
+    group.add_argument("--layers", dest="init_layers", metavar="A,B",
+                       help="with --init-from: load only these node ids")
+    group.add_argument("--freeze", dest="init_freeze", metavar="A,B",
+                       help="node ids whose parameters are not trained (frozen BatchNorm "
+                            "layers keep their statistics too)")
+    group.add_argument("--freeze-until", dest="init_freeze_until", metavar="NODE",
+                       help="freeze every node up to and including NODE")
+    group.add_argument("--reset-head", dest="init_reset_head", action="store_true",
+                       default=None, help="do not load the layer feeding the Output")
+    group.add_argument("--lr-scale", dest="init_lr_scale", type=float, metavar="X",
+                       help="learning-rate multiplier for the loaded layers")
+    group.add_argument("--unfreeze-every", dest="init_unfreeze_every", type=int, metavar="N",
+                       help="gradual unfreezing: every N epochs unfreeze the frozen layer "
+                            "nearest the output")
+    group.add_argument("--objective", dest="objective_kind", metavar="KIND",
+                       help="training objective by name (default: supervised)")
 
 
 def _add_csv_flags(parser: argparse.ArgumentParser) -> None:
@@ -110,7 +138,7 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
     from workbench.train.config import TrainConfig
 
     return {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)
-            if getattr(args, f.name, None) is not None}
+            if not (f.metadata or {}).get("section") and getattr(args, f.name, None) is not None}
 
 
 def read_config_file(path: str) -> dict[str, Any]:
@@ -169,6 +197,8 @@ def build_request(args: argparse.Namespace) -> RunRequest:
     dataset = apply_data_flags(dataset, args)
     training.update(flag_overrides(args))
     project_dir = Path(args.project) if args.project else default_project_dir()
+    training = apply_init_flags(training, args, project_dir)
+    check_init_settings(project.graph, training)
     request = RunRequest.freeze(project.graph, dataset, training, project_dir.resolve(),
                                 name=args.name or project.name)
     if dataset != project.resolved_dataset():
@@ -222,6 +252,7 @@ def resume_request(args: argparse.Namespace) -> tuple[RunRequest, list[str]]:
     ignored = [f"--{k.replace('_', '-')}" for k in overrides if k not in RESUME_SETTABLE]
     ignored += [("PROJECT_FILE" if a == "project_file" else f"--{a.replace('_', '-')}")
                 for a in _RUN_DEFINING_ARGS if getattr(args, a, None)]
+    ignored += given_init_flags(args)
     if ignored:
         notes.append(f"ignored with --resume: {', '.join(ignored)} (a resumed run keeps its "
                      f"own settings and data; only --epochs may change, to extend it)")
@@ -279,7 +310,7 @@ def _epochs_or_none(value: Any) -> int | None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from workbench.commands.progress import ProgressPrinter, format_summary
+    from workbench.commands.progress import InitReportRecorder, ProgressPrinter, format_summary
 
     try:
         if args.resume:
@@ -295,8 +326,10 @@ def run_train(args: argparse.Namespace) -> int:
     callbacks = [] if args.json else [
         ProgressPrinter(total_epochs=_epochs_or_none(request.training.get("epochs", 20))),
         DataReportPrinter()]
+    recorder = InitReportRecorder()
     try:
-        summary = execute_run(request, callbacks=callbacks, resume_dir=args.resume)
+        summary = execute_run(request, callbacks=[*callbacks, recorder],
+                              resume_dir=args.resume)
     except RunSetupError as exc:
         return _fail(str(exc), args.json)
     except KeyboardInterrupt:
@@ -305,7 +338,8 @@ def run_train(args: argparse.Namespace) -> int:
         return 130
     if args.json:
         report = saved_data_report(summary.get("run_dir"))
-        print(json.dumps({**summary, **({"data_report": report} if report else {})},
+        init = {"init": recorder.report} if recorder.report else {}
+        print(json.dumps({**summary, **({"data_report": report} if report else {}), **init},
                          default=str))
     else:
         print(format_summary(summary))

@@ -1,0 +1,89 @@
+"""Regenerate the transfer-learning example projects in this folder.
+
+Run ``python resources/examples/make_transfer_examples.py``. Two projects share one network
+(same node ids, so every layer matches by id):
+
+* ``transfer_pretrain_digits04``: the MLP learns digits 0-4 from all their training samples;
+* ``transfer_finetune_digits59``: the same MLP on digits 5-9 with only 10% of their training
+  samples (validation and test untouched). Trained with ``--init-from`` the pretraining run,
+  it starts from the learned trunk with a fresh head (``init.reset_head`` is set), which
+  ``benchmarks/transfer.py`` compares with training from scratch at equal epochs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+NETWORK = "transfer_mlp"
+
+
+def _graph() -> dict[str, Any]:
+    layers = [("input", "Input", {"shape": [64], "dtype": "float32"}),
+              ("fc1", "Linear", {"out_features": 128}), ("relu1", "ReLU", {}),
+              ("drop1", "Dropout", {"p": 0.2}),
+              ("fc2", "Linear", {"out_features": 64}), ("relu2", "ReLU", {}),
+              ("fc3", "Linear", {"out_features": 5}), ("output", "Output", {"num_classes": 5})]
+    nodes = [{"id": i, "type": t, "params": p, "position": [260.0 * k, 0.0]}
+             for k, (i, t, p) in enumerate(layers)]
+    edges = [{"src": a[0], "src_port": "out", "dst": b[0], "dst_port": "in"}
+             for a, b in zip(layers, layers[1:])]
+    return {"format_version": 2, "name": NETWORK, "nodes": nodes, "edges": edges}
+
+
+PRETRAIN_NOTE = """**Transfer learning, step 1 of 2: pretrain.**
+
+This MLP learns the handwritten digits **0-4** (dataset option `classes: [0, 1, 2, 3, 4]`)
+from all of their training samples. Press **Train**, or run
+
+    workbench train transfer_pretrain_digits04
+
+Then open **transfer_finetune_digits59** and fine-tune from this run."""
+
+FINETUNE_NOTE = """**Transfer learning, step 2 of 2: fine-tune.**
+
+The same network now sees the digits **5-9**, with only **10%** of their training samples
+(`train_fraction: 0.1`; validation and test keep all of theirs). Fine-tune from the
+pretraining run: *Fine-tune from run...* in the Runs panel, or
+
+    workbench train transfer_finetune_digits59 --init-from RUN_DIR
+
+The trunk (fc1, fc2) starts from what it learned on 0-4; the head (fc3) starts fresh
+(`init.reset_head`). Compare with training from scratch at the same number of epochs:
+`python benchmarks/transfer.py` prints both."""
+
+
+def pretrain() -> dict[str, Any]:
+    return {"format_version": 1, "name": "transfer_pretrain_digits04",
+            "description": "Transfer learning 1/2: pretrain an MLP on the digits 0-4.",
+            "note": PRETRAIN_NOTE, "graph": _graph(),
+            "dataset": {"name": "digits", "options": {"classes": [0, 1, 2, 3, 4]}},
+            "training": {"epochs": 20, "batch_size": 64, "optimizer": "adam", "lr": 0.001}}
+
+
+def finetune() -> dict[str, Any]:
+    return {"format_version": 1, "name": "transfer_finetune_digits59",
+            "description": "Transfer learning 2/2: fine-tune on the digits 5-9 with 10% of "
+                           "their data.",
+            "note": FINETUNE_NOTE, "graph": _graph(),
+            "dataset": {"name": "digits", "options": {"classes": [5, 6, 7, 8, 9],
+                                                      "train_fraction": 0.1}},
+            "training": {"epochs": 20, "batch_size": 16, "optimizer": "adam", "lr": 0.001,
+                         "init": {"reset_head": True}}}
+
+
+PROJECTS = (pretrain, finetune)
+
+
+def main() -> None:
+    for make in PROJECTS:
+        project = make()
+        path = HERE / f"{project['name']}.wbproj.json"
+        path.write_text(json.dumps(project, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path.name}")
+
+
+if __name__ == "__main__":
+    main()
