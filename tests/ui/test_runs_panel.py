@@ -37,7 +37,7 @@ def test_lists_runs_with_metrics_and_config(qtbot, project):
     # settings that differ between the runs are columns; those that agree are not
     assert panel.column_texts("epochs") == ["3", "2"]
     assert "optimizer" not in panel.columns and "dataset" not in panel.columns
-    assert "batch_size=32" in panel.table.item(0, 0).toolTip()
+    assert "batch_size=32" in panel.table.row_items()[0].toolTip(0)
     assert "2 run(s)" in panel.note.text()
 
 

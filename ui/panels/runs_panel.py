@@ -1,14 +1,18 @@
-"""The project's runs: key final metrics and the settings that differ between them; select
-runs to compare them side by side and overlay their curves.
+"""The project's runs as a tree (each run under the run it was made from): key final metrics
+and the settings that differ between them; select runs to compare them side by side and
+overlay their curves.
 
 ``set_project_dir`` points the panel at a project folder and ``refresh`` (also called when a
 run finishes) re-reads ``list_runs``. Columns: run, result, the final metrics that apply to the
 runs listed (accuracy for classification, MAE / RMSE / R² for regression, see
 ``run_compare.key_metrics``), how often the test split was looked at (when any run was), and
 every setting whose value differs between the listed runs (lr, optimizer, batch_size, dataset,
-…). Click a header to sort. Selecting runs emits ``overlayRequested`` with
-``[(label, metric records)]`` read from each run's ``metrics.jsonl`` (the dashboard draws
-them); two or more selected show a side-by-side diff of their settings and final metrics.
+…), and "relation" (fine-tuned-from, pruned-from, ...) when any run has a parent. Newest
+first at every level; click a header to sort siblings. Selecting runs emits
+``overlayRequested`` with ``[(label, metric records)]`` read from each run's ``metrics.jsonl``
+(the dashboard draws them); two or more selected show a side-by-side diff of their settings
+and final metrics; one selected shows its ancestry (root → … → run, with relations). The
+context menu's "Fine-tune from run…" emits ``fine_tune_requested(run folder)``.
 """
 
 from __future__ import annotations
@@ -28,8 +32,7 @@ from ui.panels.run_compare import (
     setting_columns,
     task_of,
 )
-
-RUN_ROLE = QtCore.Qt.UserRole + 1
+from ui.panels.run_tree import RUN_ROLE, SORT_ROLE, RunItem, RunTree, ancestry_text
 
 
 def describe_config(config: dict[str, Any]) -> str:
@@ -45,20 +48,6 @@ def describe_config(config: dict[str, Any]) -> str:
             "early_stopping", "seed", "device")
     lines.append(", ".join(f"{k}={training[k]}" for k in keys if k in training))
     return "\n".join(lines)
-
-
-class SortItem(QtWidgets.QTableWidgetItem):
-    """A cell that sorts by a key (numbers numerically, missing values first), not by text."""
-
-    def __init__(self, text: str, key: Any) -> None:
-        super().__init__(text)
-        self.key = (0, float(key)) if isinstance(key, (int, float)) and \
-            not isinstance(key, bool) else (1, str(key))
-
-    def __lt__(self, other: QtWidgets.QTableWidgetItem) -> bool:
-        if isinstance(other, SortItem):
-            return self.key < other.key
-        return super().__lt__(other)
 
 
 class RunInfo:
@@ -82,27 +71,29 @@ class RunInfo:
 
 
 class RunsPanel(QtWidgets.QWidget):
-    """A sortable table of runs over a details / comparison view; selection drives overlays."""
+    """A sortable tree of runs over their ancestry and a details / comparison view; selection
+    drives overlays."""
 
     overlayRequested = QtCore.Signal(list)
     exportRequested = QtCore.Signal(str)  # run folder
+    fine_tune_requested = QtCore.Signal(str)  # run folder whose weights start a new run
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.project_dir: Path | None = None
-        self.table = QtWidgets.QTableWidget(0, 0)
-        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSortIndicator(-1, QtCore.Qt.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.setToolTip("Runs of this project with their final metrics and the settings "
-                              "that differ between them; click a header to sort. Select two or "
-                              "more (Ctrl/Shift-click) to compare them and overlay their "
-                              "curves on the dashboard.")
+        self.table = RunTree()
+        self.table.setToolTip("Runs of this project, each under the run it was made from, with "
+                              "their final metrics and the settings that differ between them; "
+                              "click a header to sort. Select two or more (Ctrl/Shift-click) "
+                              "to compare them and overlay their curves on the dashboard; "
+                              "right-click a run to fine-tune from it.")
         self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.ancestry = QtWidgets.QLabel("")
+        self.ancestry.setWordWrap(True)
+        self.ancestry.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.ancestry.setToolTip("Where the selected run comes from: the root run first, each "
+                                 "later run with how it was made from the one before.")
         self.details = QtWidgets.QTextBrowser()
         self.details.setPlaceholderText("Select a run to see its settings and final metrics; "
                                         "select two or more to compare them.")
@@ -119,9 +110,14 @@ class RunsPanel(QtWidgets.QWidget):
         top.addWidget(self.note, 1)
         top.addWidget(self.export_button)
         top.addWidget(refresh)
+        lower = QtWidgets.QWidget()
+        lower_layout = QtWidgets.QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.ancestry)
+        lower_layout.addWidget(self.details, 1)
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(self.table)
-        split.addWidget(self.details)
+        split.addWidget(lower)
         split.setSizes([120, 200])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -130,6 +126,7 @@ class RunsPanel(QtWidgets.QWidget):
         self.runs: list[Any] = []
         self.infos: list[RunInfo] = []
         self.columns: list[str] = []
+        self.nodes: dict[Path, Any] = {}  # run path -> workbench.runs.lineage.TreeNode
 
     # project ---------------------------------------------------------------------------------
     def set_project_dir(self, project_dir: str | Path | None) -> None:
@@ -146,89 +143,96 @@ class RunsPanel(QtWidgets.QWidget):
 
     def refresh(self) -> None:
         """Re-read the runs, keeping the selection where the runs still exist."""
+        from workbench.runs.lineage import build_tree
         from workbench.runs.run_store import list_runs
 
         selected = {r.path for r in self.selected_runs()}
-        self.runs = list(reversed(list_runs(self.project_dir))) if self.project_dir else []
+        roots = build_tree(list_runs(self.project_dir)) if self.project_dir else []
+        ordered = _newest_first(roots)
+        self.nodes = {node.run.path: node for node in ordered}
+        self.runs = [node.run for node in ordered]
         self.infos = [RunInfo(run) for run in self.runs]
         metrics = key_metrics([i.task for i in self.infos])
         looks = any(i.test_looks for i in self.infos)
+        relations = any(node.relation for node in ordered)
         settings = setting_columns([i.settings for i in self.infos]) if self.infos else []
-        headers = ["run", "result"] + [m.header for m in metrics] + \
-            (["test looks"] if looks else []) + settings
+        headers = ["run"] + (["relation"] if relations else []) + ["result"] + \
+            [m.header for m in metrics] + (["test looks"] if looks else []) + settings
         self.columns = headers
+        first_metric = headers.index("result") + 1
         self.table.blockSignals(True)
         self.table.setSortingEnabled(False)
-        self.table.clearSelection()
+        self.table.clear()
         self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        for col, metric in enumerate(metrics, start=2):
-            self.table.horizontalHeaderItem(col).setToolTip(metric.tooltip)
+        self.table.setHeaderLabels(headers)
+        header_item = self.table.headerItem()
+        for col, metric in enumerate(metrics, start=first_metric):
+            header_item.setToolTip(col, metric.tooltip)
         for col in range(len(headers) - len(settings), len(headers)):
-            self.table.horizontalHeaderItem(col).setToolTip(
-                "A setting whose value differs between the listed runs.")
-        self.table.setRowCount(len(self.runs))
-        for row, info in enumerate(self.infos):
-            self._fill_row(row, row, info, metrics, looks, settings)
+            header_item.setToolTip(col, "A setting whose value differs between the listed runs.")
+        items: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+        for index, (node, info) in enumerate(zip(ordered, self.infos)):
+            holder = items.get(node.parent.path) if node.parent is not None else None
+            item = RunItem(holder) if holder is not None else RunItem(self.table)
+            self._fill_item(item, index, info, node, metrics, looks, relations, settings,
+                            first_metric)
+            items[node.run.path] = item
+        self.table.expandAll()
         self.table.setSortingEnabled(True)
-        for row in range(self.table.rowCount()):
-            if self._run_at(row).path in selected:
-                self._add_row(row)
+        for path, item in items.items():
+            if path in selected:
+                item.setSelected(True)
         self.table.blockSignals(False)
-        self.table.resizeColumnsToContents()
+        self.table.resize_columns()
         where = str(self.project_dir) if self.project_dir else "no project folder"
         self.note.setText(f"{len(self.runs)} run(s) in {where}")
         self._on_selection()
 
-    def _fill_row(self, row: int, index: int, info: RunInfo, metrics: list[MetricColumn],
-                  looks: bool, settings: list[str]) -> None:
+    def _fill_item(self, item: QtWidgets.QTreeWidgetItem, index: int, info: RunInfo,
+                   node: Any, metrics: list[MetricColumn], looks: bool, relations: bool,
+                   settings: list[str], first_metric: int) -> None:
         summary = info.summary
-        cells: list[tuple[str, Any]] = [
-            (info.run.path.name, info.run.path.name),
-            (summary.get("stopped_reason", "running or interrupted"),
-             summary.get("stopped_reason", ""))]
+        cells: list[tuple[str, Any]] = [(info.run.path.name, info.run.path.name)]
+        if relations:
+            cells.append((node.relation or "–", node.relation))
+        cells.append((summary.get("stopped_reason", "running or interrupted"),
+                       summary.get("stopped_reason", "")))
         cells += [(m.text(summary), m.sort_key(summary)) for m in metrics]
         if looks:
             cells.append((format_value(info.test_looks), info.test_looks or 0))
         for name in settings:
             value = info.settings.get(name)
             cells.append((format_value(value), value if value is not None else ""))
+        tooltip = info.tooltip + (f"\n{node.note}" if node.note else "")
         for col, (text, key) in enumerate(cells):
-            item = SortItem(text, key)
-            item.setToolTip(info.tooltip)
-            if col >= 2 and col < 2 + len(metrics):
-                item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
-            if col == 0:
-                item.setData(RUN_ROLE, index)
-            self.table.setItem(row, col, item)
+            item.setText(col, text)
+            item.setData(col, SORT_ROLE, key)
+            item.setToolTip(col, tooltip)
+            if first_metric <= col < first_metric + len(metrics):
+                item.setTextAlignment(col, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+        item.setData(0, RUN_ROLE, index)
 
-    def _run_at(self, row: int) -> Any:
-        item = self.table.item(row, 0)
-        return self.runs[int(item.data(RUN_ROLE))]
-
-    def _add_row(self, row: int) -> None:
-        model = self.table.selectionModel()
-        index = self.table.model().index(row, 0)
-        model.select(index, QtCore.QItemSelectionModel.Select | QtCore.QItemSelectionModel.Rows)
+    def _run_of(self, item: QtWidgets.QTreeWidgetItem) -> Any:
+        return self.runs[int(item.data(0, RUN_ROLE))]
 
     def column_texts(self, header: str) -> list[str]:
         """The texts of one column, top to bottom (as shown, after any sort)."""
         col = self.columns.index(header)
-        return [self.table.item(r, col).text() for r in range(self.table.rowCount())]
+        return [item.text(col) for item in self.table.row_items()]
 
     # selection -------------------------------------------------------------------------------
     def selected_runs(self) -> list[Any]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self._run_at(r) for r in rows if r < self.table.rowCount()]
+        """The selected runs, top to bottom as shown."""
+        return [self._run_of(item) for item in self.table.row_items() if item.isSelected()]
 
     def select_runs(self, run_dirs: list[str | Path]) -> None:
         """Select these runs (by folder) and overlay them."""
         wanted = {Path(p).resolve() for p in run_dirs}
         self.table.blockSignals(True)
         self.table.clearSelection()
-        for row in range(self.table.rowCount()):
-            if self._run_at(row).path.resolve() in wanted:
-                self._add_row(row)
+        for item in self.table.row_items():
+            if self._run_of(item).path.resolve() in wanted:
+                item.setSelected(True)
         self.table.blockSignals(False)
         self._on_selection()
 
@@ -243,12 +247,44 @@ class RunsPanel(QtWidgets.QWidget):
         if run is not None:
             self.exportRequested.emit(str(run.path))
 
+    # context menu ----------------------------------------------------------------------------
+    def context_menu(self, run: Any) -> QtWidgets.QMenu:
+        """The menu for ``run``: fine-tune from it (when it has weights), export it."""
+        menu = QtWidgets.QMenu(self)
+        fine_tune = menu.addAction("Fine-tune from run…")
+        fine_tune.setToolTip("Start a new run whose first weights are this run's best weights; "
+                             "it is listed under this run as fine-tuned-from.")
+        fine_tune.setEnabled(run.has_weights())
+        fine_tune.triggered.connect(lambda: self.fine_tune_requested.emit(str(run.path)))
+        export = menu.addAction("Export to ONNX…")
+        export.setEnabled(run.has_weights())
+        export.triggered.connect(lambda: self.exportRequested.emit(str(run.path)))
+        return menu
+
+    def _show_context_menu(self, pos: QtCore.QPoint) -> None:
+        item = self.table.itemAt(pos)
+        if item is None:
+            return
+        menu = self.context_menu(self._run_of(item))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def ancestry_of(self, run: Any) -> str:
+        """The ancestry line for ``run`` (rich text; see run_tree.ancestry_text)."""
+        from workbench.runs.lineage import ancestry
+
+        node = self.nodes.get(run.path)
+        chain = ancestry(run, self.runs)
+        relations = {n.run.path: n.relation for n in self.nodes.values()}
+        return ancestry_text(chain, relations, node.note if node is not None else "")
+
     def _info(self, run: Any) -> RunInfo:
         return next((i for i in self.infos if i.run is run), None) or RunInfo(run)
 
     def _on_selection(self) -> None:
         runs = self.selected_runs()
         self.export_button.setEnabled(len(runs) == 1 and runs[0].has_weights())
+        self.ancestry.setText(self.ancestry_of(runs[0]) if len(runs) == 1 else "")
+        self.ancestry.setVisible(len(runs) == 1)
         if len(runs) == 1:
             info = self._info(runs[0])
             shown = {k: v for k, v in info.summary.items() if k != "findings"}
@@ -265,3 +301,14 @@ class RunsPanel(QtWidgets.QWidget):
         else:
             self.details.clear()
         self.overlayRequested.emit([(r.path.name, r.metrics.read()) for r in runs])
+
+
+def _newest_first(roots: list[Any]) -> list[Any]:
+    """Tree nodes in display order: newest first at every level, parents before children."""
+    out: list[Any] = []
+    stack = list(roots)  # build_tree gives oldest first: popping from the end is newest first
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node.children)
+    return out
