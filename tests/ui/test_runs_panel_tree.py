@@ -51,6 +51,8 @@ def test_runs_nest_under_their_parent_with_the_relation(qtbot, tree_project):
     assert pruned_item.parent().text(0) == tuned.path.name
     assert pruned_item.parent().parent().text(0) == base.path.name
     assert panel.column_texts("val accuracy")[:2] == ["50.0%", "70.0%"]
+    newest_first = [other, student, pruned, tuned, base]  # runs stays in creation order
+    assert [r.path for r in panel.runs] == [r.path for r in newest_first]
 
 
 def test_sorting_orders_siblings_and_keeps_children_under_their_parent(qtbot, tree_project):

@@ -123,7 +123,7 @@ class RunsPanel(QtWidgets.QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        self.runs: list[Any] = []
+        self.runs: list[Any] = []  # newest first by creation time (not the tree's order)
         self.infos: list[RunInfo] = []
         self.columns: list[str] = []
         self.nodes: dict[Path, Any] = {}  # run path -> workbench.runs.lineage.TreeNode
@@ -150,8 +150,11 @@ class RunsPanel(QtWidgets.QWidget):
         roots = build_tree(list_runs(self.project_dir)) if self.project_dir else []
         ordered = _newest_first(roots)
         self.nodes = {node.run.path: node for node in ordered}
-        self.runs = [node.run for node in ordered]
+        # newest first by creation, as before the tree (callers take runs[0] as the newest)
+        self.runs = sorted((node.run for node in ordered),
+                           key=lambda r: (r.created, r.path.name), reverse=True)
         self.infos = [RunInfo(run) for run in self.runs]
+        position = {run.path: i for i, run in enumerate(self.runs)}
         metrics = key_metrics([i.task for i in self.infos])
         looks = any(i.test_looks for i in self.infos)
         relations = any(node.relation for node in ordered)
@@ -171,7 +174,9 @@ class RunsPanel(QtWidgets.QWidget):
         for col in range(len(headers) - len(settings), len(headers)):
             header_item.setToolTip(col, "A setting whose value differs between the listed runs.")
         items: dict[Path, QtWidgets.QTreeWidgetItem] = {}
-        for index, (node, info) in enumerate(zip(ordered, self.infos)):
+        for node in ordered:
+            index = position[node.run.path]
+            info = self.infos[index]
             holder = items.get(node.parent.path) if node.parent is not None else None
             item = RunItem(holder) if holder is not None else RunItem(self.table)
             self._fill_item(item, index, info, node, metrics, looks, relations, settings,
