@@ -184,12 +184,24 @@ class TransferPlan:
         from workbench.graph.naming import attribute_names
         from workbench.runs.run_store import RunStore
 
-        run = RunStore.open(self.source)
-        source_spec = GraphSpec.from_dict(run.config["graph"])
-        source_attrs = attribute_names(_live_order(source_spec))
-        shapes, tensors = self._source_tensors(run, load_weights)
         wanted = _node_list(init_value(init, "layers"), "layers")
         head = head_node(module.spec) if init_value(init, "reset_head") else None
+        try:
+            run = RunStore.open(self.source)
+            source_spec = GraphSpec.from_dict(run.config["graph"])
+            shapes, tensors = self._source_tensors(run, load_weights)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if load_weights:
+                raise ValueError(f"--init-from {self.source}: {exc}") from exc
+            # resuming: the checkpoint holds the weights; a source run gone since only
+            # costs the report its detail (every layer the settings allow counts as loaded,
+            # as it was at the start, so the optimizer's groups come out the same)
+            self.matched = [n for n in self._attrs if n != head and (not wanted or n in wanted)]
+            self.skipped = [{"node": n, "reason": "not in --layers" if n != head
+                             else "reset_head"} for n in self._attrs if n not in self.matched]
+            self.weights = f"unreadable now ({exc})"
+            return
+        source_attrs = attribute_names(_live_order(source_spec))
         own = module.state_dict()
         state: dict[str, Any] = {}
         for node_id, attr in self._attrs.items():

@@ -158,3 +158,20 @@ def test_unknown_node_ids_and_bad_sources_are_errors_naming_them(tmp_path):
     empty.save_config({"graph": spec.to_dict()})
     assert "no saved weights" in check_init(spec, {"from_run": str(empty.path)})[0]
     assert check_init(spec, {"from_run": str(src_dir), "freeze_until": "fc1"}) == []
+
+
+def test_resume_after_the_source_run_was_deleted_keeps_the_groups(tmp_path):
+    import shutil
+
+    spec = mlp(8, hidden=(16,), num_classes=5)
+    src_dir, _ = _source_run(tmp_path, spec)
+    init = {"from_run": str(src_dir), "reset_head": True, "lr_scale": 0.1, "freeze": ["fc1"]}
+    first = TransferPlan.prepare(_fresh(spec), init)
+    shutil.rmtree(src_dir)
+    module = _fresh(spec)
+    again = TransferPlan.prepare(module, init, load_weights=False)
+    assert again.matched == first.matched == ["fc1"]
+    assert [g["name"] for g in again.parameter_groups(module)] == ["new", "loaded"]
+    assert "unreadable now" in again.report["weights"]
+    with pytest.raises(ValueError, match="no such run folder"):
+        TransferPlan.prepare(_fresh(spec), init)
