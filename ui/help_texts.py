@@ -26,7 +26,12 @@ or double-click it. Colours match the boxes on the canvas: blue input/output, gr
 Concat).</p>"""),
     "inspector": ("Inspector", """
 <p>The settings of the selected layer. Each field's tooltip explains it; a value out of range
-is refused with the reason. Changes are undoable.</p>"""),
+is refused with the reason. Changes are undoable.</p>
+<p><b>Freeze (do not train)</b>, for layers with weights: the optimizer leaves this layer's
+weights as they are (a frozen BatchNorm also keeps its statistics). The layer gets a lock on
+the canvas. Freeze the early layers of a network started from a run's weights
+(<i>Train &gt; Fine-tune from Run…</i>) and train only the rest; deleting a layer also takes
+it off the frozen list. Undo (Ctrl+Z) unfreezes.</p>"""),
     "problems": ("Problems", """
 <p>Everything that stops the network from training, named by layer: a wire that does not fit
 ("Linear 'fc2' expects 128 input features, receives 64"), a missing connection, a layer that
@@ -41,7 +46,9 @@ Output.</p>"""),
 <i>optimizer</i>, <i>lr</i> (learning rate); optimizer settings such as <i>weight decay</i>;
 a learning-rate schedule; <i>loss</i>, <i>grad clip</i> and other regularization;
 <i>early stopping</i> (patience in epochs; 0 is off); <i>balanced sampling</i>, <i>seed</i> and
-<i>device</i>. Hover a label for what it does. Press <b>Train</b> (toolbar, F5) to start;
+<i>device</i>. <i>objective</i> is what training minimizes (<i>supervised</i>: the loss between
+output and labels; plugins can add more, and their losses, optimizers and schedules appear in
+the lists too). Hover a label for what it does. Press <b>Train</b> (toolbar, F5) to start;
 <b>Pause / Resume</b> (F6) and <b>Stop</b> (Shift+F5) act within one batch.</p>"""),
     "dashboard": ("Dashboard", """
 <p>The live plots of the current run, and after it, its validation metrics. <i>Log scale</i>
@@ -74,6 +81,23 @@ each finding is listed below under <i>What each Health finding means</i>.</p>"""
 <p>Every run of this project: when, how it ended, its best validation figures. Select two or
 more to overlay their curves on the Dashboard. <i>Export to ONNX…</i> (Ctrl+E) writes a
 verified deployment bundle of the selected run.</p>"""),
+    "fine_tune": ("Fine-tune from Run", """
+<p>Start the current network from a finished run's weights instead of random ones (transfer
+learning): <i>Train &gt; Fine-tune from Run…</i>, or the same entry on a run in the
+<b>Runs</b> panel. The dialog shows the run (name, dataset, accuracy) and every layer with
+weights: <b>loaded</b> when the run has a layer with the same name and the same shapes, or
+<b>skipped</b> with the reason (missing in the run, another type, shape differs: expected
+vs found).</p>
+<ul><li><i>Reset the head</i>: the layer feeding the Output starts fresh. Use it when the new
+task has other classes.</li>
+<li><i>Freeze up to</i>: the layers up to this one keep the run's weights; only later layers
+train. Otherwise the layers frozen in the Inspector stay frozen.</li>
+<li><i>Learning-rate scale of loaded layers</i>: 0.1 changes the pretrained weights
+gently.</li>
+<li><i>Unfreeze one layer every N epochs</i>: gradual unfreezing from the output side.</li></ul>
+<p><b>Fine-tune</b> stores these settings with the project's training settings and trains; F5
+trains with them again until you undo (Ctrl+Z). A run that cannot be used (no saved weights)
+is refused in the dialog.</p>"""),
     "export": ("Export dialog", """
 <p>Exports a run as an ONNX model with <code>model.json</code>, <code>predict.py</code> and a
 README. Before anything is written it checks the model with onnx.checker, compares
