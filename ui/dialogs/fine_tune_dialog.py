@@ -20,7 +20,7 @@ from workbench.graph.shape_inference import analyze
 from workbench.graph.spec import GraphSpec
 
 NO_FREEZE = "(keep the layers frozen in the inspector)"
-COLUMNS = ["Layer", "Type", "Weights in the run", "Loaded", "Trained"]
+COLUMNS = ["Layer", "Type", "Weights in the run", "Trained", "From the run"]
 ERROR_STYLE = "color: #c62828; font-weight: bold;"
 
 TIPS = {
@@ -60,6 +60,8 @@ class FineTuneDialog(QtWidgets.QDialog):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.NoSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)  # a long reason wraps in the last column
+        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         self.reset_head = QtWidgets.QCheckBox("Reset the head (the layer feeding the Output)")
         self.reset_head.setChecked(bool(init.get("reset_head", False)))
         self.freeze_until = QtWidgets.QComboBox()
@@ -110,7 +112,7 @@ class FineTuneDialog(QtWidgets.QDialog):
         self.reset_head.toggled.connect(lambda _on: self.refresh())
         self.freeze_until.currentTextChanged.connect(lambda _t: self.refresh())
         self.refresh()
-        self.resize(720, 460)
+        self.resize(820, 480)
 
     @property
     def usable(self) -> bool:
@@ -131,15 +133,17 @@ class FineTuneDialog(QtWidgets.QDialog):
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             loaded = "loaded" if row.loaded else f"skipped: {row.reason}"
-            cells = [row.node_id, row.type_name, row.shapes, loaded,
-                     "frozen" if row.frozen else "trained"]
+            cells = [row.node_id, row.type_name, row.shapes,
+                     "frozen" if row.frozen else "trained", loaded]
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setToolTip(text)
-                if c == 3 and not row.loaded:
+                if c == 4 and not row.loaded:
                     item.setForeground(QtCore.Qt.darkRed)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        for column in range(len(COLUMNS) - 1):
+            self.table.resizeColumnToContents(column)
+        self.table.resizeRowsToContents()
         loaded = sum(r.loaded for r in self.rows)
         frozen = sum(r.frozen for r in self.rows)
         self.counts.setText(f"{loaded} of {len(self.rows)} layers loaded from the run, "

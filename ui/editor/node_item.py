@@ -12,6 +12,7 @@ from workbench.graph.catalogue import get_layer
 WIDTH = 176.0
 HEIGHT = 66.0
 PORT_RADIUS = 6.0
+LOCK_ROOM = 40.0  # header width the lock badge takes from the node's name
 CATEGORY_COLOURS = {
     "IO": "#5b8def", "Core": "#4caf7d", "Convolution": "#e0913a", "Pooling": "#c9a227",
     "Normalization": "#8e6fd8", "Recurrent": "#d5577d", "Activation": "#3aa7b5",
@@ -155,10 +156,13 @@ class NodeItem(QtWidgets.QGraphicsObject):
         font.setPointSizeF(9)
         font.setBold(True)
         painter.setFont(font)
+        room = WIDTH - 16 - (LOCK_ROOM if self.frozen else 0)
         painter.drawText(header.adjusted(8, 0, -8, 0), QtCore.Qt.AlignVCenter | QtCore.Qt.AlignLeft,
                          painter.fontMetrics().elidedText(
                              f"{self.node_id}  ·  {self.type_name}", QtCore.Qt.ElideRight,
-                             int(WIDTH - 16)))
+                             int(room)))
+        if self.frozen:  # in the header, clear of the error badge on the corner
+            paint_lock(painter, QtCore.QRectF(WIDTH - 44, 2, 18, 18))
         font.setBold(False)
         font.setPointSizeF(8)
         painter.setFont(font)
@@ -184,8 +188,6 @@ class NodeItem(QtWidgets.QGraphicsObject):
             font.setPointSizeF(10)
             painter.setFont(font)
             painter.drawText(badge, QtCore.Qt.AlignCenter, "!")
-        if self.frozen:
-            paint_lock(painter, QtCore.QRectF(-4, -10, 20, 20))
 
     @property
     def has_error_badge(self) -> bool:
