@@ -323,7 +323,8 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         training = self.document.project.training
         until = (training.get("init") or {}).get("freeze_until", "") \
             if isinstance(training.get("init"), dict) else ""
-        frozen = node.id in frozen_ids(training, analysis) if info and info.params else None
+        frozen = node.id in frozen_ids(training, analysis) \
+            if info and info.params and node.id in analysis.live else None  # what trains
         self.inspector.show_node(node.id, node.type, node.params,
                                  [p.message for p in analysis.problems_for(node.id)],
                                  fmt_shape(info.output_shape) if info and info.output_shape

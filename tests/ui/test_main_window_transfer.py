@@ -106,3 +106,12 @@ def test_fine_tune_command_follows_the_runs(make_window, tmp_path, monkeypatch):
     window.registry.trigger("training.fine_tune")
     assert window.fine_tune_dialog.parent_run.name.endswith("pretrain")
     window.fine_tune_dialog.reject()
+
+
+def test_runs_panel_entry_opens_the_dialog_for_that_run(make_window, tmp_path):
+    run_dir = make_parent_run(tmp_path)
+    window = make_window(project())
+    window.training.runs.fine_tune_requested.emit(str(run_dir))
+    dialog = window.fine_tune_dialog
+    assert dialog.isVisible() and dialog.parent_run.path == str(run_dir)
+    dialog.reject()
