@@ -182,8 +182,9 @@ def build_tree(runs: Iterable[Any]) -> list[TreeNode]:
     whose parent is not among ``runs`` is a root with a note; a loop of parent links is
     broken at its oldest run (also a root with a note)."""
     ordered = sorted(runs, key=lambda r: (r.created, r.path.name))
-    by_key = {_key(r.path): r for r in ordered}
-    nodes = {_key(r.path): TreeNode(r) for r in ordered}
+    keys = [_key(r.path) for r in ordered]  # resolved once: resolving is a few system calls
+    by_key = dict(zip(keys, ordered))
+    nodes = {key: TreeNode(r) for key, r in zip(keys, ordered)}
     parent_key: dict[Path, Path] = {}
     for key, node in nodes.items():
         try:
@@ -207,15 +208,15 @@ def build_tree(runs: Iterable[Any]) -> list[TreeNode]:
             node.parent = by_key[parent_key[key]]
             nodes[parent_key[key]].children.append(node)
     _set_depths(roots)
-    reached = {_key(n.run.path) for n in walk(roots)}
+    reached = {id(n) for n in walk(roots)}
     for key, node in nodes.items():  # runs on a loop of parent links are reached from no root
-        if key not in reached:
+        if id(node) not in reached:
             node.note = "parent links loop back; shown as a root"
             nodes[parent_key[key]].children.remove(node)
             node.parent = None
             roots.append(node)
             _set_depths([node])
-            reached |= {_key(n.run.path) for n in walk([node])}
+            reached |= {id(n) for n in walk([node])}
     roots.sort(key=lambda n: (n.run.created, n.run.path.name))
     return roots
 
