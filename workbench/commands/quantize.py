@@ -64,6 +64,9 @@ def format_report(report: dict[str, Any]) -> str:
     lines += ["", f"  drop: {report['drop_unit']} (allowed {report['max_accuracy_drop']}); "
                   f"x: speed-up vs float32",
               f"  recommendation: {report['recommend']} - {report['reason']}"]
+    if report["file_bytes"] >= report["float_file_bytes"]:
+        lines.append("  note: the int8 file is not smaller than float32 (scales and zero points "
+                     "outweigh the weights of so small a network)")
     if report["nodes_in_float"]:
         lines.append(f"  kept in float (most sensitive): {', '.join(report['nodes_in_float'])}")
     if not report["within_threshold"]:

@@ -169,6 +169,7 @@ def _report(parent: Any, module: Any, dataset: Any, table: list[dict[str, Any]],
         "run_dir": None, "parent": str(parent.path), "relation": "quantized-from",
         "task": dataset.task, "chosen": chosen["label"], "settings": chosen["settings"],
         score_key: chosen[score_key], f"float_{score_key}": reference[score_key],
+        **({"val_accuracy": None} if regression else {}),  # the compare table's key
         "accuracy_drop": chosen["drop"], "max_accuracy_drop": max_drop,
         "drop_unit": "% of the float MAE" if regression else "accuracy points",
         "within_threshold": chosen["drop"] <= max_drop,

@@ -11,6 +11,9 @@ import pytest
 from workbench.compress.errors import CompressError
 from workbench.compress.measure import predict, score
 from workbench.compress.quantize import quantize_run
+from workbench.experiment import RunRequest, execute_run
+from workbench.paths import find_example
+from workbench.project import load_project
 from workbench.run_model import rebuild_run
 from workbench.runs.lineage import lineage_of, parent_of
 from workbench.runs.run_store import RunStore
@@ -103,3 +106,18 @@ def test_failed_write_removes_the_variant_folder(digits_run, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         quantize_run(digits_run.path, samples=16, repeats=1)
     assert run_folders(digits_run) == before
+
+
+def test_regression_run_measured_by_mae(tmp_path):
+    project = load_project(find_example("regression_diabetes"))
+    request = RunRequest.freeze(project.graph, project.resolved_dataset(),
+                                {**project.training, "epochs": 1, "device": "cpu"}, tmp_path,
+                                name="diabetes")
+    run = RunStore.open(execute_run(request)["run_dir"])
+    report = quantize_run(run.path, mode="dynamic", repeats=1)
+    assert report["task"] == "regression" and report["drop_unit"] == "% of the float MAE"
+    assert report["val_mae"] > 0 and report["val_accuracy"] is None
+    summary = RunStore.open(report["run_dir"]).read_summary()
+    assert summary["val_mae"] == report["val_mae"]
+    expected = (report["val_mae"] - report["float_val_mae"]) / report["float_val_mae"] * 100
+    assert report["accuracy_drop"] == pytest.approx(expected, abs=1e-3)
