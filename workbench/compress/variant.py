@@ -21,7 +21,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from workbench.runs.atomic import atomic_write_bytes, atomic_write_json
 from workbench.runs.run_store import RunStore
 
 MODEL_ARTIFACT = "model.int8.onnx"
@@ -61,14 +60,4 @@ def write_variant(parent: RunStore, model_bytes: bytes, settings: dict[str, Any]
 
 
 def _write_artifact(run: RunStore, name: str, data: bytes | dict[str, Any]) -> Path:
-    """``RunStore.write_artifact`` where it exists, else the same atomic write by hand."""
-    writer = getattr(run, "write_artifact", None)
-    if writer is not None:
-        return Path(writer(name, data))
-    path = run.path / "artifacts" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        atomic_write_bytes(path, data)
-    else:
-        atomic_write_json(path, data)
-    return path
+    return run.write_artifact(name, data)

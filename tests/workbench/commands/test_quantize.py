@@ -59,3 +59,18 @@ def test_not_a_run_exits_2(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "not a run folder" in json.loads(captured.out)["error"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_model_ort_cannot_quantize_exits_2_without_a_folder(digits_run, capsys, monkeypatch):
+    import onnxruntime.quantization as ortq
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("Unsupported operator: FancyOp\nmore detail")
+
+    monkeypatch.setattr(ortq, "quantize_static", refuse)
+    before = folders(digits_run)
+    assert main(["quantize", str(digits_run.path), "--samples", "8"]) == 2
+    err = capsys.readouterr().err
+    assert "onnxruntime cannot quantize this model (static QDQ U8S8): RuntimeError: " \
+           "Unsupported operator: FancyOp" in err and len(err.strip().splitlines()) == 1
+    assert folders(digits_run) == before
