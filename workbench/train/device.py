@@ -24,3 +24,10 @@ def select_device(requested: str = "auto") -> str:
         raise ValueError(f"device '{requested}' is not available here; available: "
                          f"{', '.join(found)}")
     return requested
+
+
+def cuda_devices(cuda: bool) -> list[int]:
+    """The CUDA devices whose generators ``torch.random.fork_rng`` saves (none on a CPU run)."""
+    import torch
+
+    return list(range(torch.cuda.device_count())) if cuda else []

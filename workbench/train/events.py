@@ -18,6 +18,7 @@ class RunStarted:
     start_epoch: int = 0
     task: str = "classification"  # or "regression"
     target: str = ""  # a regression target's name
+    init_report: dict[str, Any] | None = None  # transfer learning: what was loaded/frozen
 
 
 @dataclass(frozen=True)

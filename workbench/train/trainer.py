@@ -4,6 +4,17 @@ Data lives on the device as tensors and batches are index slices of a per-epoch 
 drawn from a generator seeded by (seed, epoch), so there is no loader overhead and a resumed run
 draws exactly the batches an uninterrupted one would. The global torch RNG state (dropout) is
 saved in every checkpoint for the same reason.
+
+What a batch's loss is comes from the run's objective (workbench/train/objectives.py); why a
+run ended is one of callbacks.STOP_REASONS. Transfer learning (``config.init``) goes through
+workbench/train/transfer.py, imported only when the section is active.
+
+Process-wide state: a trainer leaves torch's global generator as it found it (initial weights are
+drawn under ``torch.random.fork_rng``; the run's dropout stream is swapped in for each epoch's
+batches and the caller's swapped back) and never sets torch's thread count. Dropout still draws
+from that global generator while the batches run, so the rule is ONE TRAINING PER PROCESS AT A
+TIME: two trainers stepping concurrently on two threads would interleave their dropout draws.
+Trainers constructed and fitted one after the other (or alternately) are independent.
 """
 
 from __future__ import annotations
@@ -14,8 +25,9 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from typing import Any
 
-from workbench.train.callbacks import Callback, RunControl
+from workbench.train.callbacks import Callback, RunControl, StopTraining
 from workbench.train.config import TrainConfig
+from workbench.train.device import cuda_devices
 from workbench.train.events import (
     BatchEnd,
     CheckpointSaved,
@@ -49,18 +61,26 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.control = control or RunControl()
         self.device = select_device(config.device)
-        torch.manual_seed(config.seed)
-        if isinstance(model, torch.nn.Module):
-            self.module = model
-        else:
-            from workbench.graph.compile import compile_graph
+        cuda = self.device == "cuda"
+        with torch.random.fork_rng(devices=cuda_devices(cuda)):  # the caller's RNG untouched
+            torch.manual_seed(config.seed)
+            if isinstance(model, torch.nn.Module):
+                self.module = model
+            else:
+                from workbench.graph.compile import compile_graph
 
-            self.module = compile_graph(model)
+                self.module = compile_graph(model)
+            # The run's own random stream (dropout), put in place for each epoch's batches and
+            # taken back after them, so nothing else that draws from torch's global generator
+            # between epochs (a checkpoint probe compiling a network, another trainer) moves it.
+            self._rng = TrainingRng.capture(cuda)
         self.module.to(self.device)
-        # The run's own random stream (dropout), put in place for each epoch's batches and
-        # taken back after them, so nothing else that draws from torch's global generator
-        # between epochs (a checkpoint probe compiling a network, another trainer) moves it.
-        self._rng = TrainingRng.capture(self.device == "cuda")
+        self._caller_rng: TrainingRng | None = None
+        self._resume_objective: dict[str, Any] = {}
+        self._resuming = False
+        self.objective: Any = None  # set when training starts, like self.optimizer
+        self.optimizer: Any = None
+        self.transfer: Any = None  # the TransferPlan when config.init is active
         self.state = TrainingState()
         self.history: list[dict[str, Any]] = []
         self._resume_optimizer: dict[str, Any] | None = None
@@ -69,7 +89,22 @@ class Trainer:
     # events ---------------------------------------------------------------------------
     def emit(self, event: object) -> None:
         for callback in self.callbacks:
-            callback.on_event(event)
+            try:
+                callback.on_event(event)
+            except StopTraining as stop:
+                self.control.request_stop(stop.reason)
+
+    def _record_hooks(self, epoch: int, record: dict[str, Any]) -> dict[str, Any]:
+        """The epoch record with what callbacks' ``on_epoch_record`` add merged in."""
+        for callback in self.callbacks:
+            try:
+                extra = callback.on_epoch_record(epoch, dict(record))
+            except StopTraining as stop:
+                self.control.request_stop(stop.reason)
+                continue
+            if extra:
+                record.update(extra)
+        return record
 
     # public API -----------------------------------------------------------------------
     def fit(self) -> dict[str, Any]:
@@ -100,6 +135,8 @@ class Trainer:
         self._resume_optimizer = opt_state
         self._resume_scaler = meta.get("grad_scaler")
         self._rng = TrainingRng.from_tensors(extra, self.device == "cuda")
+        self._resume_objective = {k: v for k, v in extra.items() if k.startswith("objective.")}
+        self._resuming = True
         self.state = TrainingState.from_meta(meta, extra)
         self.history = [m for m in self.run.metrics.read()
                         if m.get("kind") == "epoch" and m.get("epoch", 0) <= last]
@@ -111,6 +148,9 @@ class Trainer:
         try:
             return self._loop(start_epoch)
         except Exception as exc:
+            if self._caller_rng is not None:  # failed mid-epoch: give the caller its RNG back
+                self._caller_rng.restore()
+                self._caller_rng = None
             message = f"{type(exc).__name__}: {exc}"
             if "out of memory" in str(exc).lower():
                 message = (f"the device ran out of memory ({exc}). Use a smaller batch size or "
@@ -125,12 +165,12 @@ class Trainer:
     def _loop(self, start_epoch: int) -> dict[str, Any]:
         import torch
 
-        from workbench.train.losses import make_loss
         from workbench.train.monitors import DeadUnitProbe, gradient_norms, layer_parameters
         from workbench.train.optimizers import make_optimizer
         from workbench.train.task_metrics import metrics_for, settings_error, task_of
 
         c, ds, dev = self.config, self.dataset, self.device
+        loop_started = time.perf_counter()
         x_train = torch.as_tensor(ds.x_train).to(dev)
         y_train = torch.as_tensor(ds.y_train).to(dev)
         x_val = torch.as_tensor(ds.x_val).to(dev)
@@ -139,27 +179,28 @@ class Trainer:
         if n == 0:
             raise ValueError("the training split is empty")
         model = self.module
+        task = task_of(ds)
+        problem = settings_error(c, task)
+        if problem:
+            raise ValueError(f"training settings for a {task} dataset: {problem}")
+        init_report = self._prepare_transfer(model)
         if x_train.dim() == 4 and any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
             # channels-last convolutions: about 20% more samples/s for a small CPU CNN
             model.to(memory_format=torch.channels_last)
             x_train = x_train.contiguous(memory_format=torch.channels_last)
             x_val = x_val.contiguous(memory_format=torch.channels_last)
-        optimizer = make_optimizer(model.parameters(), c)
+        objective = self._make_objective(model)
+        optimizer = self.optimizer = make_optimizer(self._param_groups(model, objective), c)
         if self._resume_optimizer is not None:
             # after channels-last above: the buffers take the parameters' final layout
             restore_optimizer_state(optimizer, self._resume_optimizer)
-        task = task_of(ds)
-        problem = settings_error(c, task)
-        if problem:
-            raise ValueError(f"training settings for a {task} dataset: {problem}")
-        loss_fn = make_loss(c, ds.num_classes, task)
+        clip_params = list(model.parameters()) + objective.parameters()
         task_metrics = metrics_for(ds, dev)
         use_amp = c.mixed_precision and dev == "cuda"
         scaler = torch.amp.GradScaler("cuda") if use_amp else None
         if scaler is not None and self._resume_scaler:
             scaler.load_state_dict(self._resume_scaler)
         groups = layer_parameters(model)
-        weights = [p for name, p in model.named_parameters() if p.dim() > 1]
         sample_weights = None
         if c.balanced_sampling:
             counts = torch.bincount(y_train, minlength=ds.num_classes).clamp(min=1).float()
@@ -169,7 +210,8 @@ class Trainer:
                              config=c.to_dict(), device=dev, num_train=n, num_val=len(x_val),
                              layer_names=list(groups), batches_per_epoch=batches,
                              start_epoch=start_epoch, task=task,
-                             target=ds.class_names[0] if task == "regression" else ""))
+                             target=ds.class_names[0] if task == "regression" else "",
+                             init_report=init_report))
         st = self.state
         plateau = st.plateau
         stopped = "completed"
@@ -179,15 +221,21 @@ class Trainer:
         for epoch in range(start_epoch, c.epochs if stopped == "completed" else start_epoch):
             lr = learning_rate(c, epoch, plateau)
             for group in optimizer.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             generator.manual_seed(c.seed * 1_000_003 + epoch)
             if sample_weights is not None:
                 order = torch.multinomial(sample_weights.cpu(), n, replacement=True,
                                           generator=generator).to(dev)
             else:
                 order = torch.randperm(n, generator=generator).to(dev)
+            if self.transfer is not None:
+                self._unfreeze(epoch)
             model.train()
-            self._rng.restore()
+            objective.train()
+            if self.transfer is not None:
+                self.transfer.train_mode(model)
+            self._caller_rng = self._rng.activate()
+            term_sums: dict[str, Any] = {}
             loss_sum = 0.0  # summed from the loss value each batch reads anyway (NaN check)
             task_metrics.start_epoch()
             seen = 0
@@ -198,16 +246,16 @@ class Trainer:
                     self.control.wait_while_paused()
                     started += time.perf_counter() - pause_start
                 if self.control.stop_requested:
-                    stopped = "stopped"
+                    stopped = self.control.stop_reason
                     break
                 idx = order[b * c.batch_size:(b + 1) * c.batch_size]
                 xb, yb = x_train[idx], y_train[idx]
                 optimizer.zero_grad(set_to_none=True)
                 with (torch.autocast("cuda", dtype=torch.float16) if use_amp else nullcontext()):
-                    logits = model(xb)
-                    loss = loss_fn(logits, yb)
-                if c.l1 or c.l2:
-                    loss = loss + _penalty(weights, c.l1, c.l2)
+                    loss, logits, terms = objective.step(model, xb, yb)
+                if terms:
+                    for key, term in terms.items():
+                        term_sums[key] = term_sums.get(key, 0.0) + term.detach() * len(idx)
                 loss_value = float(loss.item())
                 if not math.isfinite(loss_value):
                     stopped = "nan"
@@ -225,7 +273,7 @@ class Trainer:
                 else:
                     loss.backward()
                 if c.grad_clip > 0:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), c.grad_clip)
+                    torch.nn.utils.clip_grad_norm_(clip_params, c.grad_clip)
                 if scaler is not None:
                     scaler.step(optimizer)
                     scaler.update()
@@ -243,13 +291,18 @@ class Trainer:
                                        samples_per_second=seen / elapsed))
             train_seconds = time.perf_counter() - started
             self._rng = TrainingRng.capture(dev == "cuda")
+            self._caller_rng.restore()
+            self._caller_rng = None
             if stopped != "completed":
                 break
             st.train_seconds += train_seconds
             st.train_samples += seen
             with DeadUnitProbe(model, enabled=c.monitors) as probe:  # on the validation pass
                 metrics = self._epoch_metrics(epoch, loss_sum, task_metrics, seen, lr,
-                                              train_seconds, x_val, y_val, loss_fn)
+                                              train_seconds, x_val, y_val,
+                                              objective.val_loss_fn())
+            for key, total in term_sums.items():
+                metrics[f"loss_{key}"] = float(total) / max(seen, 1)
             if c.monitors:
                 metrics["grad_norm"] = gradient_norms(groups)
                 metrics["dead_fraction"] = probe.fractions()
@@ -257,6 +310,8 @@ class Trainer:
             metrics["improved"] = improved
             if c.schedule == "plateau":
                 update_plateau(c, plateau, metrics["val_loss"])
+            if self.callbacks:
+                metrics = self._record_hooks(epoch, metrics)
             self.history.append(metrics)
             if self.run is not None:
                 self.run.metrics.append(metrics)
@@ -264,19 +319,75 @@ class Trainer:
                     self.run.save_best(model.state_dict())
             self.emit(EpochEnd(epoch=epoch, metrics=metrics))
             last_epoch = epoch == c.epochs - 1
+            run_seconds = st.elapsed_seconds + time.perf_counter() - loop_started
             if self.run is not None and ((epoch + 1) % c.checkpoint_every == 0 or last_epoch):
-                meta = st.to_meta()
+                meta = {**st.to_meta(), "elapsed_seconds": run_seconds}
                 if scaler is not None:
                     meta["grad_scaler"] = scaler.state_dict()
                 path = self.run.save_checkpoint(epoch, model.state_dict(),
                                                 optimizer.state_dict(),
-                                                {**st.extra_tensors(), **self._rng.tensors()},
+                                                {**st.extra_tensors(), **self._rng.tensors(),
+                                                 **objective.state_tensors()},
                                                 meta)
                 self.emit(CheckpointSaved(epoch=epoch, path=str(path)))
             if c.early_stopping and st.bad_epochs >= c.early_stopping:
                 stopped = "early_stopping"
                 break
+            if self.control.stop_requested:  # asked for during the epoch's record or events
+                stopped = self.control.stop_reason
+                break
+            if c.time_budget_seconds and run_seconds >= c.time_budget_seconds \
+                    and not last_epoch:
+                stopped = "budget"
+                break
         return self._finish(stopped)
+
+    # objective and transfer learning ------------------------------------------------------
+    def _make_objective(self, model: Any) -> Any:
+        """The run's objective; its own parameters are drawn from a generator seeded by the
+        run's seed (the global one is left as found) and, on resume, restored bit for bit."""
+        import torch
+
+        from workbench.train.objectives import make_objective
+
+        with torch.random.fork_rng(devices=cuda_devices(self.device == "cuda")):
+            torch.manual_seed(self.config.seed + 1)
+            objective = make_objective(self.config, self.dataset, model, self.device)
+        if self._resume_objective:
+            objective.load_state_tensors(self._resume_objective)
+        self.objective = objective
+        return objective
+
+    def _param_groups(self, model: Any, objective: Any) -> Any:
+        """Parameters for the optimizer: the model's (the transfer plan's groups with their
+        ``lr_scale`` when there is one) plus the objective's own group."""
+        own = objective.parameters()
+        if self.transfer is None and not own:
+            return model.parameters()
+        groups = (self.transfer.parameter_groups(model) if self.transfer is not None
+                  else [{"params": list(model.parameters()), "lr_scale": 1.0, "name": "model"}])
+        if own:
+            groups.append({"params": own, "lr_scale": 1.0, "name": "objective"})
+        return groups
+
+    def _prepare_transfer(self, model: Any) -> dict[str, Any] | None:
+        """Load, freeze and group layers per ``config.init`` (weights only on a fresh fit);
+        the report goes to RunStarted and, on a fit, the run's events.jsonl."""
+        if not self.config.init.active:
+            return None
+        from workbench.train.transfer import TransferPlan
+
+        self.transfer = TransferPlan.prepare(model, self.config.init,
+                                             load_weights=not self._resuming)
+        report = self.transfer.report
+        if self.run is not None and not self._resuming:
+            self.run.record_event({"kind": "init", **report})
+        return report
+
+    def _unfreeze(self, epoch: int) -> None:
+        unfrozen = self.transfer.start_epoch(self.module, epoch)
+        if unfrozen and self.run is not None:
+            self.run.record_event({"kind": "unfreeze", "epoch": epoch, "nodes": list(unfrozen)})
 
     def _epoch_metrics(self, epoch: int, loss_sum: Any, task_metrics: Any, seen: int,
                        lr: float, seconds: float, x_val: Any, y_val: Any,
@@ -288,52 +399,14 @@ class Trainer:
                 **task_metrics.val_metrics(self.module, x_val, y_val, loss_fn), "lr": lr,
                 "samples_per_second": seen / max(seconds, 1e-9), "epoch_seconds": seconds}
 
-    def _split_overlap(self) -> dict[str, Any]:
-        from workbench.data.dataset import Dataset
-        from workbench.data.leakage import split_overlap
-
-        return split_overlap(self.dataset) if isinstance(self.dataset, Dataset) else {}
-
     def _finish(self, stopped: str) -> dict[str, Any]:
-        from workbench.train.health import check_run, network_context
+        from workbench.train.run_summary import build_summary
 
         st, c = self.state, self.config
         if st.best_state is not None and (c.restore_best or stopped == "nan"):
             self.module.load_state_dict(st.best_state)
-        ref = None
-        if self.history:
-            ref = self.history[-1]
-            if c.restore_best and st.best_epoch is not None:
-                ref = next((h for h in self.history if h["epoch"] == st.best_epoch), ref)
-        context = {"class_counts": self.dataset.class_counts("train")
-                   if hasattr(self.dataset, "class_counts") else {},
-                   "num_classes": self.dataset.num_classes, "config": c.to_dict(),
-                   "nan_at": st.nan_at, "split_overlap": self._split_overlap(),
-                   "task": getattr(self.dataset, "task", "classification"),
-                   **network_context(self.module)}
-        findings = [f.to_dict() for f in check_run(self.history, context)]
-        summary = {
-            "run_dir": str(self.run.path) if self.run is not None else None,
-            "epochs_run": len(self.history),
-            "best_epoch": None if st.best_epoch is None else st.best_epoch + 1,  # 1-based
-            "val_loss": ref["val_loss"] if ref else None,
-            "val_accuracy": ref["val_accuracy"] if ref else None,
-            "train_accuracy": ref["train_accuracy"] if ref else None,
-            "train_loss": ref["train_loss"] if ref else None,
-            "samples_per_second": st.train_samples / st.train_seconds if st.train_seconds
-            else 0.0,
-            "device": self.device,
-            "stopped_reason": stopped,
-            "weights": "best" if (st.best_state is not None and c.restore_best) else "last",
-            "findings": findings,
-            "task": context["task"],
-        }
-        if context["task"] == "regression":
-            for key in ("train_mae", "val_mae", "val_rmse", "val_r2"):
-                summary[key] = ref.get(key) if ref else None
-        # A metric with no value (an empty split, a NaN) is null in JSON, never a crash.
-        summary = {k: None if isinstance(v, float) and not math.isfinite(v) else v
-                   for k, v in summary.items()}
+        summary = build_summary(self, stopped)
+        findings = summary["findings"]
         for f in findings:
             self.emit(Diagnostic(code=f["code"], severity=f["severity"], title=f["title"],
                                  message=f["explanation"], evidence=f["evidence"],
@@ -343,12 +416,3 @@ class Trainer:
         self.emit(RunFinished(summary=summary))
         return summary
 
-
-def _penalty(weights: list[Any], l1: float, l2: float) -> Any:
-    total = 0.0
-    for w in weights:
-        if l1:
-            total = total + l1 * w.abs().sum()
-        if l2:
-            total = total + l2 * (w * w).sum()
-    return total

@@ -24,6 +24,7 @@ class TrainingState:
     train_seconds: float = 0.0
     train_samples: int = 0
     nan_at: dict[str, int] | None = None
+    elapsed_seconds: float = 0.0  # wall time of the run's earlier sessions (time budget)
 
     def observe(self, metrics: dict[str, Any], monitor: str, model: Any) -> bool:
         """Record an epoch's metrics; True when the monitored metric improved."""
@@ -44,7 +45,8 @@ class TrainingState:
     def to_meta(self) -> dict[str, Any]:
         return {"step": self.step, "best_value": self.best_value, "best_epoch": self.best_epoch,
                 "bad_epochs": self.bad_epochs, "plateau": self.plateau.to_dict(),
-                "train_seconds": self.train_seconds, "train_samples": self.train_samples}
+                "train_seconds": self.train_seconds, "train_samples": self.train_samples,
+                "elapsed_seconds": self.elapsed_seconds}
 
     def extra_tensors(self) -> dict[str, Any]:
         """The best weights, as checkpoint tensors (the RNG states come from TrainingRng)."""
@@ -61,7 +63,8 @@ class TrainingState:
                    best_epoch=meta.get("best_epoch"), bad_epochs=int(meta.get("bad_epochs", 0)),
                    best_state=best or None, plateau=PlateauState(**plateau),
                    train_seconds=float(meta.get("train_seconds", 0.0)),
-                   train_samples=int(meta.get("train_samples", 0)))
+                   train_samples=int(meta.get("train_samples", 0)),
+                   elapsed_seconds=float(meta.get("elapsed_seconds", 0.0)))
 
 
 def nan_message(epoch: int, batch: int, lr: float, norms: dict[str, float],
@@ -84,7 +87,11 @@ def nan_message(epoch: int, batch: int, lr: float, norms: dict[str, float],
 @dataclass
 class TrainingRng:
     """A training run's random-number state: torch's CPU generator, and CUDA's when the run
-    trains there. Checkpointed as ``rng`` / ``cuda_rng``."""
+    trains there. Checkpointed as ``rng`` / ``cuda_rng``.
+
+    Dropout draws from torch's process-wide generator, so the trainer swaps the run's state in
+    for an epoch's batches (:meth:`activate`, which returns the caller's state) and puts the
+    caller's back afterwards (:meth:`restore` on what ``activate`` returned)."""
 
     cpu: Any
     cuda: Any = None
@@ -98,6 +105,12 @@ class TrainingRng:
     @classmethod
     def from_tensors(cls, extra: dict[str, Any], cuda: bool) -> TrainingRng:
         return cls(extra["rng"], extra.get("cuda_rng") if cuda else None)
+
+    def activate(self) -> TrainingRng:
+        """Make this the global state; returns the state it replaced (restore it afterwards)."""
+        caller = TrainingRng.capture(self.cuda is not None)
+        self.restore()
+        return caller
 
     def restore(self) -> None:
         import torch
