@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench.graph.edits import fit_io
 from workbench.graph.spec import GraphSpec
+from workbench.train.callbacks import Callback
 
 
 class RunSetupError(ValueError):
@@ -220,7 +221,7 @@ def request_lineage(request: RunRequest) -> Any:
     return lineage
 
 
-class ResumeRecorder:
+class ResumeRecorder(Callback):
     """A trainer callback that notes in events.jsonl, once the resumed training has started
     (checkpoint loaded), that the run was resumed in place: ``{"kind": "resumed",
     "from_epoch": <checkpoint epoch or null>, "start_epoch": N, "time": ...}``."""
