@@ -47,3 +47,12 @@ def test_init_section_is_carried_through_form_edits(qtbot):
     config = TrainConfig.from_dict(seen[-1])
     assert config.init.freeze == ["fc1"]
     assert form.normalized({"epochs": 4, "init": init}) == form.values()
+
+
+def test_normalized_reads_a_missing_device_as_the_form_shows_it(qtbot):
+    form = TrainingForm()
+    qtbot.addWidget(form)
+    form.set_available_devices(["cpu"])
+    form.set_values({"device": "cuda"})  # a project from a machine with a GPU
+    assert form.values()["device"] == "auto"
+    assert form.normalized({"device": "cuda"}) == form.values()

@@ -233,6 +233,10 @@ class TrainingForm(QtWidgets.QWidget):
             value = (training or {}).get(name, default)
             if name in self.sections:
                 value = {**default, **value} if isinstance(value, dict) else default
+            elif name == "device" and self.devices is not None and value not in self.devices:
+                value = "auto"  # as _write shows it
+            elif name in OFF_WHEN_DISABLED and not self.editors[name].isEnabled():
+                value = False  # as values() reads it
             result[name] = copy.deepcopy(value)
         return result
 
