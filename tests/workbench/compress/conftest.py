@@ -17,7 +17,3 @@ def digits_run(tmp_path_factory) -> RunStore:
                                 {**project.training, "epochs": 1, "device": "cpu"},
                                 tmp_path_factory.mktemp("project"), name="mlp_digits")
     return RunStore.open(execute_run(request)["run_dir"])
-
-
-def run_folders(run: RunStore) -> set[str]:
-    return {p.name for p in run.path.parent.iterdir()}

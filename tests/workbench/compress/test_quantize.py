@@ -18,7 +18,9 @@ from workbench.run_model import rebuild_run
 from workbench.runs.lineage import lineage_of, parent_of
 from workbench.runs.run_store import RunStore
 
-from .conftest import run_folders
+
+def run_folders(run: RunStore) -> set[str]:
+    return {p.name for p in run.path.parent.iterdir()}
 
 
 @pytest.mark.parametrize("mode", ["static", "dynamic"])
