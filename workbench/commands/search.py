@@ -1,4 +1,5 @@
-"""``workbench search``: run (or resume) an architecture + hyperparameter search study."""
+"""``workbench search`` runs (or resumes) an architecture + hyperparameter search study;
+``workbench studies`` lists a project folder's studies, ``workbench study NAME`` one's trials."""
 
 from __future__ import annotations
 
@@ -52,6 +53,21 @@ def register(subparsers: Any) -> None:
     search.add_argument("--json", action="store_true",
                         help="print one JSON object with the results instead of progress")
     search.set_defaults(handler=run_search_command)
+    studies = subparsers.add_parser("studies", help="list a project folder's search studies")
+    studies.add_argument("--project", metavar="DIR",
+                         help="project folder (default: ./workbench-project)")
+    studies.add_argument("--storage", metavar="URL", help="list the studies of this storage")
+    studies.add_argument("--json", action="store_true", help="print one JSON object")
+    studies.set_defaults(handler=run_studies_command)
+    study = subparsers.add_parser("study", help="a search study's trials, or its best run")
+    study.add_argument("name", metavar="STUDY", help="the study's name")
+    study.add_argument("--project", metavar="DIR",
+                       help="project folder (default: ./workbench-project)")
+    study.add_argument("--storage", metavar="URL",
+                       help="storage URL (default: the study file in the project folder)")
+    study.add_argument("--best", action="store_true", help="print the best trial's run folder")
+    study.add_argument("--json", action="store_true", help="print one JSON object")
+    study.set_defaults(handler=run_study_command)
 
 
 def run_search_command(args: argparse.Namespace) -> int:
@@ -89,6 +105,53 @@ def run_search_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_studies_command(args: argparse.Namespace) -> int:
+    from workbench.paths import default_project_dir
+    from workbench.search.listing import list_studies
+
+    project_dir = Path(args.project) if args.project else default_project_dir()
+    try:
+        studies = list_studies(project_dir, args.storage)
+    except SearchError as exc:
+        return _fail(str(exc), args, "studies")
+    if args.json:
+        print(json.dumps({"studies": studies}))
+        return 0
+    if not studies:
+        print(f"no studies in {args.storage or project_dir / 'search'}")
+    for s in studies:
+        counts = ", ".join(f"{n} {c}" for n, c in s["states"].items() if c) or "no trials"
+        best = "" if s["best_value"] is None else (
+            f"  best {s['objectives'][0]} {s['best_value']:.4g} (trial {s['best_trial']})")
+        print(f"{s['study']}: {s['n_trials']} trials ({counts}){best}")
+    return 0
+
+
+def run_study_command(args: argparse.Namespace) -> int:
+    from workbench.paths import default_project_dir
+    from workbench.search.listing import default_url, study_report
+
+    project_dir = Path(args.project) if args.project else default_project_dir()
+    try:
+        report = study_report(args.name, args.storage or default_url(project_dir, args.name))
+    except SearchError as exc:
+        return _fail(str(exc), args, "study")
+    if args.best:
+        if report["best_run_dir"] is None:
+            return _fail(f"study '{args.name}' has no completed trial yet", args, "study")
+        print(json.dumps({"best_run_dir": report["best_run_dir"],
+                          "best_value": report["best_value"],
+                          "best_params": report["best_params"]}) if args.json
+              else report["best_run_dir"])
+        return 0
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for row in report["trials"]:
+        _print_trial(row)
+    return 0
+
+
 def _print_trial(row: dict[str, Any]) -> None:
     value = "" if not row["values"] else " ".join(f"{v:.4g}" for v in row["values"])
     detail = row.get("problem") or ", ".join(f"{k}={_fmt(v)}" for k, v in row["params"].items())
@@ -99,9 +162,9 @@ def _fmt(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def _fail(message: str, args: argparse.Namespace) -> int:
+def _fail(message: str, args: argparse.Namespace, command: str = "search") -> int:
     """Exit code 2, one line (SearchError is not yet among cli.expected_errors)."""
     if getattr(args, "json", False):
         print(json.dumps({"error": message}))
-    print(f"workbench search: {' '.join(message.split())}", file=sys.stderr)
+    print(f"workbench {command}: {' '.join(message.split())}", file=sys.stderr)
     return 2

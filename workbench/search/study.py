@@ -19,12 +19,12 @@ def default_storage_url(project_dir: str | Path, study: str) -> str:
     return f"sqlite:///{folder / study}.db"
 
 
-def open_storage(url: str, heartbeat_interval: int = 10, grace_period: int | None = None,
-                 retry_stale: int = 0) -> Any:
+def open_storage(url: str, heartbeat_interval: int | None = 10,
+                 grace_period: int | None = None, retry_stale: int = 0) -> Any:
     """An RDBStorage with a heartbeat; SearchError with one line when it cannot be opened
     (unreachable server, missing driver, a file that is not a study database).
 
-    ``retry_stale`` > 0 re-queues a dead worker's trial (with the same parameters) up to that
+    ``heartbeat_interval`` None: no heartbeat (reading a study). ``retry_stale`` > 0 re-queues a dead worker's trial (with the same parameters) up to that
     many times; 0 leaves it FAILED.
     """
     import optuna

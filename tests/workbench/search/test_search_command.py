@@ -47,6 +47,18 @@ def test_tiny_study_end_to_end_then_resume(tmp_path, capsys, tiny_project):
                                "evolution", "--project", str(folder))
     assert code == 0, err
     assert result["n_trials"] == 5 and result["states"]["complete"] == 5
+    # reading it back: the project's studies, one study's trials, its best run
+    assert main(["studies", "--project", str(folder), "--json"]) == 0
+    studies = json.loads(capsys.readouterr().out)["studies"]
+    assert [(s["study"], s["n_trials"], s["best_value"]) for s in studies] == [
+        ("search_mlp_digits", 5, result["best_value"])]
+    assert main(["study", "search_mlp_digits", "--project", str(folder), "--best"]) == 0
+    assert capsys.readouterr().out.strip() == result["best_run_dir"]
+    assert main(["study", "search_mlp_digits", "--project", str(folder), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["trials"]
+    assert [r["state"] for r in rows] == ["complete"] * 5 and all(r["run_dir"] for r in rows)
+    assert main(["study", "other", "--project", str(folder)]) == 2
+    assert "no study 'other'" in capsys.readouterr().err
 
 
 class PruneAfterFirstEpoch(optuna.pruners.BasePruner):
