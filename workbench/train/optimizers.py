@@ -1,4 +1,9 @@
-"""Optimizers by name (plugins may register more)."""
+"""Optimizers by name (plugins may register more).
+
+``make_optimizer`` takes parameters or param-group dicts (``{"params": [...], "lr_scale": 0.1,
+"name": "loaded"}``); extra keys stay in the groups, and the trainer sets each group's rate to
+``lr * group.get("lr_scale", 1.0)`` every epoch.
+"""
 
 from __future__ import annotations
 
@@ -71,6 +76,7 @@ def _fast(cls, params, **kwargs):
 
 
 def make_optimizer(params: Iterable[Any], config: TrainConfig):
+    """The optimizer ``config.optimizer`` over ``params`` (tensors or param-group dicts)."""
     if config.optimizer not in _OPTIMIZERS:
         raise ValueError(f"unknown optimizer {config.optimizer!r}; known: "
                          f"{', '.join(sorted(_OPTIMIZERS))}")
