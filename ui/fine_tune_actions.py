@@ -10,13 +10,18 @@ from PySide6 import QtCore
 
 
 class FineTuneActions:
-    """Mixed into MainWindow; relies on ``self.document`` and ``self.training``."""
+    """Mixed into MainWindow; relies on ``self.document``, ``self.training`` and
+    ``statusBar``."""
 
     def fine_tune_from_run(self, run_dir: str | None = None) -> Any:
         """Open the fine-tune dialog for ``run_dir`` (default: the selected run, else the
         newest); OK stores its settings as the training settings' ``init`` and trains."""
         from ui.dialogs.fine_tune_dialog import FineTuneDialog
 
+        if self.training.training.state != "idle":
+            self.statusBar().showMessage("A run is training: fine-tune from a run once it has "
+                                         "ended (or stop it)", 8000)
+            return None
         if run_dir is None:
             runs = self.training.runs
             chosen = runs.selected_runs() or list(runs.runs)

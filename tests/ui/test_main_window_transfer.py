@@ -115,3 +115,12 @@ def test_runs_panel_entry_opens_the_dialog_for_that_run(make_window, tmp_path):
     dialog = window.fine_tune_dialog
     assert dialog.isVisible() and dialog.parent_run.path == str(run_dir)
     dialog.reject()
+
+
+def test_no_fine_tune_dialog_while_a_run_trains(make_window, tmp_path, monkeypatch):
+    run_dir = make_parent_run(tmp_path)
+    window = make_window(project())
+    monkeypatch.setattr(window.training.training, "state", "running")
+    assert window.fine_tune_from_run(str(run_dir)) is None
+    assert "once it has ended" in window.statusBar().currentMessage()
+    assert "init" not in window.document.project.training
