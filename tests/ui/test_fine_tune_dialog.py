@@ -31,6 +31,7 @@ def test_shows_the_run_and_which_layers_load(qtbot, tmp_path):
     assert "shape differs: expected 51 parameters (out_features=3), found 34 " \
            "(out_features=2)" == rows["fc2"].reason
     assert dialog.table.item(1, 4).text().startswith("skipped: shape differs")
+    assert "The head 'fc2' does not fit" in dialog.counts.text()
     dialog.reset_head.setChecked(True)
     rows = {r.node_id: r for r in dialog.rows}
     assert rows["fc2"].reason.startswith("reset head")

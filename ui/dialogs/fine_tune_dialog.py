@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ui.dialogs.fine_tune_plan import init_settings, layer_rows, read_parent
+from ui.dialogs.fine_tune_plan import head_id, init_settings, layer_rows, read_parent
 from ui.editor.freeze_settings import frozen_ids, init_of, trainable_ids
 from workbench.graph.shape_inference import analyze
 from workbench.graph.spec import GraphSpec
@@ -44,6 +44,7 @@ class FineTuneDialog(QtWidgets.QDialog):
         self.setWindowTitle("Fine-tune from Run")
         self.spec = spec
         self.analysis = analyze(spec)
+        self.head = head_id(spec)
         self.training = training or {}
         self.parent_run = read_parent(run_dir, spec)
         init = init_of(self.training)
@@ -146,8 +147,13 @@ class FineTuneDialog(QtWidgets.QDialog):
         self.table.resizeRowsToContents()
         loaded = sum(r.loaded for r in self.rows)
         frozen = sum(r.frozen for r in self.rows)
+        head = next((r for r in self.rows if r.node_id == self.head), None)
+        hint = (f" The head '{head.node_id}' does not fit the run's (other outputs): it starts "
+                f"from fresh weights; tick Reset the head to say so."
+                if head is not None and head.reason.startswith("shape differs") else "")
         self.counts.setText(f"{loaded} of {len(self.rows)} layers loaded from the run, "
-                            f"{frozen} frozen." if self.usable else "")
+                            f"{frozen} frozen.{hint}" if self.usable else "")
+        self.counts.setWordWrap(True)
 
     def init_settings(self) -> dict[str, Any]:
         """The ``init`` section of the training settings for the chosen options."""

@@ -96,10 +96,9 @@ def read_parent(run_dir: str, spec: GraphSpec) -> ParentRun:
 
 
 def _init_problems(spec: GraphSpec, run_dir: str) -> list[str]:
-    try:
-        from workbench.train.transfer import check_init
-    except ImportError:  # pragma: no cover - the trainer side is not installed
-        return []
+    """The trainer's own refusal of this source run (no torch)."""
+    from workbench.train.transfer import check_init
+
     return check_init(spec, {"from_run": run_dir})
 
 
