@@ -17,8 +17,8 @@ ACTIVATIONS = ["ReLU", "GELU", "LeakyReLU", "SiLU"]
 def search_mlp_digits() -> dict[str, Any]:
     project = mlp_digits()
     project["name"] = project["graph"]["name"] = "search_mlp_digits"
-    project["description"] = ("The digits MLP with a search space: widths, activations, "
-                              "dropout, learning rate, batch size and optimizer.")
+    project["description"] = ("The digits MLP with a search space: widths, depth, "
+                              "activations, dropout, learning rate, batch size, optimizer.")
     project["training"] = {**project["training"], "epochs": 10}
     project["search"] = {
         "format_version": 1,
@@ -35,7 +35,8 @@ def search_mlp_digits() -> dict[str, Any]:
             "optimizer": {"kind": "choice", "choices": ["adam", "adamw", "sgd"]},
             "weight_decay": {"kind": "float", "low": 1e-6, "high": 1e-2, "log": True},
         },
-        "constraints": {"max_params": 60000},
+        "blocks": [{"nodes": ["fc2", "relu2"], "repeat": {"kind": "int", "low": 1, "high": 3}}],
+        "constraints": {"max_params": 100000},
     }
     return project
 

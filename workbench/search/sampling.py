@@ -47,28 +47,37 @@ def apply_values(graph: GraphSpec, training: dict[str, Any], space: SearchSpace,
 
     Layer types are applied before parameters, so ``relu1.type`` = LeakyReLU and
     ``relu1.negative_slope`` work together; a new layer type keeps only the parameters it has.
+    Blocks are repeated after parameters (copies carry the sampled values), then optional
+    nodes are skipped.
     """
     from workbench.graph.catalogue import get_layer
+    from workbench.search.structure import repeat_block, skip_node
 
     spec = graph.copy()
     settings = dict(training)
     nodes = {n.id: n for n in spec.nodes}
-    ordered = sorted(space.dimensions, key=lambda d: d.target[1] != "type")
-    for dim in ordered:
-        if dim.name not in values:
-            continue
+    structural = ("type", "skip", "repeat")
+    for dim in space.dimensions:  # layer types first: their parameters apply to the new kind
         owner, param = dim.target
-        value = values[dim.name]
+        if param == "type" and dim.name in values and nodes[owner].type != values[dim.name]:
+            kept = {p.name for p in get_layer(values[dim.name]).params}
+            nodes[owner].type = values[dim.name]
+            nodes[owner].params = {k: v for k, v in nodes[owner].params.items() if k in kept}
+    for dim in space.dimensions:
+        owner, param = dim.target
+        if dim.name not in values or param in structural:
+            continue
         if owner == "training":
-            settings[param] = value
-        elif param == "type":
-            node = nodes[owner]
-            if node.type != value:
-                kept = {p.name for p in get_layer(value).params}
-                node.type = value
-                node.params = {k: v for k, v in node.params.items() if k in kept}
+            settings[param] = values[dim.name]
         else:
-            nodes[owner].params = {**nodes[owner].params, param: value}
+            nodes[owner].params = {**nodes[owner].params, param: values[dim.name]}
+    for dim in space.dimensions:  # then structure: blocks repeat, optional nodes go
+        if dim.block and dim.name in values:
+            repeat_block(spec, dim.block, int(values[dim.name]))
+    for dim in space.dimensions:
+        owner, param = dim.target
+        if param == "skip" and not dim.block and values.get(dim.name) is True:
+            skip_node(spec, owner)
     return spec, settings
 
 

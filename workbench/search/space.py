@@ -8,13 +8,16 @@ A project's optional ``search`` section::
                "drop1": {"p": {"kind": "float", "low": 0.0, "high": 0.5}}},
      "training": {"lr": {"kind": "float", "low": 1e-4, "high": 1e-2, "log": true},
                   "batch_size": {"kind": "choice", "choices": [32, 64, 128]}},
+     "blocks": [{"nodes": ["fc2", "relu2"], "repeat": {"kind": "int", "low": 1, "high": 3}}],
      "constraints": {"max_params": 50000, "max_macs": null}}
 
 A dimension is ``choice`` (``choices``: a list of numbers, text or booleans), ``int`` (``low``,
 ``high``, optional ``step``, ``log``) or ``float`` (``low``, ``high``, optional ``log`` or
 ``step``). Under a node, ``"type"`` varies the layer kind among compatible layers (same
-category and ports; parameters the new kind lacks are dropped). Everything else names a
-parameter of the node's layer or a training setting. Torch-free.
+category and ports; parameters the new kind lacks are dropped) and ``"skip"`` (a choice of
+true/false) makes a one-in/one-out node optional. A block (a chain of such nodes) repeats
+``repeat`` times (copies ``<id>_2``, ...; structure.py). Everything else names a parameter of the
+node's layer or a training setting. Torch-free.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Dimension:
     high: float = 0.0
     step: float | None = None
     log: bool = False
+    block: tuple[str, ...] = ()  # a repeated block's nodes (name: "a+b.repeat")
 
     @property
     def target(self) -> tuple[str, str]:
@@ -127,10 +131,11 @@ def parse_space(data: Any, graph: Any = None, source: str = "search") -> SearchS
             1 <= version <= SEARCH_FORMAT_VERSION):
         raise SearchSpaceError(f"{source}: format_version must be 1..{SEARCH_FORMAT_VERSION}, "
                                f"found {version!r}")
-    unknown = sorted(set(data) - {"format_version", "nodes", "training", "constraints"})
+    unknown = sorted(set(data) - {"format_version", "nodes", "training", "blocks",
+                                  "constraints"})
     if unknown:
         raise SearchSpaceError(f"{source}: unknown key(s) {', '.join(unknown)}; expected "
-                               f"format_version, nodes, training, constraints")
+                               f"format_version, nodes, training, blocks, constraints")
     dims: list[Dimension] = []
     nodes = _object(data.get("nodes") or {}, f"{source}.nodes")
     for node_id, params in nodes.items():
@@ -143,6 +148,7 @@ def parse_space(data: Any, graph: Any = None, source: str = "search") -> SearchS
     training = _object(data.get("training") or {}, f"{source}.training")
     for setting, spec in training.items():
         dims.append(_dimension(f"training.{setting}", spec, f"{source}"))
+    dims.extend(_blocks(data.get("blocks") or [], f"{source}.blocks"))
     limits = _object(data.get("constraints") or {}, f"{source}.constraints")
     bad = sorted(set(limits) - set(CONSTRAINTS))
     if bad:
@@ -164,6 +170,29 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SearchSpaceError(f"{where}: expected an object, found {type(value).__name__}")
     return value
+
+
+def _blocks(value: Any, where: str) -> list[Dimension]:
+    if not isinstance(value, list):
+        raise SearchSpaceError(f"{where}: expected a list of blocks, found "
+                               f"{type(value).__name__}")
+    dims = []
+    for i, block in enumerate(value):
+        block = _object(block, f"{where}[{i}]")
+        nodes = block.get("nodes")
+        if not isinstance(nodes, list) or not nodes or not all(
+                isinstance(n, str) for n in nodes) or len(set(nodes)) != len(nodes):
+            raise SearchSpaceError(f"{where}[{i}].nodes: expected a non-empty list of distinct "
+                                   f"node ids, found {nodes!r}")
+        dim = _dimension(f"{'+'.join(nodes)}.repeat", block.get("repeat"), where)
+        values = dim.choices if dim.kind == "choice" else (dim.low, dim.high)
+        if dim.kind == "float" or not all(isinstance(v, int) and not isinstance(v, bool)
+                                          and v >= 1 for v in values):
+            raise SearchSpaceError(f"{where}[{i}].repeat: expected whole numbers >= 1 (an int "
+                                   f"range or a choice), found {dim.to_dict()}")
+        dims.append(Dimension(dim.name, dim.kind, dim.choices, dim.low, dim.high, dim.step,
+                              dim.log, block=tuple(nodes)))
+    return dims
 
 
 def _number(value: Any) -> bool:
@@ -217,17 +246,32 @@ def check_against_graph(space: SearchSpace, graph: Any, source: str = "search") 
     """SearchSpaceError when a dimension names a node, layer, parameter or setting that does
     not exist, or a value its parameter would refuse."""
     from workbench.graph.catalogue import get_layer
+    from workbench.search.structure import StructureError, check_block, check_skippable
 
     nodes = {n.id: n for n in graph.nodes}
     for dim in space.dimensions:
         owner, param = dim.target
         where = f"{source}: '{dim.name}'"
+        missing = [n for n in (dim.block or (owner,)) if n not in nodes and owner != "training"]
+        if missing:
+            raise SearchSpaceError(f"{where} names node '{missing[0]}', which is not in the "
+                                   f"graph (nodes: {', '.join(sorted(nodes))})")
+        try:
+            if dim.block:
+                check_block(graph, dim.block)
+                continue
+            if param == "skip":
+                check_skippable(graph, owner)
+        except StructureError as exc:
+            raise SearchSpaceError(f"{where}: {exc}") from None
+        if param == "skip":
+            if dim.kind != "choice" or not all(isinstance(v, bool) for v in dim.choices):
+                raise SearchSpaceError(f"{where}: expected a choice of true/false, found "
+                                       f"{dim.to_dict()}")
+            continue
         if owner == "training":
             _check_training(dim, where)
             continue
-        if owner not in nodes:
-            raise SearchSpaceError(f"{where} names node '{owner}', which is not in the graph "
-                                   f"(nodes: {', '.join(sorted(nodes))})")
         node = nodes[owner]
         layer = get_layer(node.type)
         if param == "type":

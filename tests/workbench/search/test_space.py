@@ -22,7 +22,7 @@ def test_example_space_parses_and_round_trips(tmp_path):
     space = parse_space(project.search, project.graph)
     assert [d.name for d in space.dimensions][:3] == ["fc1.out_features", "relu1.type",
                                                       "drop1.p"]
-    assert space.max_params == 60000 and space.has_categorical and space.size() is None
+    assert space.max_params == 100000 and space.has_categorical and space.size() is None
     save_project(project, tmp_path / "again.wbproj.json")
     assert json.loads((tmp_path / "again.wbproj.json").read_text())["search"] == project.search
 
@@ -74,7 +74,7 @@ def test_sample_applies_values_and_changes_layer_types():
         assert nodes["fc1"].params["out_features"] == trial.params["fc1.out_features"]
         assert nodes["relu1"].type == trial.params["relu1.type"]
         assert drawn.training["lr"] == trial.params["training.lr"]
-        assert 0 < drawn.total_params <= 60000
+        assert 0 < drawn.total_params <= 100000
         seen_types.add(nodes["relu1"].type)
         study.tell(trial, 0.5)
     assert len(seen_types) > 1
@@ -105,3 +105,46 @@ def test_invalid_network_is_an_invalid_sample():
 def test_bad_dimension_messages_name_the_place():
     with pytest.raises(SearchSpaceError, match=r"search.training.lr: expected numbers"):
         parse_space({"training": {"lr": {"kind": "float", "low": 1, "high": 0}}})
+
+
+def test_optional_node_and_repeated_block():
+    from workbench.graph.shape_inference import analyze
+
+    project = example()
+    raw = {"nodes": {"drop1": {"skip": {"kind": "choice", "choices": [False, True]}}},
+           "blocks": [{"nodes": ["fc2", "relu2"], "repeat": {"kind": "int", "low": 1,
+                                                             "high": 3}}]}
+    space = parse_space(raw, project.graph)
+    assert [d.name for d in space.dimensions] == ["drop1.skip", "fc2+relu2.repeat"]
+    assert space.size() == 6
+    base = analyze(project.graph).total_params
+    graph, _ = apply_values(project.graph, {}, space, {"drop1.skip": True,
+                                                       "fc2+relu2.repeat": 3})
+    ids = [n.id for n in graph.nodes]
+    assert "drop1" not in ids and {"fc2_2", "relu2_2", "fc2_3", "relu2_3"} <= set(ids)
+    wires = {(e.src, e.dst) for e in graph.edges}
+    assert {("relu1", "fc2"), ("relu2", "fc2_2"), ("relu2_2", "fc2_3"),
+            ("relu2_3", "fc3")} <= wires
+    assert not any("drop1" in w for w in wires) and ("relu2", "fc3") not in wires
+    analysis = analyze(graph)
+    assert analysis.ok and analysis.total_params == base + 2 * (64 * 64 + 64)
+    same, _ = apply_values(project.graph, {}, space, {"drop1.skip": False,
+                                                      "fc2+relu2.repeat": 1})
+    assert same.to_dict() == project.graph.to_dict()
+
+
+@pytest.mark.parametrize("search, expected", [
+    ({"nodes": {"input": {"skip": {"kind": "choice", "choices": [False, True]}}}},
+     "cannot be optional"),
+    ({"nodes": {"drop1": {"skip": {"kind": "choice", "choices": [0, 1]}}}},
+     "expected a choice of true/false"),
+    ({"blocks": [{"nodes": ["fc1", "fc2"], "repeat": {"kind": "int", "low": 1, "high": 2}}]},
+     "'fc1' must feed only 'fc2'"),
+    ({"blocks": [{"nodes": ["fc2"], "repeat": {"kind": "int", "low": 0, "high": 2}}]},
+     "expected whole numbers >= 1"),
+    ({"blocks": [{"nodes": ["fc9"], "repeat": {"kind": "int", "low": 1, "high": 2}}]},
+     "names node 'fc9'"),
+])
+def test_bad_structure_choices(search, expected):
+    with pytest.raises(SearchSpaceError, match=expected):
+        parse_space(search, example().graph)
