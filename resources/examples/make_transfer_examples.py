@@ -1,10 +1,10 @@
 """Regenerate the transfer-learning example projects in this folder.
 
-Run ``python resources/examples/make_transfer_examples.py``. Two projects share one network
-(same node ids, so every layer matches by id):
+Run ``python resources/examples/make_transfer_examples.py``. Two projects share one small CNN
+on the 8x8 digit images (same node ids, so every layer matches by id):
 
-* ``transfer_pretrain_digits04``: the MLP learns digits 0-4 from all their training samples;
-* ``transfer_finetune_digits59``: the same MLP on digits 5-9 with only 10% of their training
+* ``transfer_pretrain_digits04``: the CNN learns digits 0-4 from all their training samples;
+* ``transfer_finetune_digits59``: the same CNN on digits 5-9 with only 10% of their training
   samples (validation and test untouched). Trained with ``--init-from`` the pretraining run,
   it starts from the learned trunk with a fresh head (``init.reset_head`` is set), which
   ``benchmarks/transfer.py`` compares with training from scratch at equal epochs.
@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NETWORK = "transfer_mlp"
+NETWORK = "transfer_cnn"
 
 
 def _graph() -> dict[str, Any]:
-    layers = [("input", "Input", {"shape": [64], "dtype": "float32"}),
-              ("fc1", "Linear", {"out_features": 128}), ("relu1", "ReLU", {}),
-              ("drop1", "Dropout", {"p": 0.2}),
-              ("fc2", "Linear", {"out_features": 64}), ("relu2", "ReLU", {}),
-              ("fc3", "Linear", {"out_features": 5}), ("output", "Output", {"num_classes": 5})]
+    """Two Conv -> BatchNorm -> ReLU -> MaxPool blocks, then Flatten -> Linear head."""
+    layers: list[tuple[str, str, dict[str, Any]]] = [
+        ("input", "Input", {"shape": [1, 8, 8], "dtype": "float32"})]
+    for i, width in enumerate((16, 32), start=1):
+        layers += [(f"conv{i}", "Conv2d", {"out_channels": width, "kernel_size": 3,
+                                           "padding": 1}),
+                   (f"bn{i}", "BatchNorm2d", {}), (f"relu{i}", "ReLU", {}),
+                   (f"pool{i}", "MaxPool2d", {"kernel_size": 2})]
+    layers += [("flatten", "Flatten", {}), ("fc", "Linear", {"out_features": 5}),
+               ("output", "Output", {"num_classes": 5})]
     nodes = [{"id": i, "type": t, "params": p, "position": [260.0 * k, 0.0]}
              for k, (i, t, p) in enumerate(layers)]
     edges = [{"src": a[0], "src_port": "out", "dst": b[0], "dst_port": "in"}
@@ -35,7 +40,7 @@ def _graph() -> dict[str, Any]:
 
 PRETRAIN_NOTE = """**Transfer learning, step 1 of 2: pretrain.**
 
-This MLP learns the handwritten digits **0-4** (dataset option `classes: [0, 1, 2, 3, 4]`)
+This small CNN learns the handwritten digits **0-4** (dataset option `classes: [0, 1, 2, 3, 4]`)
 from all of their training samples. Press **Train**, or run
 
     workbench train transfer_pretrain_digits04
@@ -50,17 +55,17 @@ pretraining run: *Fine-tune from run...* in the Runs panel, or
 
     workbench train transfer_finetune_digits59 --init-from RUN_DIR
 
-The trunk (fc1, fc2) starts from what it learned on 0-4; the head (fc3) starts fresh
-(`init.reset_head`). Compare with training from scratch at the same number of epochs:
+The convolutions (conv1, bn1, conv2, bn2) start from what they learned on 0-4; the head
+(fc) starts fresh (`init.reset_head`). Compare with training from scratch at the same number of epochs:
 `python benchmarks/transfer.py` prints both."""
 
 
 def pretrain() -> dict[str, Any]:
     return {"format_version": 1, "name": "transfer_pretrain_digits04",
-            "description": "Transfer learning 1/2: pretrain an MLP on the digits 0-4.",
+            "description": "Transfer learning 1/2: pretrain a small CNN on the digits 0-4.",
             "note": PRETRAIN_NOTE, "graph": _graph(),
-            "dataset": {"name": "digits", "options": {"classes": [0, 1, 2, 3, 4]}},
-            "training": {"epochs": 20, "batch_size": 64, "optimizer": "adam", "lr": 0.001}}
+            "dataset": {"name": "digits_images", "options": {"classes": [0, 1, 2, 3, 4]}},
+            "training": {"epochs": 15, "batch_size": 64, "optimizer": "adam", "lr": 0.002}}
 
 
 def finetune() -> dict[str, Any]:
@@ -68,9 +73,9 @@ def finetune() -> dict[str, Any]:
             "description": "Transfer learning 2/2: fine-tune on the digits 5-9 with 10% of "
                            "their data.",
             "note": FINETUNE_NOTE, "graph": _graph(),
-            "dataset": {"name": "digits", "options": {"classes": [5, 6, 7, 8, 9],
-                                                      "train_fraction": 0.1}},
-            "training": {"epochs": 20, "batch_size": 16, "optimizer": "adam", "lr": 0.001,
+            "dataset": {"name": "digits_images", "options": {"classes": [5, 6, 7, 8, 9],
+                                                             "train_fraction": 0.1}},
+            "training": {"epochs": 20, "batch_size": 16, "optimizer": "adam", "lr": 0.003,
                          "init": {"reset_head": True}}}
 
 

@@ -28,26 +28,27 @@ def _finetune(capsys, project: Path, *argv: str):
 
 
 def test_fine_tune_says_what_it_loaded_and_records_init(pretrained, tmp_path, capsys):
-    code, out = _finetune(capsys, tmp_path, "--init-from", str(pretrained), "--freeze", "fc1")
+    code, out = _finetune(capsys, tmp_path, "--init-from", str(pretrained), "--freeze-until",
+                          "bn1")
     assert code == 0, out.err
-    assert (f"init: 2 layers from {pretrained.resolve()} (best.safetensors): fc1, fc2; "
-            f"skipped fc3 (reset_head); frozen: fc1") in out.err
+    assert (f"init: 4 layers from {pretrained.resolve()} (best.safetensors): conv1, bn1, "
+            f"conv2, bn2; skipped fc (reset_head); frozen: conv1, bn1") in out.err
     run = next((tmp_path / "runs").iterdir())
     config = json.loads((run / "config.json").read_text())
     init = config["training"]["init"]
     assert init["from_run"] == str(pretrained.resolve())
-    assert init["freeze"] == ["fc1"] and init["reset_head"] is True
+    assert init["freeze_until"] == "bn1" and init["reset_head"] is True
     assert config["dataset"]["options"] == {"classes": [5, 6, 7, 8, 9], "train_fraction": 0.1}
 
 
 def test_json_output_carries_the_init_report(pretrained, tmp_path, capsys):
-    code, out = _finetune(capsys, tmp_path, "--init-from", str(pretrained), "--layers", "fc1",
-                          "--lr-scale", "0.5", "--json")
+    code, out = _finetune(capsys, tmp_path, "--init-from", str(pretrained), "--layers",
+                          "conv1,conv2", "--lr-scale", "0.5", "--json")
     assert code == 0, out.err
     init = json.loads(out.out.strip().splitlines()[-1])["init"]
-    assert init["matched"] == ["fc1"]
-    assert init["skipped"] == [{"node": "fc2", "reason": "not in --layers"},
-                               {"node": "fc3", "reason": "not in --layers"}]
+    assert init["matched"] == ["conv1", "conv2"]
+    assert init["skipped"] == [{"node": n, "reason": "not in --layers"}
+                               for n in ("bn1", "bn2", "fc")]
     assert init["lr_scale"] == 0.5 and init["weights"] == "best.safetensors"
 
 
@@ -68,11 +69,11 @@ def test_bad_init_settings_exit_2_before_any_run_folder(pretrained, tmp_path, ca
     (empty / "config.json").write_text(json.dumps({"graph": {}}))
     assert "the run has no saved weights yet" in _refused(
         capsys, tmp_path, "--init-from", str(empty))
-    line = _refused(capsys, tmp_path, "--init-from", str(pretrained), "--freeze", "fc1,fc9")
-    assert "init.freeze: no node 'fc9' in the network (nodes: input, fc1, relu1" in line
+    line = _refused(capsys, tmp_path, "--init-from", str(pretrained), "--freeze", "conv1,fc9")
+    assert "init.freeze: no node 'fc9' in the network (nodes: input, conv1, bn1, relu1" in line
     assert "exclude each other" in _refused(capsys, tmp_path, "--init-from", str(pretrained),
-                                            "--freeze", "fc1", "--freeze-until", "fc2")
-    assert "--layers: only with --init-from" in _refused(capsys, tmp_path, "--layers", "fc1")
+                                            "--freeze", "conv1", "--freeze-until", "bn1")
+    assert "--layers: only with --init-from" in _refused(capsys, tmp_path, "--layers", "fc")
 
 
 def test_init_report_line_on_resume_and_with_unfreezing():
