@@ -21,7 +21,7 @@ from typing import Any
 from workbench.runs.run_store import RunStore
 
 FINGERPRINT_KEY = "data_fingerprint"
-OBJECTIVE_PREFIX = "objective."  # an objective's own tensors in a checkpoint's state file
+OBJECTIVE_PREFIX = "objective."  # an objective's own tensors among a checkpoint's extras
 
 
 class DataChangedError(ValueError):
@@ -87,17 +87,33 @@ class RunForUse:
 
     def objective(self) -> Any:
         """The run's training objective (``workbench.train.objectives.make_objective``) for
-        this module and dataset, with its own parameters restored from the loaded checkpoint's
-        state file when it saved any (``objective.`` keys); needs ``data=True``."""
+        this module and dataset, its own parameters restored from the loaded checkpoint when
+        it saved any (:meth:`objective_state`); needs ``data=True``."""
         from workbench.train.objectives import make_objective
 
         if self.dataset is None:
             raise ValueError("the run's objective needs its dataset: rebuild it with data=True")
         objective = make_objective(self.config, self.dataset, self.module, self.device)
-        state = _objective_state(self.run, self.weights)
-        if state and hasattr(objective, "load_state_dict"):
-            objective.load_state_dict(state)
+        state = self.objective_state()
+        if state:
+            objective.load_state_tensors(state)
         return objective
+
+    def objective_state(self) -> dict[str, Any]:
+        """The objective's own tensors (keys ``objective.…``) saved with the loaded checkpoint;
+        empty for best.safetensors (the model only) or an objective without parameters."""
+        from workbench.runs.weights_file import load_weights_file
+
+        if not self.weights or not self.weights.startswith("checkpoints/"):
+            return {}
+        checkpoint = self.run.path / self.weights
+        state_file = checkpoint.with_name(f"{checkpoint.stem}.state.safetensors")
+        if not state_file.is_file():
+            return {}
+        saved = f"extra.{OBJECTIVE_PREFIX}"  # RunStore.save_checkpoint's extra tensors
+        return {k[len("extra."):]: v for k, v in load_weights_file(state_file, self.run.path
+                                                                  ).items()
+                if k.startswith(saved)}
 
 
 def rebuild_run(run: str | Path | RunStore, *, weights: str | Path | bool | None = "best",
@@ -220,24 +236,7 @@ def _compile(run: RunStore) -> Any:
 def _load(module: Any, state: dict[str, Any], source: Path) -> None:
     from workbench.runs.weights_file import load_into_module
 
-    model_state = {k: v for k, v in state.items() if not k.startswith(OBJECTIVE_PREFIX)}
-    load_into_module(module, model_state, source)  # names the tensor that does not fit
-
-
-def _objective_state(run: RunStore, weights: str | None) -> dict[str, Any]:
-    """The objective's own tensors saved beside the checkpoint ``weights`` (none for
-    best.safetensors, which holds the model only), without the ``objective.`` prefix."""
-    from workbench.runs.weights_file import load_weights_file
-
-    if not weights or not weights.startswith("checkpoints/"):
-        return {}
-    checkpoint = run.path / weights
-    state_file = checkpoint.with_name(f"{checkpoint.stem}.state.safetensors")
-    if not state_file.is_file():
-        return {}
-    return {k[len(OBJECTIVE_PREFIX):]: v
-            for k, v in load_weights_file(state_file, run.path).items()
-            if k.startswith(OBJECTIVE_PREFIX)}
+    load_into_module(module, state, source)  # names the tensor that does not fit
 
 
 def _weights_choice(weights: str | Path | bool | None) -> str | Path | None:

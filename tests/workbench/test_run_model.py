@@ -143,6 +143,37 @@ def test_objective_is_built_for_the_rebuilt_run(two_epochs):
                         reason="workbench.train.objectives (helper A) is not in this tree yet")
     rebuilt = rebuild_run(two_epochs, weights="last")
     objective = rebuilt.objective()
-    assert objective is not None
+    assert objective.module is None and rebuilt.objective_state() == {}  # supervised
+    loss, outputs, _ = objective.step(rebuilt.module, torch.as_tensor(rebuilt.dataset.x_val),
+                                      torch.as_tensor(rebuilt.dataset.y_val))
+    assert torch.isfinite(loss) and outputs.shape[1] == 2
     with pytest.raises(ValueError, match="data=True"):
         rebuild_run(two_epochs, data=False).objective()
+
+
+def test_objective_parameters_come_back_from_the_checkpoint(tmp_path):
+    objectives = pytest.importorskip("workbench.train.objectives",
+                                     reason="workbench.train.objectives is not in this tree yet")
+    from workbench.graph.templates import mlp
+
+    class Scaled(objectives.Objective):  # a loss with a trained parameter of its own
+        def step(self, model, x, y):
+            outputs = model(x) * self.module.weight.sum()
+            return self.loss_fn(outputs, y), outputs, None
+
+    def factory(config, dataset, model, device):
+        return Scaled(objectives.task_loss(config, dataset), torch.nn.Linear(1, 1, bias=False))
+
+    objectives.register_objective("scaled_for_rebuild_test", factory)
+    request = RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2),
+                                {"name": "moons", "options": {"n_samples": 120}},
+                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.1,
+                                 "objective": {"kind": "scaled_for_rebuild_test"}},
+                                tmp_path, name="scaled")
+    run = RunStore.open(execute_run(request)["run_dir"])
+    _, _, extra, _ = run.load_checkpoint(1)
+    saved = extra["objective.weight"]
+    rebuilt = rebuild_run(run, weights="epoch:1")
+    assert set(rebuilt.objective_state()) == {"objective.weight"}
+    assert torch.equal(rebuilt.objective().module.weight.detach(), saved)
+    assert rebuild_run(run).objective_state() == {}  # best.safetensors: the model only

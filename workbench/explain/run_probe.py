@@ -1,8 +1,9 @@
 """Per-layer weight and gradient histograms of a run's checkpoints, read from disk.
 
-``RunProbe`` rebuilds a run once (``workbench.run_model.rebuild_run``: its graph and its
-dataset with the saved preprocessing) and, for each checkpoint it is given, loads the saved
-weights and measures the gradient on one fixed batch of training samples. It looks at the
+``RunProbe`` rebuilds a run once (``workbench.run_model.rebuild_run``: its graph, its dataset
+with the saved preprocessing, its training objective) and, for each checkpoint it is given,
+loads the saved weights and measures the gradient of the objective's loss on one fixed batch of
+training samples. It looks at the
 checkpoint, never at a live module, so it cannot disturb a training in progress; the app runs
 it on a thread of its own.
 """
@@ -38,7 +39,6 @@ class RunProbe:
         import torch
 
         from workbench.run_model import rebuild_run
-        from workbench.train.losses import make_loss
 
         self.rebuilt = rebuild_run(run_dir, weights=None, purpose="analysis")
         dataset, config = self.rebuilt.dataset, self.rebuilt.config
@@ -47,7 +47,7 @@ class RunProbe:
         rows = generator.choice(len(dataset.x_train), size=take, replace=False)
         self.x = torch.as_tensor(dataset.x_train[rows])
         self.y = torch.as_tensor(dataset.y_train[rows])
-        self.loss_fn = make_loss(config, dataset.num_classes, dataset.task)
+        self.objective = self.rebuilt.objective()
 
     @property
     def module(self) -> Any:
@@ -61,10 +61,14 @@ class RunProbe:
         from workbench.train.monitors import layer_parameters
 
         self.rebuilt.load_weights(checkpoint)
+        state = self.rebuilt.objective_state()
+        if state:
+            self.objective.load_state_tensors(state)
         module = self.rebuilt.module
         module.train()
+        self.objective.train(True)
         module.zero_grad(set_to_none=True)
-        loss = self.loss_fn(module(self.x), self.y)
+        loss = self.objective.step(module, self.x, self.y)[0]
         if torch.isfinite(loss):
             loss.backward()
         result: dict[str, dict[str, Any]] = {}

@@ -40,3 +40,13 @@ def test_histograms_follow_the_checkpoint_given(run_dir):
     assert probe.rebuilt.weights == "checkpoints/epoch_0001.safetensors"
     assert len(probe.x) == 128 and probe.rebuilt.dataset.preprocessing == run.config[
         "preprocessing"]
+
+
+def test_gradients_are_those_of_the_run_objective(run_dir, monkeypatch):
+    probe = RunProbe(run_dir)
+    calls = []
+    step = probe.objective.step
+    monkeypatch.setattr(probe.objective, "step",
+                        lambda model, x, y: calls.append(len(x)) or step(model, x, y))
+    probe.histograms("last")
+    assert calls == [128]
