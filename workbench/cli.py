@@ -62,7 +62,13 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     from workbench.project import ProjectError
     from workbench.runs.file_checks import RunFileError
 
-    return (RunFileError, RunSetupError, DataError, ProjectError, SpecError, GraphError, OSError)
+    errors: list[type[BaseException]] = [RunFileError, RunSetupError, DataError, ProjectError,
+                                         SpecError, GraphError, OSError]
+    for module, name in (("workbench.search.errors", "SearchError"),
+                         ("workbench.search.space", "SearchSpaceError"),
+                         ("workbench.compress.errors", "CompressError")):
+        errors.append(getattr(importlib.import_module(module), name))
+    return tuple(errors)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
