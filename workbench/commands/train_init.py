@@ -56,6 +56,10 @@ def apply_init_flags(training: dict[str, Any], args: argparse.Namespace,
         old = training.get("objective")
         keep = isinstance(old, dict) and old.get("kind") == kind
         training["objective"] = {**(old if keep else {}), "kind": kind}
+    old = training.get("init")
+    if isinstance(old, dict) and isinstance(old.get("from_run"), str) and old["from_run"]:
+        # a run named in the project or --config file: a path, or a run of this project
+        training["init"] = {**old, "from_run": resolve_run_dir(old["from_run"], project_dir)}
     if not given:
         return training
     if "init_freeze" in given and "init_freeze_until" in given:

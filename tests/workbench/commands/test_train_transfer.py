@@ -83,3 +83,19 @@ def test_init_report_line_on_resume_and_with_unfreezing():
     assert line == ("init: 1 layer matched in /r: fc1 (weights from the checkpoint); frozen: "
                     "fc1 (one unfrozen every 3 epochs from the output); lr x 0.1 for the "
                     "loaded layers")
+
+
+def test_flags_merge_into_init_and_a_bare_run_name_is_a_run_of_the_project(tmp_path):
+    import argparse
+
+    from workbench.commands.train_init import apply_init_flags
+
+    (tmp_path / "runs" / "20260101-pre").mkdir(parents=True)
+    args = argparse.Namespace(init_from=None, init_layers=None, init_freeze="a, b",
+                              init_freeze_until=None, init_reset_head=None, init_lr_scale=0.5,
+                              init_unfreeze_every=None, objective_kind="supervised")
+    training = {"init": {"from_run": "20260101-pre", "freeze_until": "c"}, "epochs": 3}
+    merged = apply_init_flags(training, args, tmp_path)
+    assert merged["init"] == {"from_run": str((tmp_path / "runs" / "20260101-pre").resolve()),
+                              "freeze": ["a", "b"], "lr_scale": 0.5}
+    assert merged["objective"] == {"kind": "supervised"} and merged["epochs"] == 3
