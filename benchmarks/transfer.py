@@ -17,7 +17,17 @@ Prints per-seed numbers, the means over the seeds and::
 
     ratio=<mean fine-tuned accuracy / mean scratch accuracy>
 
-Run: ``python benchmarks/transfer.py [--seeds 0 1 2] [--epochs 20] [--device cpu]``
+Measured (CPU, 2026-11-23; deterministic per seed): no gain on this data. Default (3 seeds,
+20 epochs): fine-tuned 0.9577, scratch 0.9577, ratio=1.000; 10 seeds: 0.9537 vs 0.9545
+(0.999); 5 epochs: 1.003; lr_scale 0.1: 0.987; trunk frozen: 0.968; frozen then one layer
+unfrozen every 5 epochs: 1.002; 5% of the data: 1.016, 3%: 0.991. A plain torch loop from the
+same pretrained weights agrees (10 seeds: 0.9537 vs 0.9530): 63 samples of 8x8 digits already
+take a small CNN to ~95% from scratch, and features learned on five other digits add nothing
+measurable. The example shows the mechanics; a gain needs harder data.
+
+Run: ``python benchmarks/transfer.py [--seeds 0 1 2] [--epochs 20] [--device cpu]
+[--lr-scale X] [--freeze-until NODE] [--unfreeze-every N] [--train-fraction F]`` (the
+lr/freeze options shape the fine-tuned contender only)
 (``--epochs`` is the fine-tuning length for both contenders; pretraining keeps the example's
 15 epochs unless ``--pretrain-epochs`` says otherwise).
 """
@@ -39,12 +49,17 @@ PRETRAIN = "transfer_pretrain_digits04"
 FINETUNE = "transfer_finetune_digits59"
 
 
+FRACTION = [0.1]  # --train-fraction: the fine-tuning data's share of its training split
+
+
 def train(example: str, project_dir: Path, name: str, **training: Any) -> dict[str, Any]:
     """Run a bundled example with ``training`` overrides; its summary."""
     project = load_project(find_example(example))
     settings = {**project.training, **training}
-    request = RunRequest.freeze(project.graph, project.resolved_dataset(), settings,
-                                project_dir, name=name)
+    dataset = project.resolved_dataset()
+    if "train_fraction" in dataset["options"]:
+        dataset = {**dataset, "options": {**dataset["options"], "train_fraction": FRACTION[0]}}
+    request = RunRequest.freeze(project.graph, dataset, settings, project_dir, name=name)
     return execute_run(request)
 
 
@@ -56,12 +71,12 @@ def last_accuracy(summary: dict[str, Any]) -> float:
     return float(epochs[-1]["val_accuracy"])
 
 
-def one_seed(seed: int, epochs: int, pretrain_epochs: int, device: str,
-             folder: Path) -> dict[str, float]:
+def one_seed(seed: int, epochs: int, pretrain_epochs: int, device: str, folder: Path,
+             init: dict[str, Any]) -> dict[str, float]:
     common = {"seed": seed, "device": device, "monitors": False}
     source = train(PRETRAIN, folder, f"pretrain-{seed}", epochs=pretrain_epochs, **common)
     tuned = train(FINETUNE, folder, f"finetune-{seed}", epochs=epochs, **common,
-                  init={"from_run": str(source["run_dir"]), "reset_head": True})
+                  init={"from_run": str(source["run_dir"]), "reset_head": True, **init})
     scratch = train(FINETUNE, folder, f"scratch-{seed}", epochs=epochs, **common, init={})
     return {"pretrain": source["val_accuracy"], "fine-tuned": tuned["val_accuracy"],
             "scratch": scratch["val_accuracy"], "fine-tuned last": last_accuracy(tuned),
@@ -74,16 +89,27 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=20, help="fine-tuning epochs (both)")
     parser.add_argument("--pretrain-epochs", type=int, default=15)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--lr-scale", type=float, default=1.0,
+                        help="fine-tuned: learning-rate multiplier for the loaded layers")
+    parser.add_argument("--freeze-until", default="",
+                        help="fine-tuned: freeze the loaded layers up to this node")
+    parser.add_argument("--unfreeze-every", type=int, default=0,
+                        help="fine-tuned: unfreeze one frozen layer every N epochs")
+    parser.add_argument("--train-fraction", type=float, default=0.1,
+                        help="share of the digits 5-9 training split both contenders see")
     args = parser.parse_args()
+    FRACTION[0] = args.train_fraction
+    init = {"lr_scale": args.lr_scale, "freeze_until": args.freeze_until,
+            "unfreeze_every": args.unfreeze_every}
     started = time.perf_counter()
     rows = {}
     with tempfile.TemporaryDirectory(prefix="wb-transfer-") as tmp:
         for seed in args.seeds:
             rows[seed] = one_seed(seed, args.epochs, args.pretrain_epochs, args.device,
-                                  Path(tmp))
+                                  Path(tmp), init)
             r = rows[seed]
             print(f"seed {seed}: pretrain (0-4) val acc {r['pretrain']:.4f} | digits 5-9, "
-                  f"10% data, {args.epochs} epochs: fine-tuned {r['fine-tuned']:.4f} "
+                  f"{args.train_fraction:.0%} data, {args.epochs} epochs: fine-tuned {r['fine-tuned']:.4f} "
                   f"(last epoch {r['fine-tuned last']:.4f})  scratch {r['scratch']:.4f} "
                   f"(last epoch {r['scratch last']:.4f})", flush=True)
     mean = {key: statistics.mean(r[key] for r in rows.values()) for key in rows[args.seeds[0]]}
