@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "workbench.export.cli_command",
     "workbench.commands.search",
     "workbench.commands.quantize",
+    "workbench.commands.compare",
 )
 
 
