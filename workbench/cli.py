@@ -23,7 +23,9 @@ COMMAND_MODULES = (
     "workbench.commands.evaluate",
     "workbench.export.cli_command",
     "workbench.commands.search",
+    "workbench.commands.search_worker",
     "workbench.commands.quantize",
+    "workbench.commands.distill",
     "workbench.commands.compare",
 )
 

@@ -172,3 +172,6 @@ def make_objective(config: Any, dataset: Any, model: Any, device: str) -> Object
     if objective.module is not None:
         objective.module.to(device)
     return objective
+
+
+import workbench.compress.distill  # noqa: E402,F401  registers "distillation" (no torch at import)
