@@ -62,6 +62,7 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
 
         self.first_steps = FirstSteps(self)
         self.training = self._install_training()
+        self.search = self._install_search()
         self._build_menus_and_toolbar()
         self._arrange_docks()
         self._wire()
@@ -106,6 +107,7 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
             self.addDockWidget(QtCore.Qt.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.docks["inspector"], dock)
             dock.show()
+        self.tabifyDockWidget(self.docks["problems"], self.search.dock)
         self.docks["problems"].raise_()
         self.docks["inspector"].raise_()
         self._docks_sized = False
@@ -140,6 +142,14 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
             "Start the current network from a run's weights (matched by layer name), "
             "optionally freezing layers, and train"))
         return docks
+
+    def _install_search(self) -> Any:
+        from ui.search_integration import install_search  # the Search panel and its commands
+
+        search = install_search(self)
+        for command in search.commands():
+            self.registry.add(command)
+        return search
 
     def training_request(self) -> tuple[Any, dict, dict, Any, str]:
         """What the training panel trains: (graph, dataset, training, project dir, name)."""
@@ -187,8 +197,11 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         self._doc_dirty = doc_dirty
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = self.registry.build_menus(self.menuBar(),
-                                          ["&File", "&Edit", "&View", "&Train", "&Help"])
+        from ui.dataset_subset_actions import DatasetSubsetActions
+
+        self.dataset_subset = DatasetSubsetActions(self)  # Data > Classes and Training Share
+        menus = self.registry.build_menus(self.menuBar(), ["&File", "&Edit", "&View", "&Data",
+                                                           "&Train", "&Help"])
         file_menu = menus["&File"]
         recent = QtWidgets.QMenu("Open &Recent", self)
         recent.aboutToShow.connect(lambda: self.fill_recent_menu(recent))
@@ -221,6 +234,7 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         toolbar.addSeparator()
         toolbar.addWidget(QtWidgets.QLabel(" Dataset: "))
         toolbar.addWidget(self.dataset_combo)
+        toolbar.addWidget(self.dataset_subset.button)
 
     def _wire(self) -> None:
         from workbench.data import list_datasets
@@ -278,7 +292,9 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         self.sync_training_form()
         name = (doc.project.dataset or {}).get("name", "")
         self.dataset_combo.setCurrentText(name)
+        self.dataset_subset.refresh()
         self.refresh_inspector()
+        self.search.project_changed()  # space summary, study, badges on varied nodes
         self.registry.update_enabled()
 
     def show_analysis(self, analysis: Any) -> None:
@@ -334,7 +350,8 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
                                  if frozen and until else "")
 
     def choose_dataset(self, name: str) -> bool:
-        """Switch dataset: fixes the Input's shape and the Output's classes (undoable)."""
+        """Switch dataset: fixes the Input's shape and the Output's classes (undoable).
+        The classes / training share chosen for the old dataset carry over where they apply."""
         from workbench.data import DataError, dataset_info
         from workbench.data.registry import dataset_task, needs_file
 
@@ -345,6 +362,9 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
                 self.refresh()
                 return False
             dataset["options"] = options
+        kept, carried = self.dataset_subset.carry(self.document.project.resolved_dataset(),
+                                                  dataset)
+        dataset["options"].update(kept)
         try:
             shape, dtype, classes = dataset_info(dataset)
             task = dataset_task(dataset)
@@ -361,7 +381,8 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         outputs = (f"regression, {classes} target value(s)" if task == "regression"
                    else f"{classes} classes")
         self.statusBar().showMessage(
-            f"dataset {name}: inputs {fmt_shape(tuple(shape))}, {outputs}", 8000)
+            f"dataset {name}: inputs {fmt_shape(tuple(shape))}, {outputs}"
+            f"{'; ' + carried if carried else ''}", 8000)
         return True
 
     def ask_dataset_options(self, name: str) -> dict[str, Any] | None:
@@ -442,5 +463,6 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         from ui.workers import shutdown_all
 
         self.training.shutdown()
+        self.search.shutdown()  # stops reading; a running search goes on by itself
         shutdown_all()
         event.accept()

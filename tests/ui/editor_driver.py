@@ -40,6 +40,26 @@ def choose_dataset(window, name):
     combo.activated.emit(index)
 
 
+def choose_classes_and_share(window, classes=None, train_fraction=1.0):
+    """The toolbar button beside the dataset selector (Data > Classes and Training Share…):
+    check exactly ``classes`` (names or indices, in that order; None: all), type the training
+    share in percent, press OK. Fails if the dialog refuses."""
+    window.dataset_subset.button.click()
+    dialog = window.dataset_subset.dialog
+    assert dialog is not None and dialog.isVisible(), "the dialog did not open"
+    if classes is None:
+        dialog.check_all(True)
+    else:
+        dialog.set_checked([c if isinstance(c, str) and c in dialog.names
+                            else dialog.names[int(c)] for c in classes])
+    spin = dialog.share_spin
+    spin.lineEdit().selectAll()
+    QTest.keyClicks(spin, f"{float(train_fraction) * 100:g}")
+    QTest.keyClick(spin, QtCore.Qt.Key_Tab)
+    dialog.buttons.button(QtWidgets.QDialogButtonBox.Ok).click()
+    assert dialog.result() == QtWidgets.QDialog.Accepted, dialog.preview_text()
+
+
 def type_param(window, node_id: str, name: str, value: Any) -> None:
     """Select the node, then change ``name`` in the inspector with its editor widget.
 

@@ -15,7 +15,13 @@ import pytest
 import torch
 from PySide6 import QtWidgets
 
-from tests.ui.editor_driver import add_from_palette, choose_dataset, type_param, wire
+from tests.ui.editor_driver import (
+    add_from_palette,
+    choose_classes_and_share,
+    choose_dataset,
+    type_param,
+    wire,
+)
 from workbench.graph.catalogue import get_layer
 from workbench.graph.compile import compile_graph
 from workbench.graph.shape_inference import analyze
@@ -71,7 +77,8 @@ def test_build_example_from_scratch(name, window, monkeypatch):
     spec = window.document.spec
     assert sorted(n.type for n in spec.nodes) == ["Input", "Output"] and not spec.edges
 
-    # The dataset selector; file-based datasets ask for their file (and CSV target column).
+    # The dataset selector; file-based datasets ask for their file (and CSV target column),
+    # then the classes and training share beside the selector, where the example sets them.
     if "path" in options:
         monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
                             staticmethod(lambda *a, **k: (options["path"], "")))
@@ -86,6 +93,9 @@ def test_build_example_from_scratch(name, window, monkeypatch):
 
         monkeypatch.setattr(CsvDatasetDialog, "exec", accept)
     choose_dataset(window, dataset["name"])
+    if "classes" in options or "train_fraction" in options:  # the classes and share dialog
+        choose_classes_and_share(window, options.get("classes"),
+                                 options.get("train_fraction", 1.0))
     assert window.document.project.resolved_dataset() == dataset, window.last_error
 
     # Layers: the Input and Output already on the canvas stand for the example's; every
