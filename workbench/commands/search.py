@@ -40,8 +40,11 @@ def register(subparsers: Any) -> None:
                         help="study name (default: the project's name)")
     search.add_argument("--resume", action="store_true", help="continue an existing study")
     search.add_argument("--storage", metavar="URL",
-                        help="Optuna RDB storage URL (default: sqlite:///<project>/search/"
-                             "<study>.db)")
+                        help="Optuna RDB storage URL, e.g. postgresql://user@host:5432/db "
+                             "(default: sqlite:///<project>/search/<study>.db)")
+    search.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="run trials in N worker processes, one training each (default: "
+                             "in this process); --trials counts across them")
     search.add_argument("--project", metavar="DIR",
                         help="project folder that receives the runs and the study "
                              "(default: ./workbench-project)")
@@ -83,13 +86,19 @@ def run_search_command(args: argparse.Namespace) -> int:
         strategy=args.strategy, n_trials=args.trials, timeout=args.timeout, pruner=args.pruner,
         objectives=args.objective or ["val_accuracy"], seed=args.seed, resume=args.resume,
         storage=args.storage, heartbeat_interval=max(int(args.heartbeat), 1),
-        retry_stale=args.retry_failed)
+        retry_stale=args.retry_failed, workers=args.workers)
     if args.heartbeat < 1:
         return _fail(f"--heartbeat must be at least 1 second, found {args.heartbeat}", args)
+    if args.workers < 0:
+        return _fail(f"--workers must be 0 (this process) or more, found {args.workers}", args)
     try:
         result = run_search(project, settings, on_trial=None if args.json else _print_trial)
     except SearchError as exc:
         return _fail(str(exc), args)
+    except KeyboardInterrupt:
+        print("workbench search: interrupted; the workers were stopped and their trials "
+              "marked failed (continue with --resume)", file=sys.stderr)
+        return 130
     if args.json:
         print(json.dumps(result))
         return 0

@@ -46,6 +46,7 @@ class SearchSettings:
     grace_period: int | None = None
     retry_stale: int = 0
     strategy_options: dict[str, Any] = field(default_factory=dict)
+    workers: int = 0  # 0: trials run in this process; N >= 1: N worker processes (workers.py)
 
 
 def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
@@ -56,9 +57,42 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
     """
     import optuna
 
-    from workbench.search.space import SearchSpaceError, parse_space
     from workbench.search.strategies import make_pruner, make_sampler
     from workbench.search.study import default_storage_url, open_storage, open_study
+
+    if settings.workers > 0:
+        from workbench.search.workers import run_worker_processes
+
+        return run_worker_processes(project, settings, on_trial)
+    space, directions = check_search(project, settings)
+    epochs = int(project.training.get("epochs", 20))
+    sampler, notes = make_sampler(settings.strategy, space, settings.seed, len(directions),
+                                  settings.strategy_options)
+    pruner = pruner or make_pruner(settings.pruner, epochs, len(directions))
+    url = settings.storage or default_storage_url(settings.project_dir, settings.study)
+    storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
+                           settings.retry_stale)
+    objective = TrialObjective(project, space, settings)
+    callbacks = [lambda s, t: on_trial(trial_row(t))] if on_trial else []
+    previous = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the CLI prints its own lines
+    try:
+        study = open_study(storage, settings.study, directions, sampler, pruner,
+                           settings.resume, study_attrs(project, settings))
+        set_worker_attrs(study, project, settings)
+        study.optimize(objective, n_trials=settings.n_trials, timeout=settings.timeout,
+                       catch=(TrialFailed,), callbacks=callbacks, gc_after_trial=False)
+    finally:
+        optuna.logging.set_verbosity(previous)
+    result = summarize(study, url, settings.objectives)
+    result["notes"] = notes
+    check_finished(study, result)
+    return result
+
+
+def check_search(project: Any, settings: SearchSettings) -> tuple[Any, list[str]]:
+    """The parsed search space and the objectives' directions; SearchError for bad input."""
+    from workbench.search.space import SearchSpaceError, parse_space
 
     if project.search is None:
         raise SearchError(f"project '{project.name}' has no search space (a 'search' section "
@@ -80,35 +114,39 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
                           "val_loss, val_mae); 'params' may come after it")
     if settings.n_trials < 1:
         raise SearchError(f"--trials must be at least 1, found {settings.n_trials}")
-    directions = [OBJECTIVES[o] for o in settings.objectives]
-    epochs = int(project.training.get("epochs", 20))
-    sampler, notes = make_sampler(settings.strategy, space, settings.seed, len(directions),
-                                  settings.strategy_options)
-    pruner = pruner or make_pruner(settings.pruner, epochs, len(directions))
-    url = settings.storage or default_storage_url(settings.project_dir, settings.study)
-    storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
-                           settings.retry_stale)
-    objective = TrialObjective(project, space, settings)
-    callbacks = [lambda s, t: on_trial(trial_row(t))] if on_trial else []
-    previous = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the CLI prints its own lines
-    try:
-        study = open_study(storage, settings.study, directions, sampler, pruner,
-                           settings.resume, {"objectives": settings.objectives,
-                                             "strategy": settings.strategy,
-                                             "project": project.name})
-        study.optimize(objective, n_trials=settings.n_trials, timeout=settings.timeout,
-                       catch=(TrialFailed,), callbacks=callbacks, gc_after_trial=False)
-    finally:
-        optuna.logging.set_verbosity(previous)
-    result = summarize(study, url, settings.objectives)
-    result["notes"] = notes
+    return space, [OBJECTIVES[o] for o in settings.objectives]
+
+
+def study_attrs(project: Any, settings: SearchSettings) -> dict[str, Any]:
+    """What a new study records about itself for people (objectives, strategy, project)."""
+    return {"objectives": settings.objectives, "strategy": settings.strategy,
+            "project": project.name}
+
+
+def set_worker_attrs(study: Any, project: Any, settings: SearchSettings) -> None:
+    """What a worker on any machine needs to join the study, set on every start: the project
+    (its dataset with absolute paths), the search settings and the trial budget (the study's
+    trial count at which workers stop: trials so far + ``settings.n_trials``)."""
+    data = project.to_dict()
+    data["dataset"] = project.resolved_dataset()
+    study.set_user_attr("project_file", data)
+    study.set_user_attr("search_settings", {
+        "strategy": settings.strategy, "pruner": settings.pruner,
+        "objectives": settings.objectives, "seed": settings.seed,
+        "heartbeat_interval": settings.heartbeat_interval,
+        "grace_period": settings.grace_period, "retry_stale": settings.retry_stale,
+        "strategy_options": settings.strategy_options})
+    study.set_user_attr("trial_budget", len(study.get_trials(deepcopy=False))
+                        + settings.n_trials)
+
+
+def check_finished(study: Any, result: dict[str, Any]) -> None:
+    """SearchError when no trial of the study completed or was pruned (every one failed)."""
     if result["states"]["complete"] == 0 and result["states"]["pruned"] == 0:
         problems = [t.user_attrs.get("problem") for t in study.trials if
                     t.user_attrs.get("problem")]
-        raise SearchError(f"no trial of study '{settings.study}' finished: every one failed"
+        raise SearchError(f"no trial of study '{study.study_name}' finished: every one failed"
                           + (f"; the first: {problems[0]}" if problems else ""))
-    return result
 
 
 class TrialObjective:
@@ -126,6 +164,7 @@ class TrialObjective:
         from workbench.train.config import TrainConfig
 
         settings, primary = self.settings, self.settings.objectives[0]
+        trial.set_user_attr("worker", worker_tag())  # whose trial (a dead worker's: failed)
         try:
             drawn = sample(trial, self.project.graph, self.project.training, self.space)
         except InvalidSample as exc:
@@ -167,6 +206,14 @@ class TrialObjective:
                 fail(trial, f"the run has no {name} value (found {value!r})")
             values.append(float(value))
         return values[0] if len(values) == 1 else values
+
+
+def worker_tag() -> str:
+    """``host:pid`` of this process: which worker runs a trial."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def fail(trial: Any, problem: str) -> NoReturn:

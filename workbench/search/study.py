@@ -35,13 +35,48 @@ def open_storage(url: str, heartbeat_interval: int | None = 10,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.storages.RDBStorage(
-                url, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
-                heartbeat_stale_trial_callback=callback,
-                engine_kwargs={"connect_args": {"timeout": 30}} if url.startswith("sqlite")
-                else None)
+                driver_url(url), heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                heartbeat_stale_trial_callback=callback, engine_kwargs=engine_kwargs(url))
+    except ImportError as exc:  # Optuna's message for a missing database driver
+        raise SearchError(f"the study storage {_safe(url)} needs a database driver that is "
+                          f"not installed (for PostgreSQL: pip install 'psycopg[binary]')"
+                          ) from exc
     except Exception as exc:  # a foreign library's many failure types, all one message
         raise SearchError(f"cannot open the study storage {_safe(url)}: "
                           f"{_first_line(exc)}") from exc
+
+
+def driver_url(url: str) -> str:
+    """``postgresql://`` as ``postgresql+psycopg://``: the driver the Workbench depends on
+    (SQLAlchemy's default for the bare scheme differs between its versions)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+def engine_kwargs(url: str) -> dict[str, Any] | None:
+    """SQLite: writers from several processes wait up to 30 s for the database lock (the
+    driver's default, 5 s, is not enough for several workers). PostgreSQL: an unreachable
+    server is reported after 10 s instead of the system's TCP timeout."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    if url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": 10}}
+    return None
+
+
+def load_existing(url: str, name: str) -> Any:
+    """Study ``name`` of storage ``url`` without a heartbeat (reading it, or its attributes);
+    SearchError naming the studies there when it is missing."""
+    import optuna
+
+    storage = open_storage(url, None)
+    names = _study_names(storage)
+    if name not in names:
+        raise SearchError(f"no study '{name}' in {_safe(url)} (studies: "
+                          f"{', '.join(names) or 'none'})")
+    return optuna.load_study(study_name=name, storage=storage)
 
 
 def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pruner: Any,
