@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "workbench.commands.search",
     "workbench.commands.search_worker",
     "workbench.commands.quantize",
+    "workbench.commands.prune",
     "workbench.commands.distill",
     "workbench.commands.compare",
 )
