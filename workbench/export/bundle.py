@@ -84,7 +84,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
                allow_changed_data: bool = False) -> dict[str, Any]:
     """Export, verify and write the bundle; returns the report (JSON-able dict).
 
-    The run is rebuilt with ``workbench.run_model.rebuild_run`` (saved preprocessing, never
+    An int8 variant (``workbench quantize``) is exported from its int8 artifact and verified
+    against its float parent (:mod:`workbench.export.int8_bundle`). The run is rebuilt with ``workbench.run_model.rebuild_run`` (saved preprocessing, never
     re-fitted); data changed since training are refused unless ``allow_changed_data``.
 
     Raises ExportError (its ``report`` holds the checks measured so far) when the run cannot be
@@ -104,6 +105,11 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
 
     out_dir = Path(out_dir)
     _refuse_taken(out_dir, force)
+    from workbench.export.int8_bundle import export_int8_run, is_int8_variant
+
+    if is_int8_variant(run_dir):  # an int8 artifact, verified against its float parent
+        return export_int8_run(run_dir, out_dir, force, measure_latency, stage,
+                               allow_changed_data)
     stage("loading the run")
     try:  # the one core rebuild: weights, and the dataset with the run's saved preprocessing
         rebuilt = rebuild_run(run_dir, allow_changed_data=allow_changed_data, purpose="export")
@@ -147,8 +153,25 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     if measure_latency:
         stage("measuring latency (PyTorch eager vs onnxruntime)")
         latency = latency_table(module, model_bytes, x_val)
+    stage("writing the bundle")
+    return write_verified_bundle(run, out_dir, model_bytes, dataset, (input_shape, input_dtype),
+                                 checks, latency, {"opset": opset, "weights": weights}, force,
+                                 {"split": split, "passed": result["passed"],
+                                  "data_changed": rebuilt.data_changed})
+
+
+def write_verified_bundle(run: Any, out_dir: Path, model_bytes: bytes, dataset: Any,
+                          model_input: tuple[tuple[int, ...], str],
+                          checks: dict[str, Any], latency: list[dict[str, Any]],
+                          extra: dict[str, Any], force: bool,
+                          event: dict[str, Any]) -> dict[str, Any]:
+    """Write the bundle of a model that passed its checks, record the export in the run's
+    events (``event``: split, passed, data_changed) and return the report. ``extra``: more
+    model.json keys (opset, weights, ...); ``model_input``: (input shape without the batch
+    dimension, input dtype)."""
     from workbench import __version__
 
+    input_shape, input_dtype = model_input
     description = {
         "format_version": 1,
         "input": {"name": "input", "shape": ["batch", *input_shape], "dtype": input_dtype},
@@ -157,22 +180,23 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         "class_labels": list(dataset.class_names),
         "preprocessing": dataset.preprocessing,
         "checks": checks,
-        "latency": latency, "opset": opset, "weights": weights,
+        "latency": latency, **extra,
         "source_run": str(run.path.resolve()), "workbench_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    stage("writing the bundle")
     try:
         _write_bundle(out_dir, model_bytes, description, force)
     except OSError as exc:
         raise ExportInputError(f"cannot write the bundle to {out_dir}: {exc.strerror or exc}; "
-                               f"nothing was written", {"checks": checks, "opset": opset}
-                               ) from exc
+                               f"nothing was written",
+                               {"checks": checks, "opset": extra.get("opset")}) from exc
     report = {"passed": True, "out_dir": str(out_dir), "run_dir": str(run.path), **description}
-    run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()), "opset": opset,
-                      "parity_passed": result["passed"], "time": description["created"],
+    split = event["split"]
+    run.record_event({"kind": "export", "out_dir": str(out_dir.resolve()),
+                      "opset": extra.get("opset"), "parity_passed": event["passed"],
+                      "time": description["created"],
                       "split": {"validation": "val"}.get(split, split),  # test looks counted
-                      "data_changed": rebuilt.data_changed})
+                      "data_changed": event["data_changed"]})
     return report
 
 
