@@ -227,10 +227,15 @@ def check_run_data(run: RunStore, allow_changed_data: bool = False, purpose: str
 
 
 def _compile(run: RunStore) -> Any:
+    """The run's network; its initial weights are drawn from a forked generator, so rebuilding
+    a run never moves torch's global random state (a training in this process relies on it)."""
+    import torch
+
     from workbench.graph.compile import compile_graph
     from workbench.graph.spec import GraphSpec
 
-    return compile_graph(GraphSpec.from_dict(run.config["graph"]))
+    with torch.random.fork_rng(devices=[]):
+        return compile_graph(GraphSpec.from_dict(run.config["graph"]))
 
 
 def _load(module: Any, state: dict[str, Any], source: Path) -> None:

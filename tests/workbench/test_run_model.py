@@ -177,3 +177,21 @@ def test_objective_parameters_come_back_from_the_checkpoint(tmp_path):
     assert set(rebuilt.objective_state()) == {"objective.weight"}
     assert torch.equal(rebuilt.objective().module.weight.detach(), saved)
     assert rebuild_run(run).objective_state() == {}  # best.safetensors: the model only
+
+
+def test_rebuilding_a_run_leaves_the_global_random_state_alone(tmp_path):
+    import torch
+
+    from workbench.experiment import RunRequest, execute_run
+    from workbench.graph.templates import mlp
+    from workbench.run_model import rebuild_run
+
+    request = RunRequest.freeze(mlp(input_size=2, hidden=(4,), num_classes=2),
+                                {"name": "moons", "options": {"n_samples": 80}},
+                                {"epochs": 1, "device": "cpu", "batch_size": 32},
+                                tmp_path, name="rng")
+    run_dir = execute_run(request)["run_dir"]
+    torch.manual_seed(123)
+    before = torch.random.get_rng_state()
+    rebuild_run(run_dir, weights=None, data=False)
+    assert torch.equal(before, torch.random.get_rng_state())
