@@ -14,11 +14,15 @@ from workbench.train.events import EpochEnd
 class TrialPruningCallback(Callback):
     """``trial.report(metrics[key], epoch)`` after every epoch; ``should_prune`` -> stop.
 
-    ``report=False`` (several objectives: Optuna cannot prune those) only counts epochs.
+    ``report=False`` (several objectives: Optuna cannot prune those) only counts epochs, and
+    so does a study without a pruner (NopPruner): each report is a storage commit and
+    ``should_prune`` a read, per epoch, that nothing would use (the run folder keeps the
+    per-epoch metrics).
     """
 
     def __init__(self, trial: Any, key: str, control: Any, report: bool = True) -> None:
-        self.trial, self.key, self.control, self.report = trial, key, control, report
+        self.trial, self.key, self.control = trial, key, control
+        self.report = report and pruner_can_prune(trial)
         self.pruned_at: int | None = None  # 0-based epoch after which the pruner stopped it
         self.epochs = 0
 
@@ -33,6 +37,14 @@ class TrialPruningCallback(Callback):
         if self.trial.should_prune():
             self.pruned_at = event.epoch
             request_stop(self.control, "pruned")
+
+
+def pruner_can_prune(trial: Any) -> bool:
+    """False when ``trial``'s study has Optuna's NopPruner (``--pruner none``)."""
+    import optuna
+
+    study = getattr(trial, "study", None)
+    return not isinstance(getattr(study, "pruner", None), optuna.pruners.NopPruner)
 
 
 def request_stop(control: Any, reason: str) -> None:
