@@ -1,0 +1,120 @@
+"""Distillation on digits: a distilled student vs the same student trained from scratch.
+
+The teacher is the bundled example ``--teacher`` (default ``mlp_digits``: 17,226 parameters)
+trained once (``--teacher-epochs``). The student is its network with every width x
+``--width`` (``workbench distill --student auto``; default 0.1: 999 parameters, 1/17 of the
+teacher). For each seed the student is trained twice through the whole product path
+(``distill_run.student_requests`` + ``execute_run``) with identical settings (same seed, so
+the same initial weights and batches; same epochs, optimizer, learning rate):
+
+  1. ``distilled``: objective ``distillation`` (T, alpha) from the teacher run;
+  2. ``scratch``: objective ``supervised`` (the labels only).
+
+The figure per run is its summary's validation accuracy (best epoch by validation loss).
+Prints per-seed numbers, the means, and::
+
+    ratio=<share of the teacher-scratch gap recovered: (distilled - scratch)/(teacher - scratch)>
+    ratio_params=<student params / teacher params>
+    ratio_teacher_cost=<epoch seconds, teacher run per batch / teacher outputs cached>
+
+The last one measures the cost of the teacher: one more distilled run (first seed) with the
+teacher run on every batch (``cache_teacher: false``) instead of its outputs computed once per
+training row; the mean training epoch seconds of the two are compared (wall clock on a shared
+machine: indicative only).
+
+Run: ``python benchmarks/compress_distill.py [--seeds 0 1 2 3 4] [--epochs 30]
+[--teacher-epochs 40] [--temperature 4] [--alpha 0.7] [--width 0.1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from workbench.compress.distill_run import DistillSettings, gap_recovered, student_requests
+from workbench.compress.student import network_size, smaller_copy
+from workbench.experiment import RunRequest, execute_run
+from workbench.graph.spec import GraphSpec
+from workbench.paths import find_example
+from workbench.project import load_project
+
+
+def train_teacher(example: str, project_dir: Path, epochs: int, device: str) -> dict[str, Any]:
+    project = load_project(find_example(example))
+    request = RunRequest.freeze(project.graph, project.resolved_dataset(),
+                                {**project.training, "epochs": epochs, "device": device,
+                                 "seed": 1234}, project_dir, name="teacher")
+    return execute_run(request)
+
+
+def epoch_seconds(run_dir: str) -> float:
+    from workbench.runs.run_store import RunStore
+
+    records = [m for m in RunStore.open(run_dir).metrics.read() if m.get("kind") == "epoch"]
+    return statistics.mean(m["epoch_seconds"] for m in records)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teacher", default="mlp_digits")
+    parser.add_argument("--teacher-epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--temperature", type=float, default=4.0)
+    parser.add_argument("--alpha", type=float, default=0.7)
+    parser.add_argument("--width", type=float, default=0.1)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project_dir = Path(tmp)
+        teacher = train_teacher(args.teacher, project_dir, args.teacher_epochs, args.device)
+        t_acc = float(teacher["val_accuracy"])
+        graph = GraphSpec.from_dict(load_project(find_example(args.teacher)).graph.to_dict())
+        t_params = network_size(graph)[0]
+        s_params = network_size(smaller_copy(graph, args.width))[0]
+        print(f"teacher {args.teacher}: {t_params} params, val acc {t_acc:.4f} "
+              f"({args.teacher_epochs} epochs); student x{args.width:g}: {s_params} params "
+              f"({s_params / t_params:.3f} of the teacher)")
+        print(f"T={args.temperature:g} alpha={args.alpha:g}, {args.epochs} student epochs, "
+              f"device {args.device}")
+        distilled, scratch, runs = [], [], []
+        for seed in args.seeds:
+            settings = DistillSettings(temperature=args.temperature, alpha=args.alpha,
+                                       epochs=args.epochs, seed=seed, width_factor=args.width,
+                                       training={"device": args.device})
+            request, plain = student_requests(teacher["run_dir"], "auto", settings,
+                                              compare_scratch=True, name=f"s{seed}")
+            d = execute_run(request)
+            s = execute_run(plain)
+            distilled.append(float(d["val_accuracy"]))
+            scratch.append(float(s["val_accuracy"]))
+            runs.append(d["run_dir"])
+            gap = gap_recovered(t_acc, scratch[-1], distilled[-1])
+            print(f"seed {seed}: distilled {distilled[-1]:.4f}  scratch {scratch[-1]:.4f}  "
+                  f"gap recovered {'-' if gap is None else f'{gap:.3f}'}")
+        d_mean, s_mean = statistics.mean(distilled), statistics.mean(scratch)
+        print(f"mean over {len(args.seeds)} seeds: teacher {t_acc:.4f}  distilled "
+              f"{d_mean:.4f}  scratch {s_mean:.4f}")
+        gap = gap_recovered(t_acc, s_mean, d_mean)
+        print(f"ratio={'nan' if gap is None else f'{gap:.3f}'}")
+        print(f"ratio_params={s_params / t_params:.4f}")
+        settings = DistillSettings(temperature=args.temperature, alpha=args.alpha,
+                                   epochs=args.epochs, seed=args.seeds[0],
+                                   width_factor=args.width, cache_teacher=False,
+                                   training={"device": args.device})
+        request, _ = student_requests(teacher["run_dir"], "auto", settings, name="per-batch")
+        per_batch = execute_run(dataclasses.replace(request))
+        cached_s, batch_s = epoch_seconds(runs[0]), epoch_seconds(per_batch["run_dir"])
+        same = float(per_batch["val_accuracy"]) == distilled[0]
+        print(f"teacher cost: epoch {cached_s * 1000:.1f} ms with outputs cached, "
+              f"{batch_s * 1000:.1f} ms with the teacher run per batch; same accuracy: {same}")
+        print(f"ratio_teacher_cost={batch_s / cached_s:.3f}")
+
+
+if __name__ == "__main__":
+    main()
