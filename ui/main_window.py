@@ -62,6 +62,9 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
 
         self.first_steps = FirstSteps(self)
         self.training = self._install_training()
+        from ui.panels.compression_panel import install_compression_panel
+
+        self.compression = install_compression_panel(self)  # dock + View > Compression
         self.search = self._install_search()
         self._build_menus_and_toolbar()
         self._arrange_docks()

@@ -74,6 +74,26 @@ def compare_runs(run_dirs: list[str | Path], family: str | Path | None = None,
     return {"rows": rows, "threads": threads, "reference": reference["run_dir"]}
 
 
+def pareto_front(rows: list[dict[str, Any]], batch: str = "64") -> list[int]:
+    """Indices of the rows no other row beats on both latency at ``batch`` and validation
+    score (higher accuracy; regression: lower MAE), fastest first. Rows without a score or a
+    latency are left out."""
+    points = []
+    for i, row in enumerate(rows):
+        regression = row.get("task") == "regression"
+        score = row.get("val_mae") if regression else row.get("val_accuracy")
+        latency = (row.get("latency_ms") or {}).get(batch)
+        if score is not None and latency is not None:
+            points.append((float(latency), -float(score) if regression else float(score), i))
+    front = []
+    for latency, score, i in points:
+        beaten = any(lat <= latency and sc >= score and (lat < latency or sc > score)
+                     for lat, sc, _ in points)
+        if not beaten:
+            front.append((latency, -score, i))
+    return [i for _, _, i in sorted(front)]
+
+
 def _row(run: Any, figures: dict[str, Any]) -> dict[str, Any]:
     from workbench.runs.lineage import lineage_of, parent_path
 

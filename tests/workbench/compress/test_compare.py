@@ -58,8 +58,6 @@ def test_family_rows_with_sizes_latency_and_ratios(family):
 def test_cached_figures_are_reused_and_keyed_by_threads(family, monkeypatch):
     root, int8, _ = family
     compare_runs([root.path, int8.path], repeats=1, remeasure=True)
-    monkeypatch.setattr(compare_measure, "latencies",
-                        lambda *a, **k: pytest.fail("measured again"), raising=False)
     import workbench.compress.measure as measure
 
     monkeypatch.setattr(measure, "latencies", lambda *a, **k: pytest.fail("measured again"))
@@ -97,3 +95,17 @@ def test_cli_json_and_bad_input(family, tmp_path, capsys):
     assert main(["compare"]) == 2
     with pytest.raises(CompressError, match="threads"):
         compare_runs([root.path], threads=0)
+
+
+def test_pareto_front_fastest_first_and_regression_lower_is_better():
+    from workbench.compress.compare import pareto_front
+
+    def row(ms, acc, task="classification"):
+        key = "val_mae" if task == "regression" else "val_accuracy"
+        return {"task": task, key: acc, "latency_ms": {"1": ms, "64": ms}}
+
+    rows = [row(10, 0.95), row(5, 0.94), row(6, 0.90), row(2, 0.80), row(5, 0.94),
+            row(1, None)]
+    assert pareto_front(rows) == [3, 1, 4, 0]  # 2 is beaten by 1; 5 has no score
+    reg = [row(10, 1.0, "regression"), row(5, 2.0, "regression"), row(6, 3.0, "regression")]
+    assert pareto_front(reg) == [1, 0]
