@@ -108,6 +108,24 @@ when no file manager can).</p>"""),
 <p>The <b>lesson_…</b> examples on the start page each walk into one classic danger; their
 <b>…_cured</b> twin applies the cure. A project's note (shown in the <b>Note</b> panel when it
 opens) says what to press and what to look for.</p>"""),
+    "search": ("Search", """
+<p>Searches architectures and training settings over the project's <b>search space</b> (its
+<code>search</code> section; the example <b>search_mlp_digits</b> has one). The top left lists
+what varies and how many combinations there are (or "continuous"); layers it varies carry a
+violet <b>varies</b> badge on the canvas.</p>
+<ul><li><b>Strategy</b>: random, grid, tpe, cmaes, nsga2 (several objectives), evolution.
+<b>Pruner</b> stops poor trials early, per epoch. <b>Trials</b> and <b>Timeout</b> set the
+budget; the <b>Objective</b> is measured on the validation split only.</li>
+<li><b>Start</b> saves the project and runs <code>workbench search</code> in a separate
+process: the app stays responsive and the search goes on if the app closes (reopening the
+project shows it). <b>Stop</b> ends it (the trial in flight is recorded failed); <b>Resume</b>
+adds more trials to the same study.</li>
+<li>The table lists each trial: state (✂ pruned, ✖ failed), value, epochs, time and the
+parameters drawn. The plots show the best value so far and each trial's validation curve;
+pruned trials are dashed and end in a cross.</li>
+<li><b>Open in Editor</b> puts the selected trial's network (default: the best) on the canvas
+(Undo brings yours back); <b>Train Best Fully</b> trains the best trial's network and settings
+as a normal run whose lineage is <i>trial-of</i> the study.</li></ul>"""),
 }
 
 # finding code -> (title, HTML body). Codes are those of workbench.train.health.

@@ -1,5 +1,6 @@
-"""A layer on the canvas: name, type and key parameters, output shape, ports, error badge, and a
-lock badge when the layer is frozen (not trained)."""
+"""A layer on the canvas: name, type and key parameters, output shape, ports, error badge, a
+lock badge when the layer is frozen (not trained), and a "varies" badge when the project's search
+space varies it."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.frozen = False
+        self.searchable = False
         self.category = "Core"
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
@@ -118,6 +120,16 @@ class NodeItem(QtWidgets.QGraphicsObject):
             self.frozen = frozen
             self.update()
 
+    def set_searchable(self, searchable: bool) -> None:
+        """Show or hide the "varies" badge (the search space varies this layer)."""
+        if searchable != self.searchable:
+            self.searchable = searchable
+            self.update()
+
+    @property
+    def has_search_badge(self) -> bool:
+        return self.searchable
+
     def _sync_ports(self, in_ports: tuple[str, ...], out_ports: tuple[str, ...]) -> None:
         for ports, names, is_input in ((self.inputs, in_ports, True),
                                        (self.outputs, out_ports, False)):
@@ -134,7 +146,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     # painting -------------------------------------------------------------------------
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
-        return QtCore.QRectF(-PORT_RADIUS - 2, -12, WIDTH + 2 * PORT_RADIUS + 4, HEIGHT + 16)
+        return QtCore.QRectF(-PORT_RADIUS - 2, -12, WIDTH + 2 * PORT_RADIUS + 4, HEIGHT + 22)
 
     def paint(self, painter: QtGui.QPainter, option: Any, widget: Any = None) -> None:
         painter.setRenderHint(QtGui.QPainter.Antialiasing)
@@ -188,6 +200,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
             font.setPointSizeF(10)
             painter.setFont(font)
             painter.drawText(badge, QtCore.Qt.AlignCenter, "!")
+        if self.searchable:
+            paint_varies(painter, QtCore.QRectF(WIDTH - 58, HEIGHT - 7, 50, 15))
 
     @property
     def has_error_badge(self) -> bool:
@@ -202,6 +216,20 @@ class NodeItem(QtWidgets.QGraphicsObject):
             for edge in self.edges:
                 edge.update_path()
         return super().itemChange(change, value)
+
+
+def paint_varies(painter: QtGui.QPainter, badge: QtCore.QRectF) -> None:
+    """A violet "varies" pill on the bottom edge (the search space varies this layer)."""
+    painter.save()
+    painter.setPen(QtGui.QPen(QtGui.QColor("white"), 1.0))
+    painter.setBrush(QtGui.QColor("#6a1b9a"))
+    painter.drawRoundedRect(badge, 7, 7)
+    font = painter.font()
+    font.setPointSizeF(7.5)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(badge, QtCore.Qt.AlignCenter, "varies")
+    painter.restore()
 
 
 def paint_lock(painter: QtGui.QPainter, badge: QtCore.QRectF) -> None:
