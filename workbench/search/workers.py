@@ -303,6 +303,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
                                   pruner=pruner)
         fail_stale(study)
+        before = {t.number for t in study.get_trials(deepcopy=False)}
         callbacks: list[Any] = []
         if n_trials is None:
             callbacks.append(optuna.study.MaxTrialsCallback(budget, states=None))
@@ -317,5 +318,5 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     result = summarize(study, url, settings.objectives)
     me = worker_tag()
     result["worker_trials"] = [t.number for t in study.get_trials(deepcopy=False)
-                               if t.user_attrs.get("worker") == me]
+                               if t.user_attrs.get("worker") == me and t.number not in before]
     return result
