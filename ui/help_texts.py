@@ -41,6 +41,20 @@ refuses a network with errors.</p>"""),
 <p>One row per layer: output shape, parameters (weights to learn) and multiply-accumulates
 per sample (a measure of compute). Totals at the bottom count only layers that reach the
 Output.</p>"""),
+    "dataset_options": ("Classes and Training Share", """
+<p>Train on part of a classification dataset: <i>Data &gt; Classes and Training Share…</i>, or
+the button beside the toolbar's <b>Dataset</b> selector (it names what is kept, e.g.
+<i>5 classes, 10% train</i>).</p>
+<ul><li><b>Classes</b>: check the classes to keep. They are relabelled 0, 1, … in the order
+listed; drag a class to reorder. All checked keeps the whole dataset. The Output's number of
+classes follows.</li>
+<li><b>Training share</b>: a stratified, seeded share of the <i>training</i> split (at least
+one sample per class); validation and test keep all their samples, so runs with different
+shares are judged on the same data.</li></ul>
+<p>The line below says what loading will keep ("training split 628 -&gt; 63 samples"). OK
+changes the project in one step (Ctrl+Z undoes); the project file stores the options
+<code>classes</code> and <code>train_fraction</code>. Choosing another dataset keeps the
+options that still fit it. Not available for regression datasets.</p>"""),
     "training": ("Training", """
 <p>The settings of the next run, grouped as in the panel: <i>epochs</i>, <i>batch size</i>,
 <i>optimizer</i>, <i>lr</i> (learning rate); optimizer settings such as <i>weight decay</i>;
