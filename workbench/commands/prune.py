@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--repeats", type=int, default=30, help=argparse.SUPPRESS)
     parser.add_argument("--allow-changed-data", action="store_true",
                         help="prune even though the run's data changed since training")
+    parser.add_argument("--unstructured", action="store_true",
+                        help="zero the smallest weights instead (sparsity only: the network "
+                             "keeps its shape and is not faster; no fine-tuning)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run_prune)
 
@@ -74,6 +77,20 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def format_unstructured(report: dict[str, Any]) -> str:
+    """An unstructured report: sparsity, accuracy, and the (unchanged) latency."""
+    key = "val_mae" if report["task"] == "regression" else "val_accuracy"
+    before, after = report["original_latency_ms"], report["latency_ms"]
+    return "\n".join([
+        f"zeroed the smallest weights of {report['parent']}",
+        f"  sparsity {report['sparsity']:.1%} of the Conv/Linear weights (the head excluded); "
+        f"{report['nonzero_params']:,} of {report['params']:,} parameters are not zero",
+        f"  {key} {report['original_' + key]:.4g} -> {report[key]:.4g}",
+        f"  latency b1 {before['1']:.3f} -> {after['1']:.3f} ms, b64 {before['64']:.3f} -> "
+        f"{after['64']:.3f} ms (onnxruntime CPU, {report['threads']} thread(s))",
+        f"  note: {report['note']}", f"  written to {report['run_dir']}"])
+
+
 def run_prune(args: argparse.Namespace) -> int:
     """0 when the pruned run(s) were written; 2 for a run or setting that cannot be used."""
     from workbench.compress.errors import CompressError
@@ -88,6 +105,10 @@ def run_prune(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
+        if args.unstructured:
+            report = _unstructured(args)
+            print(json.dumps(report) if args.json else format_unstructured(report))
+            return 0
         report = prune_run(args.run_dir, ratio=args.ratio, method=args.method,
                            scope=args.scope, steps=args.steps,
                            finetune_epochs=args.finetune_epochs, finetune_lr=args.lr,
@@ -101,3 +122,14 @@ def run_prune(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(report) if args.json else format_report(report))
     return 0
+
+
+def _unstructured(args: argparse.Namespace) -> dict[str, Any]:
+    from workbench.compress.errors import CompressError
+    from workbench.compress.prune_unstructured import unstructured_prune_run
+
+    if args.steps != 1 or args.finetune_epochs or args.method != "l1":
+        raise CompressError("--unstructured zeroes weights by magnitude in one step without "
+                            "fine-tuning; found --steps/--finetune-epochs/--method set")
+    return unstructured_prune_run(args.run_dir, args.ratio, args.scope, args.threads,
+                                  args.repeats, args.allow_changed_data)

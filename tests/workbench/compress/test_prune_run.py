@@ -120,3 +120,36 @@ def test_cli_json_and_refusal(conv_run, capsys):
     assert main(["prune", str(conv_run.path), "--ratio", "0.5", "--repeats", "1"]) == 0
     text = capsys.readouterr().out
     assert "original" in text and "pruned-from:" in text and "c1: 8 -> 4" in text
+
+
+def test_magnitude_pruning_zeroes_the_smallest_weights_per_layer_or_globally():
+    from workbench.compress.prune_unstructured import magnitude_prune
+
+    state = {"a.weight": torch.arange(1.0, 9.0).reshape(2, 4), "b.weight": torch.full((4,), 0.5),
+             "a.bias": torch.zeros(2) + 0.1}
+    local, sparsity = magnitude_prune(state, ["a.weight", "b.weight"], 0.5)
+    assert local["a.weight"].flatten().tolist() == [0, 0, 0, 0, 5, 6, 7, 8]
+    assert sparsity == {"a.weight": 0.5, "b.weight": 0.5}
+    assert torch.equal(local["a.bias"], state["a.bias"]) and state["a.weight"][0, 0] == 1
+    together, sparsity = magnitude_prune(state, ["a.weight", "b.weight"], 0.5, "global")
+    assert sparsity == {"a.weight": 0.25, "b.weight": 1.0}   # b's 0.5s are the smallest
+
+
+def test_unstructured_run_reports_sparsity_and_is_not_smaller(conv_run, capsys):
+    assert main(["prune", str(conv_run.path), "--unstructured", "--ratio", "0.6",
+                 "--repeats", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    run = RunStore.open(report["run_dir"])
+    assert lineage_of(run).relation == "pruned-from"
+    assert run.config["graph"] == conv_run.config["graph"]
+    assert report["layer_sparsity"] == {"c1.weight": round(43 / 72, 6),
+                                        "fc1.weight": round(1229 / 2048, 6)}
+    state = rebuild_run(run.path, data=False).module.state_dict()
+    assert float((state["fc2.weight"] == 0).float().mean()) < 0.1   # the head untouched
+    assert report["nonzero_params"] < report["params"]
+    assert report["file_bytes"] >= report["original_file_bytes"] * 0.95
+    assert "neither smaller nor faster" in report["note"]
+    assert run.read_summary()["sparsity"] == report["sparsity"]
+    before = folders(conv_run)
+    assert main(["prune", str(conv_run.path), "--unstructured", "--finetune-epochs", "2"]) == 2
+    assert "without fine-tuning" in capsys.readouterr().err and folders(conv_run) == before
