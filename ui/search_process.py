@@ -1,4 +1,4 @@
-"""``workbench search`` as a detached process, so a study runs outside the app's process (the
+"""``workbench search`` as a separate process in its own session, so a study runs outside the app's process (the
 GUI stays responsive) and goes on after the app closes.
 
 The process's id is kept in ``<project>/search/<study>.pid`` and its output in
@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6 import QtCore
+# searches this app started: polled so an ended one is reaped (not left a zombie that
+# looks alive); one that outlives the app is adopted by the system
+_CHILDREN: dict[int, subprocess.Popen] = {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,12 @@ def process_alive(pid: int) -> bool:
     """True while ``pid`` runs a ``workbench`` search (on Linux its command line is checked,
     so a reused id is not mistaken for it)."""
     if pid <= 0:
+        return False
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        del _CHILDREN[pid]
         return False
     try:
         os.kill(pid, 0)
@@ -99,22 +108,21 @@ class SearchProcess:
             raise RuntimeError(f"a search of study '{self.study}' is already running "
                                f"(process {self.pid})")
         self.pid_path.parent.mkdir(parents=True, exist_ok=True)
-        process = QtCore.QProcess()
-        process.setProgram(sys.executable)
-        process.setArguments(search_arguments(project_file, self.project_dir, options, resume))
-        process.setWorkingDirectory(str(self.project_dir))
-        process.setStandardOutputFile(str(self.log_path))  # truncated: this start's output
-        process.setStandardErrorFile(str(self.log_path), QtCore.QIODevice.Append)
-        env = QtCore.QProcessEnvironment.systemEnvironment()
+        env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)  # workbench importable as here
-        env.insert("PYTHONPATH", os.pathsep.join(p for p in (root, env.value("PYTHONPATH"))
-                                                 if p))
-        env.insert("PYTHONUNBUFFERED", "1")
-        process.setProcessEnvironment(env)
-        ok, pid = process.startDetached()
-        if not ok or not pid:
-            raise RuntimeError(f"could not start {sys.executable} -m workbench.cli search: "
-                               f"{process.errorString()}")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env["PYTHONUNBUFFERED"] = "1"
+        command = [sys.executable, *search_arguments(project_file, self.project_dir, options,
+                                                     resume)]
+        try:
+            with open(self.log_path, "wb") as log:  # this start's output only
+                child = subprocess.Popen(command, cwd=self.project_dir, env=env,
+                                         stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise RuntimeError(f"could not start {' '.join(command[:4])}: {exc}") from exc
+        _CHILDREN[child.pid] = child
+        pid = child.pid
         atomic_write_text(self.pid_path, str(pid))
         self._stop_step = 0
         return int(pid)

@@ -24,6 +24,8 @@ from ui.panels.search_reader import StudyReader, direction, space_summary
 from ui.panels.search_table import TrialsTable
 from ui.search_process import SearchOptions, SearchProcess
 
+STOP_GRACE_S = 20.0  # a search still alive this long after Stop gets the next signal
+
 
 class SearchPanel(QtWidgets.QWidget):
     """Space summary, form, controls, trials table and plots for one project's study."""
@@ -236,9 +238,13 @@ class SearchPanel(QtWidgets.QWidget):
             self._set_state("running")  # found running (the app was reopened)
             self.status.setText("A search of this study is running (started earlier).")
         elif not running and self.state != "idle":
+            stopped = self.state == "stopping"
             self._set_state("idle")
             self._stale = True
-            self._report_end()
+            self._report_end(stopped)
+        elif self.state == "stopping" and time.monotonic() - self._stop_started > STOP_GRACE_S:
+            self._stop_started = time.monotonic()  # still alive: SIGTERM, then SIGKILL
+            self.status.setText(self.process.stop().capitalize() + "…")
         if self._reader is not None and self._future is None and (running or self._stale):
             self._stale = False
             self._future = self._executor.submit(_timed_read, self._reader)
@@ -249,10 +255,13 @@ class SearchPanel(QtWidgets.QWidget):
             self._future.result(timeout=timeout_s)
         self.poll()
 
-    def _report_end(self) -> None:
+    def _report_end(self, stopped: bool) -> None:
         lines = self.process.last_lines(2) if self.process else []
         failed = [line for line in lines if line.startswith("workbench ")]
-        if failed:
+        if stopped:
+            self.status.setText("Stopped. A trial that was running is recorded failed; Resume "
+                                "continues the study.")
+        elif failed:
             self.show_error(failed[-1])
             self.status.setText("The search ended with an error.")
         else:
