@@ -109,13 +109,16 @@ def prune_run(run_dir: str | Path, ratio: float = 0.5, method: str = "l1",
 
 
 def _rebuild(run_dir: str | Path, allow_changed_data: bool) -> tuple[Any, Any, Any]:
+    from workbench.data import DataError
     from workbench.run_model import rebuild_run
     from workbench.runs.run_store import RunStore
 
     RunStore.open(run_dir)  # FileNotFoundError naming the folder when it is not a run
     try:
         rebuilt = rebuild_run(run_dir, allow_changed_data=allow_changed_data, purpose="prune")
-    except (FileNotFoundError, KeyError, RuntimeError) as exc:
+    except DataError:
+        raise
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
         raise CompressError(f"cannot load the run {run_dir}: {exc}") from exc
     if rebuilt.run.config.get("model", {}).get("format") == "onnx-int8":
         raise CompressError(f"{run_dir} is an int8 ONNX variant; prune its float parent")
@@ -213,7 +216,8 @@ def _finetune(pruned: Any, root: Any, epochs: int, lr: float | None) -> tuple[An
     from workbench.train.config import TrainConfig
 
     config = TrainConfig.from_dict(root.config.get("training") or {})
-    init = dataclasses.replace(config.init, from_run=str(pruned.path.resolve()))
+    # every layer loaded and trained (the parent's own transfer settings do not apply)
+    init = type(config.init)(from_run=str(pruned.path.resolve()))
     changes: dict[str, Any] = {"epochs": epochs, "init": init}
     if lr is not None:
         changes["lr"] = lr
