@@ -25,8 +25,7 @@ IRIS = ["setosa", "versicolor", "virginica"]
 
 def test_the_plan_imports_no_qt():
     code = ("import sys, ui.dialogs.dataset_subset_plan as p; "
-            "p.carry_subset({'name': 'digits', 'options': {'classes': [0, 1]}}, "
-            "{'name': 'iris', 'options': {}}); assert 'PySide6' not in sys.modules")
+            "p.availability({'name': 'diabetes'}); assert 'PySide6' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
 
 
