@@ -122,6 +122,13 @@ when no file manager can).</p>"""),
 <p>The <b>lesson_…</b> examples on the start page each walk into one classic danger; their
 <b>…_cured</b> twin applies the cure. A project's note (shown in the <b>Note</b> panel when it
 opens) says what to press and what to look for.</p>"""),
+    "compression": ("Compression", """
+<p>Compares the selected run's family: the run it comes from and every variant made from it
+(distilled students, pruned and int8 runs), one row each: validation and test score,
+parameters, MACs, file size and onnxruntime latency at batch 1 and 64, measured side by side
+(<b>Measure again</b> repeats it). The scatter plots accuracy against latency and highlights the
+Pareto front (no other row is both faster and more accurate). <b>Export…</b> exports the
+selected row as a verified ONNX bundle.</p>"""),
     "search": ("Search", """
 <p>Searches architectures and training settings over the project's <b>search space</b> (its
 <code>search</code> section; the example <b>search_mlp_digits</b> has one). The top left lists
@@ -130,7 +137,7 @@ violet <b>varies</b> badge on the canvas.</p>
 <ul><li><b>Strategy</b>: random, grid, tpe, cmaes, nsga2 (several objectives), evolution.
 <b>Pruner</b> stops poor trials early, per epoch. <b>Trials</b> and <b>Timeout</b> set the
 budget; the <b>Objective</b> is measured on the validation split only.</li>
-<li><b>Start</b> saves the project and runs <code>workbench search</code> in a separate
+<li><b>Start Search</b> saves the project and runs <code>workbench search</code> in a separate
 process: the app stays responsive and the search goes on if the app closes (reopening the
 project shows it). <b>Stop</b> ends it (the trial in flight is recorded failed); <b>Resume</b>
 adds more trials to the same study.</li>

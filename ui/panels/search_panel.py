@@ -81,7 +81,7 @@ class SearchPanel(QtWidgets.QWidget):
                               ("Trials", self.trials), ("Timeout", self.timeout),
                               ("Objective", self.objective), ("", self.pareto)):
             form.addRow(label, widget)
-        self.start_button = QtWidgets.QPushButton("Start")
+        self.start_button = QtWidgets.QPushButton("Start Search")
         self.start_button.setToolTip("Save the project and search in a separate process (it "
                                      "goes on if the app closes)")
         self.stop_button = QtWidgets.QPushButton("Stop")
@@ -190,7 +190,8 @@ class SearchPanel(QtWidgets.QWidget):
                             "(see the example search_mlp_digits).")
             return False
         if resume and not (self.report and self.report.get("n_trials")):
-            self.show_error(f"There is no study '{self.study}' to resume yet: press Start.")
+            self.show_error(f"There is no study '{self.study}' to resume yet: Start Search "
+                            f"begins it.")
             return False
         if not resume and self.report and self.report.get("n_trials"):
             self.show_error(f"Study '{self.study}' already has {self.report['n_trials']} "
@@ -286,7 +287,7 @@ class SearchPanel(QtWidgets.QWidget):
                                     f"({report['n_trials']} trials: {states})")
         else:
             self.best_label.setText("No trial has finished yet." if trials or report
-                                    else "No study yet: press Start.")
+                                    else "No study yet: Start Search begins one.")
         self._update_buttons()
         self.last_show_ms = (time.perf_counter() - started) * 1000
 
