@@ -31,7 +31,9 @@ def cell_texts(row: dict[str, Any]) -> list[str]:
     def num(value: Any, fmt: str = ".4g") -> str:
         return "–" if value is None else format(value, fmt)
 
-    return [row["name"], row["relation"], row["format"], num(val), num(test),
+    from workbench.compress.compare import short_name
+
+    return [short_name(row["name"]), row["relation"], row["format"], num(val), num(test),
             num(row.get("params"), ","), num(row.get("macs"), ","),
             f"{row['file_bytes'] / 1024:.1f}", num(row["latency_ms"]["1"], ".3f"),
             num(row["latency_ms"]["64"], ".3f"), num(row["speedup"]["64"], ".2f"),
@@ -89,6 +91,8 @@ class CompressionPanel(QtWidgets.QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "latency at batch 64 (ms)")
         self.plot.setLabel("left", "validation accuracy")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
         self.front_line = pg.PlotDataItem(pen=pg.mkPen(FRONT_COLOR, width=1.5,
                                                        style=QtCore.Qt.DashLine))
@@ -187,6 +191,9 @@ class CompressionPanel(QtWidgets.QWidget):
             f"(pinned), median of interleaved rounds" +
             (f"; {cached} from the runs' cache (Measure again to refresh)" if cached else "") +
             ". Pareto front: no other run is both faster and more accurate.")
+        if rows:
+            self.title.setText(f"Family of {cell_texts(rows[0])[0]}: {len(rows)} run(s), the "
+                               f"root and every variant made from it")
         self.measured.emit(table)
 
     # showing -------------------------------------------------------------------------------
@@ -217,6 +224,8 @@ class CompressionPanel(QtWidgets.QWidget):
             self.plot.removeItem(label)
         self.labels = []
         spots = []
+        xs = [r["latency_ms"]["64"] for r in rows]
+        middle = (min(xs) + max(xs)) / 2 if xs else 0.0
         for i, row in enumerate(rows):
             y = row.get("val_mae") if regression else row.get("val_accuracy")
             if y is None:
@@ -225,8 +234,10 @@ class CompressionPanel(QtWidgets.QWidget):
             spots.append({"pos": (row["latency_ms"]["64"], y), "data": i,
                           "brush": pg.mkBrush(FRONT_COLOR if on_front else OTHER_COLOR),
                           "size": 12 if on_front else 9})
-            label = pg.TextItem(_short(row), color=FRONT_COLOR if on_front else OTHER_COLOR,
-                                anchor=(0, 1))
+            right = row["latency_ms"]["64"] > middle  # labels stay inside the plot
+            label = pg.TextItem(point_label(row, rows[0]),
+                                color=FRONT_COLOR if on_front else OTHER_COLOR,
+                                anchor=(1, 1) if right else (0, 1))
             label.setPos(row["latency_ms"]["64"], y)
             self.plot.addItem(label)
             self.labels.append(label)
@@ -265,12 +276,15 @@ class CompressionPanel(QtWidgets.QWidget):
             self.exportRequested.emit(run_dir)
 
 
-def _short(row: dict[str, Any]) -> str:
-    """A point's label: the run name without its time stamp."""
-    parts = row["name"].split("-", 2)
-    name = parts[2] if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() \
-        else row["name"]
-    return f" {name}"
+def point_label(row: dict[str, Any], root: dict[str, Any]) -> str:
+    """A point's label: the run name without its time stamp, and without the root's name
+    for the root's variants ("cnn_digits-pruned-ft" -> "…-pruned-ft")."""
+    from workbench.compress.compare import short_name
+
+    name, base = short_name(row["name"]), short_name(root["name"])
+    if row is not root and name.startswith(f"{base}-"):
+        name = f"…{name[len(base):]}"
+    return f" {name} "
 
 
 def install_compression_panel(window: Any) -> CompressionPanel:

@@ -143,12 +143,12 @@ def format_table(table: dict[str, Any]) -> str:
     regression = rows[0]["task"] == "regression"
     score, test = ("val_mae", "test_mae") if regression else ("val_accuracy", "test_accuracy")
     head = ("val MAE", "test MAE") if regression else ("val acc", "test acc")
-    lines = [f"  {'run':<34}{'relation':<16}{'format':<8}{head[0]:>8}{head[1]:>9}"
+    lines = [f"  {'run':<30}{'relation':<16}{'format':<8}{head[0]:>8}{head[1]:>9}"
              f"{'params':>9}{'MACs':>10}{'size KB':>9}{'b1 ms':>8}{'b64 ms':>8}"
              f"{'x b1':>6}{'x b64':>6}{'x size':>7}"]
     for row in rows:
         lines.append(
-            f"  {row['name'][:33]:<34}{row['relation'][:15]:<16}{row['format']:<8}"
+            f"  {short_name(row['name'])[:29]:<30}{row['relation'][:15]:<16}{row['format']:<8}"
             f"{_num(row[score]):>8}{_num(row[test]):>9}{_int(row['params']):>9}"
             f"{_int(row['macs']):>10}{row['file_bytes'] / 1024:>9.1f}"
             f"{row['latency_ms']['1']:>8.3f}{row['latency_ms']['64']:>8.3f}"
@@ -158,9 +158,17 @@ def format_table(table: dict[str, Any]) -> str:
     lines += ["", f"  onnxruntime CPU, {table['threads']} intra-op thread(s) (pinned); latency: "
                   f"median per call, measured side by side"
                   + (f"; {cached} row(s) from the run's cache" if cached else ""),
-              f"  x: speed-up / size reduction vs the reference {rows[0]['name']}; test "
+              f"  x: speed-up / size reduction vs the reference {rows[0]['run_dir']}; test "
               f"scores only where the run was evaluated on the test split"]
     return "\n".join(lines)
+
+
+def short_name(name: str) -> str:
+    """A run folder name without its time stamp ("20261123-142629-cnn" -> "cnn")."""
+    parts = name.split("-", 2)
+    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
+        return parts[2]
+    return name
 
 
 def _num(value: Any) -> str:
