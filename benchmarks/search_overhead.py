@@ -14,13 +14,14 @@ counts the SQL transactions committed per trial. Prints the median and p90 and::
 
     ratio=<median overhead ms / 50 ms target>   (<= 1 meets the issue's target)
 
-Time figures depend on the machine and its load (2 shared cores here): noisy. Commit counts do
-not.
+Time figures depend on the machine and its load (2 shared cores here): noisy, so the process's
+CPU time outside training is printed too (it leaves out waiting for the CPU and the disk).
+Commit counts are not noisy.
 
 Measured (CPU, 2026-11-23, 24 trials, 2 epochs, tpe): see the report in the commit message.
 
 Run: ``python benchmarks/search_overhead.py [--trials 24] [--epochs 2] [--strategy tpe]
-[--pruner none]``
+[--pruner none] [--variant both] [--threads 1]``
 """
 
 from __future__ import annotations
@@ -54,30 +55,47 @@ def measure(trials: int, epochs: int, strategy: str, pruner: str,
     ``open_storage`` does not do that itself yet."""
     import sqlalchemy
 
+    from workbench import experiment
     from workbench.project import load_project
-    from workbench.search import pruning, study
+    from workbench.search import pruning, sampling, study
     from workbench.search.runner import SearchSettings, run_search
     from workbench.search.sqlite_tuning import journal_mode, tune_sqlite
     from workbench.train.trainer import Trainer
 
     fit_s: list[float] = []
-    callback_s = [0.0]
+    callback_s, callback_cpu, fit_cpu = [0.0], [0.0], []
     commits = [0]
-    ends: list[tuple[float, int]] = []  # (time, commits so far) after each trial
+    ends: list[tuple[float, int, float]] = []  # (time, commits so far, CPU time)
     fit, on_event = Trainer.fit, pruning.TrialPruningCallback.on_event
+    parts: dict[str, list[float]] = {"sample": [], "prepare": []}  # ms per call
+    originals = {"sample": (sampling, sampling.sample), "prepare": (experiment,
+                                                                   experiment.prepare)}
+
+    def timer(name: str) -> Any:
+        module, function = originals[name]
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                parts[name].append((time.perf_counter() - start) * 1000)
+        return timed
 
     def timed_fit(self: Any) -> dict[str, Any]:
-        callback_s[0] = 0.0
-        start = time.perf_counter()
+        callback_s[0] = callback_cpu[0] = 0.0
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             return fit(self)
         finally:
             fit_s.append(time.perf_counter() - start - callback_s[0])
+            fit_cpu.append(time.process_time() - cpu - callback_cpu[0])
 
     def timed_event(self: Any, event: object) -> None:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         on_event(self, event)
         callback_s[0] += time.perf_counter() - start
+        callback_cpu[0] += time.process_time() - cpu
 
     def on_commit(_connection: Any) -> None:
         commits[0] += 1
@@ -98,23 +116,30 @@ def measure(trials: int, epochs: int, strategy: str, pruner: str,
                                   strategy=strategy, n_trials=trials, pruner=pruner, seed=0)
         Trainer.fit, pruning.TrialPruningCallback.on_event = timed_fit, timed_event
         study.open_storage = storage_as_set
+        for name, (module, _function) in originals.items():
+            setattr(module, name, timer(name))
         sqlalchemy.event.listen(sqlalchemy.engine.Engine, "commit", on_commit)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         try:
             result = run_search(project, settings, on_trial=lambda row: ends.append(
-                (time.perf_counter(), commits[0])))
+                (time.perf_counter(), commits[0], time.process_time())))
         finally:
             Trainer.fit, pruning.TrialPruningCallback.on_event = fit, on_event
             study.open_storage = open_storage
+            for name, (module, function) in originals.items():
+                setattr(module, name, function)
             sqlalchemy.event.remove(sqlalchemy.engine.Engine, "commit", on_commit)
-    previous, previous_commits = start, 0
-    overhead, per_trial_commits = [], []
-    for (end, count), trained in zip(ends, fit_s):
+    previous, previous_commits, previous_cpu = start, 0, cpu_start
+    overhead, per_trial_commits, cpu_overhead = [], [], []
+    for (end, count, cpu), trained, trained_cpu in zip(ends, fit_s, fit_cpu):
         overhead.append((end - previous - trained) * 1000)
+        cpu_overhead.append((cpu - previous_cpu - trained_cpu) * 1000)
         per_trial_commits.append(count - previous_commits)
-        previous, previous_commits = end, count
+        previous, previous_commits, previous_cpu = end, count, cpu
     return {"overhead_ms": overhead, "commits": per_trial_commits, "fit_s": fit_s,
-            "states": result["states"], "journal_mode": modes[0]}
+            "cpu_overhead_ms": cpu_overhead,
+            "states": result["states"], "journal_mode": modes[0],
+            **{f"{name}_ms": times for name, times in parts.items()}}
 
 
 def main() -> None:
@@ -125,7 +150,13 @@ def main() -> None:
     parser.add_argument("--pruner", default="none")
     parser.add_argument("--variant", choices=("as-wired", "wal", "both"), default="both",
                         help="storage as open_storage leaves it, with tune_sqlite, or both")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (1: 2 threads on 2 busy shared cores ran a "
+                             "digits epoch 40x slower here)")
     args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
     variants = ["as-wired", "wal"] if args.variant == "both" else [args.variant]
     for variant in variants:
         found = measure(args.trials, args.epochs, args.strategy, args.pruner,
@@ -140,6 +171,15 @@ def main() -> None:
         print(f"  first trial overhead {found['overhead_ms'][0]:.0f} ms (imports, data load)")
         print(f"  overhead per trial: median {median:.1f} ms, p90 {p90:.1f} ms, "
               f"training median {statistics.median(found['fit_s']) * 1000:.0f} ms")
+        sample_ms = statistics.median(found["sample_ms"][1:])
+        prepare_ms = statistics.median(found["prepare_ms"][1:])
+        print(f"  of which (medians): sample+validate (with its suggest commits) "
+              f"{sample_ms:.1f} ms, execute_run's prepare (dataset load, checks) "
+              f"{prepare_ms:.1f} ms, the rest (storage, build, run folder) "
+              f"{median - sample_ms - prepare_ms:.1f} ms")
+        cpu = statistics.median(found["cpu_overhead_ms"][1:])
+        print(f"  CPU time of this process outside training per trial: median {cpu:.1f} ms "
+              f"(what the overhead costs without other processes' load or disk waits)")
         print(f"  commits per trial: median {statistics.median(commits):.0f} "
               f"(min {min(commits)}, max {max(commits)})")
         print(f"ratio={median / TARGET_MS:.2f}  [{variant}] (median overhead / "

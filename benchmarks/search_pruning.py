@@ -1,0 +1,94 @@
+"""Pruning: Hyperband vs no pruning on the digits MLP space, the same number of trials.
+
+For each seed, two studies of ``--trials`` trials each run through ``run_search`` (the code
+``workbench search`` runs: TPE, SQLite storage, every trial a run folder) on the bundled
+``search_mlp_digits`` example (``--epochs`` per trial, the example's 10 by default): one with
+``--pruner none``, one with ``--pruner hyperband`` (``make_pruner``'s defaults unless
+``--min-resource`` / ``--reduction-factor`` say otherwise). Counts the epochs every trial
+trained and the best validation accuracy. Prints per seed, the means over the seeds and::
+
+    ratio=<total epochs without pruning / with Hyperband>   (target >= 2.5)
+    best val accuracy difference (Hyperband - none), mean of the seeds, points (target >= -0.5)
+
+Epoch counts and accuracies are deterministic per seed and machine (times are not).
+
+Measured: see the commit that last changed this file.
+
+Run: ``python benchmarks/search_pruning.py [--seeds 0 1 2] [--trials 30] [--epochs 10]
+[--strategy tpe] [--min-resource N] [--reduction-factor N] [--threads 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def study(pruner: str, seed: int, trials: int, epochs: int, strategy: str,
+          folder: Path, pruner_object: Any = None) -> dict[str, Any]:
+    """One study; its total epochs, best value and state counts."""
+    from workbench.paths import find_example
+    from workbench.project import load_project
+    from workbench.search.runner import SearchSettings, run_search
+
+    project = load_project(find_example("search_mlp_digits"))
+    project.training.update(epochs=epochs, device="cpu", monitors=False)
+    settings = SearchSettings(project_dir=str(folder / f"{pruner}-{seed}"), study="pruning",
+                              strategy=strategy, n_trials=trials, pruner=pruner, seed=seed)
+    result = run_search(project, settings, pruner=pruner_object)
+    total = sum(int(row["epochs_run"] or 0) for row in result["trials"])
+    return {"epochs": total, "best": result["best_value"], "states": result["states"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--strategy", default="tpe")
+    parser.add_argument("--min-resource", type=int, default=None)
+    parser.add_argument("--reduction-factor", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    import optuna
+    import torch
+
+    from workbench.search.strategies import make_pruner
+
+    torch.set_num_threads(args.threads)
+    hyperband = make_pruner("hyperband", args.epochs)
+    if args.min_resource is not None or args.reduction_factor is not None:
+        hyperband = optuna.pruners.HyperbandPruner(
+            min_resource=args.min_resource or hyperband._min_resource,
+            max_resource=args.epochs,
+            reduction_factor=args.reduction_factor or hyperband._reduction_factor)
+    print(f"Hyperband: min_resource {hyperband._min_resource}, max_resource "
+          f"{hyperband._max_resource}, reduction_factor {hyperband._reduction_factor}; "
+          f"{args.trials} trials x {args.epochs} epochs, {args.strategy}, seeds {args.seeds}")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in args.seeds:
+            plain = study("none", seed, args.trials, args.epochs, args.strategy, Path(tmp))
+            pruned = study("hyperband", seed, args.trials, args.epochs, args.strategy,
+                           Path(tmp), hyperband)
+            rows.append((plain, pruned))
+            print(f"seed {seed}: none {plain['epochs']} epochs best {plain['best']:.4f} | "
+                  f"hyperband {pruned['epochs']} epochs best {pruned['best']:.4f} "
+                  f"(pruned {pruned['states']['pruned']}, complete "
+                  f"{pruned['states']['complete']}) | epochs ratio "
+                  f"{plain['epochs'] / pruned['epochs']:.2f}", flush=True)
+    epochs_none = sum(p["epochs"] for p, _ in rows)
+    epochs_hb = sum(h["epochs"] for _, h in rows)
+    diff = statistics.mean((h["best"] - p["best"]) * 100 for p, h in rows)
+    print(f"mean best val accuracy: none {statistics.mean(p['best'] for p, _ in rows):.4f}, "
+          f"hyperband {statistics.mean(h['best'] for _, h in rows):.4f}")
+    print(f"ratio={epochs_none / epochs_hb:.2f}  (total epochs none / hyperband; target >= 2.5)")
+    print(f"best val accuracy difference (hyperband - none): {diff:+.2f} points "
+          f"(target >= -0.5)")
+
+
+if __name__ == "__main__":
+    main()
