@@ -118,6 +118,22 @@ def describe_int8_check(result: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def format_int8_report(report: dict[str, Any]) -> str:
+    """An int8 export report as readable lines (``workbench export``'s text output)."""
+    from workbench.export.latency import format_latency_table
+
+    check = report["checks"]["int8_vs_float"]
+    lines = [f"bundle written to {report['out_dir']} (int8 model of {report['source_run']})",
+             f"  onnx.checker (full check): passed, opset {report['opset']}",
+             f"  int8 (onnxruntime) vs float parent (PyTorch) on {check['samples']} "
+             f"{check.get('split', 'validation')} samples, batch 1 and "
+             f"{check['batch_sizes'][1]}: {describe_int8_check(check)}: passed"]
+    if report.get("latency"):
+        lines += ["", format_latency_table(report["latency"]),
+                  "  (PyTorch eager: the float parent; onnxruntime: the int8 model)"]
+    return "\n".join(lines)
+
+
 def int8_check_rows(report: dict[str, Any]) -> list[tuple[str, bool, str]]:
     """(check, passed, details) for an int8 export report (for the export dialog's table)."""
     check = report.get("checks", {}).get("int8_vs_float")

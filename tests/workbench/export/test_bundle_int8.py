@@ -81,3 +81,27 @@ def test_cli_json(int8_run, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] and report["checks"]["int8_vs_float"]["passed"]
     assert {row["batch"] for row in report["latency"]} == {1, 64}
+    text = int8_bundle.format_int8_report(report)
+    assert "int8 (onnxruntime) vs float parent" in text and "agreement" in text
+    assert "the float parent" in text  # what the latency table compares
+
+
+def test_regression_variant_verified_by_mae(tmp_path, monkeypatch):
+    from workbench.experiment import RunRequest, execute_run
+    from workbench.paths import find_example
+    from workbench.project import load_project
+
+    project = load_project(find_example("regression_diabetes"))
+    request = RunRequest.freeze(project.graph, project.resolved_dataset(),
+                                {**project.training, "epochs": 1, "device": "cpu"},
+                                tmp_path / "p", name="diabetes")
+    run = execute_run(request)["run_dir"]
+    variant = quantize_run(run, mode="dynamic", repeats=1)["run_dir"]
+    monkeypatch.setattr(int8_bundle, "max_accuracy_drop", lambda run: 100.0)
+    check = export_run(variant, tmp_path / "b", measure_latency=False)["checks"][
+        "int8_vs_float"]
+    assert check["passed"] and check["drop_unit"] == "% of the float MAE"
+    assert check["float_mae"] > 0 and check["int8_mae"] > 0 and "argmax_agreement" not in check
+    monkeypatch.setattr(int8_bundle, "max_accuracy_drop", lambda run: -100.0)
+    with pytest.raises(ExportError, match="mae float"):
+        export_run(variant, tmp_path / "c", measure_latency=False)
