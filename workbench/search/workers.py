@@ -52,9 +52,11 @@ def worker_threads(n_workers: int) -> int:
 
 def run_worker_processes(project: Any, settings: Any,
                          on_trial: Callable[[dict[str, Any]], None] | None = None,
-                         ) -> dict[str, Any]:
+                         stop: threading.Event | None = None) -> dict[str, Any]:
     """Run ``settings.n_trials`` more trials of the study in ``settings.workers`` processes;
-    return the summary (runner.summarize) with ``workers`` and notes on workers that died."""
+    return the summary (runner.summarize) with ``workers`` and notes on workers that died.
+    Setting ``stop`` (from another thread, e.g. a GUI's Stop) stops the workers: their
+    running trials end FAILED and the study can be resumed."""
     import optuna
 
     from workbench.search.runner import (
@@ -87,7 +89,7 @@ def run_worker_processes(project: Any, settings: Any,
                 threads = worker_threads(settings.workers)
                 for index in range(settings.workers):
                     workers.append(start_worker(url, settings, index, threads))
-                watch(study, workers, on_trial, notes)
+                watch(study, workers, on_trial, notes, stop)
             finally:
                 stop_workers(study, workers)
     finally:
@@ -123,11 +125,12 @@ def start_worker(url: str, settings: Any, index: int, threads: int) -> WorkerPro
 
 
 def watch(study: Any, workers: list[WorkerProcess],
-          on_trial: Callable[[dict[str, Any]], None] | None, notes: list[str]) -> None:
-    """Until every worker has exited: report newly finished trials; a worker that died gets
-    its running trial failed at once and a note, and the others go on."""
+          on_trial: Callable[[dict[str, Any]], None] | None, notes: list[str],
+          stop: threading.Event | None = None) -> None:
+    """Until every worker has exited (or ``stop`` is set): report newly finished trials; a
+    worker that died gets its running trial failed at once and a note, the others go on."""
     reported: set[int] = set()
-    while True:
+    while stop is None or not stop.is_set():
         report_finished(study, reported, on_trial)
         running = False
         for worker in workers:
@@ -179,7 +182,7 @@ def fail_trials_of(study: Any, tag: str, problem: str) -> None:
 
 def stop_workers(study: Any, workers: list[WorkerProcess]) -> None:
     """SIGTERM the workers still running (each fails its trial and exits), SIGKILL those
-    still there after STOP_GRACE_SECONDS; fail what the killed ones left running."""
+    still there after STOP_GRACE_SECONDS; fail whatever trial they left running."""
     alive = [w for w in workers if w.process.poll() is None]
     for worker in alive:
         with contextlib.suppress(OSError):
@@ -191,8 +194,7 @@ def stop_workers(study: Any, workers: list[WorkerProcess]) -> None:
         except subprocess.TimeoutExpired:
             worker.process.kill()
             worker.process.wait()
-            fail_trials_of(study, worker.tag, "its worker process was killed when the "
-                                              "search stopped")
+        fail_trials_of(study, worker.tag, "its worker process was stopped with the search")
     for worker in workers:
         worker.stderr.close()
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 from workbench.cli import main
 from workbench.search.runner import worker_tag
 from workbench.search.study import open_storage
-from workbench.search.workers import WorkerProcess, watch, worker_threads
+from workbench.search.workers import WorkerProcess, stop_workers, watch, worker_threads
 
 STUDY = "search_mlp_digits"
 
@@ -167,3 +168,21 @@ def alive(pid: int) -> bool:
             return False
         return True
     return "\nState:\tZ" not in status
+
+
+def test_stop_ends_the_workers_and_fails_their_trials(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(study_name="s", storage=open_storage(url, None))
+    stderr = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                               stderr=stderr)
+    worker = WorkerProcess(0, process, stderr, "host:7")
+    study.ask().set_user_attr("worker", "host:7")
+    stop = threading.Event()
+    stop.set()  # e.g. the app's Stop button, from another thread
+    watch(study, [worker], None, [], stop)
+    assert process.poll() is None  # watch returned at once, the worker still runs
+    stop_workers(study, [worker])
+    assert process.poll() is not None
+    assert [t.state.name for t in study.get_trials()] == ["FAIL"]
+    assert "stopped with the search" in study.trials[0].user_attrs["problem"]
