@@ -143,3 +143,16 @@ def test_screenshot(make_window, project_file, qtbot):
     assert image.width() > 600 and image.height() > 250
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert image.save(str(SCREENSHOT))
+
+
+def test_a_study_made_outside_the_app_appears(make_window, studied, tmp_path, qtbot):
+    project_file = tiny_search_project(tmp_path / "fresh")
+    window = make_window(load_project(project_file), project_file)
+    panel = window.search.panel
+    panel.wait_for_read()
+    assert panel.report is None and panel.table.rowCount() == 0
+    assert "No study yet" in panel.best_label.text()
+    (tmp_path / "fresh" / "search").mkdir()
+    shutil.copy(studied.parent / "search" / "tiny.db", tmp_path / "fresh" / "search")
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=20_000)
+    assert panel.resume_button.isEnabled()

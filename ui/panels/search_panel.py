@@ -49,6 +49,7 @@ class SearchPanel(QtWidgets.QWidget):
         self._reader: StudyReader | None = None
         self._future: Future | None = None
         self._stale = False
+        self._seen: tuple | None = None
         self._stop_started = 0.0
         self.study_label = QtWidgets.QLabel("No project.")
         self.study_label.setWordWrap(True)
@@ -156,9 +157,9 @@ class SearchPanel(QtWidgets.QWidget):
             self._switch_reader()
             self._show_report(None, force=True)
             self.error.hide()
+            self._seen = None
         where = f" in {self.project_dir}" if self.project_dir else ""
         self.study_label.setText(f"<b>Study:</b> {study or '(none)'}{where}")
-        self._stale = True
         if self.project_dir and not self.timer.isActive():
             self.timer.start()
         self.poll()
@@ -246,8 +247,11 @@ class SearchPanel(QtWidgets.QWidget):
         elif self.state == "stopping" and time.monotonic() - self._stop_started > STOP_GRACE_S:
             self._stop_started = time.monotonic()  # still alive: SIGTERM, then SIGKILL
             self.status.setText(self.process.stop().capitalize() + "…")
-        if self._reader is not None and self._future is None and (running or self._stale):
-            self._stale = False
+        if self._reader is None or self._future is not None:
+            return
+        seen = _file_signature(self._reader.path)  # a search from the command line shows too
+        if running or self._stale or seen != self._seen:
+            self._stale, self._seen = False, seen
             self._future = self._executor.submit(_timed_read, self._reader)
 
     def wait_for_read(self, timeout_s: float = 30.0) -> None:
@@ -347,6 +351,18 @@ class SearchPanel(QtWidgets.QWidget):
         if self._reader is not None:
             self._executor.submit(self._reader.close)
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _file_signature(path: Path) -> tuple:
+    """The study file's and its write-ahead log's (size, mtime): a change means new data."""
+    out = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = file.stat()
+            out.append((stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def _timed_read(reader: StudyReader) -> tuple[dict[str, Any] | None, float]:
