@@ -35,7 +35,8 @@ def cell_texts(row: dict[str, Any]) -> list[str]:
 
     return [short_name(row["name"]), row["relation"], row["format"], num(val), num(test),
             num(row.get("params"), ","), num(row.get("macs"), ","),
-            f"{row['file_bytes'] / 1024:.1f}", num(row["latency_ms"]["1"], ".3f"),
+            num(None if row["file_bytes"] is None else row["file_bytes"] / 1024, ".1f"),
+            num(row["latency_ms"]["1"], ".3f"),
             num(row["latency_ms"]["64"], ".3f"), num(row["speedup"]["64"], ".2f"),
             num(row["size_reduction"], ".2f")]
 
@@ -212,7 +213,8 @@ class CompressionPanel(QtWidgets.QWidget):
                     item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
                 if r in self.front:
                     item.setFont(bold)
-                item.setToolTip(row["run_dir"])
+                item.setToolTip(row["run_dir"] + (f"\nnot measured: {row['note']}"
+                                                  if row.get("note") else ""))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
 
@@ -224,11 +226,11 @@ class CompressionPanel(QtWidgets.QWidget):
             self.plot.removeItem(label)
         self.labels = []
         spots = []
-        xs = [r["latency_ms"]["64"] for r in rows]
+        xs = [r["latency_ms"]["64"] for r in rows if r["latency_ms"]["64"] is not None]
         middle = (min(xs) + max(xs)) / 2 if xs else 0.0
         for i, row in enumerate(rows):
             y = row.get("val_mae") if regression else row.get("val_accuracy")
-            if y is None:
+            if y is None or row["latency_ms"]["64"] is None:
                 continue
             on_front = i in self.front
             spots.append({"pos": (row["latency_ms"]["64"], y), "data": i,
@@ -257,8 +259,8 @@ class CompressionPanel(QtWidgets.QWidget):
         row = self.table_data["rows"][rows[0].row()]
         regression = row.get("task") == "regression"
         y = row.get("val_mae") if regression else row.get("val_accuracy")
-        self.selected_marker.setData([] if y is None else [{"pos": (row["latency_ms"]["64"],
-                                                                    y)}])
+        x = row["latency_ms"]["64"]
+        self.selected_marker.setData([] if y is None or x is None else [{"pos": (x, y)}])
 
     def _on_point_clicked(self, _item: Any, points: Any, *_: Any) -> None:
         if len(points):

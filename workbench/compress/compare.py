@@ -68,9 +68,10 @@ def compare_runs(run_dirs: list[str | Path], family: str | Path | None = None,
     reference = rows[0]
     for row in rows:
         ref_ms, ms = reference["latency_ms"], row["latency_ms"]
-        row["speedup"] = {b: round(ref_ms[b] / ms[b], 3) if ms[b] else None for b in ms}
+        row["speedup"] = {b: round(ref_ms[b] / ms[b], 3) if ms[b] and ref_ms[b] else None
+                          for b in ms}
         row["size_reduction"] = (round(reference["file_bytes"] / row["file_bytes"], 3)
-                                 if row["file_bytes"] else None)
+                                 if row["file_bytes"] and reference["file_bytes"] else None)
     return {"rows": rows, "threads": threads, "reference": reference["run_dir"]}
 
 
@@ -113,7 +114,9 @@ def _row(run: Any, figures: dict[str, Any]) -> dict[str, Any]:
         **_test_scores(run, regression),
         "params": params, "macs": macs,
         "file_bytes": figures["file_bytes"], "latency_ms": figures["latency_ms"],
-        "measured": "cached" if figures["cached"] else "now",
+        "measured": "cached" if figures["cached"] else ("not measured" if "missing" in figures
+                                                         else "now"),
+        "note": figures.get("missing", ""),
     }
 
 
@@ -150,10 +153,13 @@ def format_table(table: dict[str, Any]) -> str:
         lines.append(
             f"  {short_name(row['name'])[:29]:<30}{row['relation'][:15]:<16}{row['format']:<8}"
             f"{_num(row[score]):>8}{_num(row[test]):>9}{_int(row['params']):>9}"
-            f"{_int(row['macs']):>10}{row['file_bytes'] / 1024:>9.1f}"
-            f"{row['latency_ms']['1']:>8.3f}{row['latency_ms']['64']:>8.3f}"
+            f"{_int(row['macs']):>10}{_num(row['file_bytes'], 1 / 1024, '.1f'):>9}"
+            f"{_num(row['latency_ms']['1'], fmt='.3f'):>8}"
+            f"{_num(row['latency_ms']['64'], fmt='.3f'):>8}"
             f"{_ratio(row['speedup']['1']):>6}{_ratio(row['speedup']['64']):>6}"
             f"{_ratio(row['size_reduction']):>7}")
+    lines += [f"  {short_name(r['name'])}: not measured: {r['note']}" for r in rows
+              if r["note"]]
     cached = sum(1 for r in rows if r["measured"] == "cached")
     lines += ["", f"  onnxruntime CPU, {table['threads']} intra-op thread(s) (pinned); latency: "
                   f"median per call, measured side by side"
@@ -171,8 +177,8 @@ def short_name(name: str) -> str:
     return name
 
 
-def _num(value: Any) -> str:
-    return "-" if value is None else f"{value:.4g}"
+def _num(value: Any, scale: float = 1.0, fmt: str = ".4g") -> str:
+    return "-" if value is None else format(value * scale, fmt)
 
 
 def _int(value: Any) -> str:

@@ -102,19 +102,27 @@ def measure_runs(runs: list[Any], threads: int = 1, repeats: int = 30,
     """``{run.path: {"file_bytes", "latency_ms": {"1", "64"}, "cached": bool}}``.
 
     Runs with cached figures for ``threads`` are not measured again (unless ``remeasure``);
-    the others are measured side by side, and their figures are cached.
+    the others are measured side by side, and their figures are cached. A run that has no
+    model to measure (no weights yet, an export that fails) gets None figures and
+    ``"missing"``: the reason.
     """
     from workbench.compress.measure import latencies
 
     out: dict[Path, dict[str, Any]] = {}
     todo: dict[str, tuple[Any, bytes]] = {}
     for run in runs:
-        entry = None if remeasure else cached(run, threads)
-        if entry is not None:
-            out[run.path] = {"file_bytes": entry["file_bytes"],
-                             "latency_ms": entry["latency_ms"], "cached": True}
-        else:
-            todo[str(run.path)] = (run, model_bytes(run))
+        try:
+            entry = None if remeasure else cached(run, threads)
+            if entry is None:
+                cache_key(run)  # a clear message when there are no weights to measure
+                todo[str(run.path)] = (run, model_bytes(run))
+                continue
+        except CompressError as exc:
+            out[run.path] = {"file_bytes": None, "latency_ms": {"1": None, "64": None},
+                             "cached": False, "missing": str(exc)}
+            continue
+        out[run.path] = {"file_bytes": entry["file_bytes"],
+                         "latency_ms": entry["latency_ms"], "cached": True}
     if not todo:
         return out
     shapes = {sample_input(m).shape for _, m in todo.values()}

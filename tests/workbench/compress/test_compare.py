@@ -109,3 +109,23 @@ def test_pareto_front_fastest_first_and_regression_lower_is_better():
     assert pareto_front(rows) == [3, 1, 4, 0]  # 2 is beaten by 1; 5 has no score
     reg = [row(10, 1.0, "regression"), row(5, 2.0, "regression"), row(6, 3.0, "regression")]
     assert pareto_front(reg) == [1, 0]
+
+
+def test_a_run_without_weights_is_a_row_without_figures(family):
+    root, _, _ = family
+    empty = RunStore.create(root.path.parent.parent, "training")
+    empty.save_config({**root.config, "lineage": {"relation": "fine-tuned-from",
+                                                  "parent": root.path.name}})
+    table = compare_runs([root.path, empty.path], repeats=1)
+    row = table["rows"][1]
+    assert row["file_bytes"] is None and row["latency_ms"] == {"1": None, "64": None}
+    assert row["speedup"] == {"1": None, "64": None} and row["size_reduction"] is None
+    assert "no weights" in row["note"] and row["measured"] == "not measured"
+    from workbench.compress.compare import format_table
+
+    assert "not measured: " in format_table(table)
+    empty_first = compare_runs([empty.path, root.path], repeats=1)["rows"][1]
+    assert empty_first["speedup"]["64"] is None  # no reference figures
+    import shutil
+
+    shutil.rmtree(empty.path)  # the module's family is used by later tests
