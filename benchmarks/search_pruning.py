@@ -15,7 +15,7 @@ Epoch counts and accuracies are deterministic per seed and machine (times are no
 Measured: see the commit that last changed this file.
 
 Run: ``python benchmarks/search_pruning.py [--seeds 0 1 2] [--trials 30] [--epochs 10]
-[--strategy tpe] [--min-resource N] [--reduction-factor N] [--threads 1]``
+[--strategy tpe] [--min-resource N] [--reduction-factor N] [--threads 1] [--simulate]``
 """
 
 from __future__ import annotations
@@ -43,6 +43,33 @@ def study(pruner: str, seed: int, trials: int, epochs: int, strategy: str,
     return {"epochs": total, "best": result["best_value"], "states": result["states"]}
 
 
+def simulate(trials: int, epochs: int, reduction_factor: int, seeds: int = 6) -> float:
+    """Total epochs without pruning / with Hyperband on synthetic learning curves (saturating
+    exponentials, final accuracy 0.7-0.98, noise 0.005): the pruner's own arithmetic, no
+    training. Shows how the saving depends on the epoch budget and the number of trials."""
+    import numpy as np
+    import optuna
+
+    used = 0
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        study = optuna.create_study(direction="maximize", pruner=optuna.pruners.HyperbandPruner(
+            min_resource=1, max_resource=epochs, reduction_factor=reduction_factor))
+        for _ in range(trials):
+            trial = study.ask()
+            top, pace = rng.uniform(0.7, 0.98), rng.uniform(0.5, 4.0)
+            for epoch in range(epochs):
+                value = top * (1 - np.exp(-(epoch + 1) / pace)) + rng.normal(0, 0.005)
+                used += 1
+                trial.report(value, epoch)
+                if trial.should_prune():
+                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                    break
+            else:
+                study.tell(trial, value)
+    return trials * epochs * seeds / used
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -52,9 +79,21 @@ def main() -> None:
     parser.add_argument("--min-resource", type=int, default=None)
     parser.add_argument("--reduction-factor", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--simulate", action="store_true",
+                        help="only Hyperband's arithmetic on synthetic curves, for several "
+                             "budgets (seconds, no training)")
     args = parser.parse_args()
     import optuna
     import torch
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    if args.simulate:
+        for trials in (30, 60, 100):
+            for epochs in (10, 20, 27):
+                print(f"simulated: {trials} trials x {epochs} epochs: epochs ratio "
+                      + ", ".join(f"{simulate(trials, epochs, eta):.2f} (reduction_factor "
+                                  f"{eta})" for eta in (3, 4)), flush=True)
+        return
 
     from workbench.search.strategies import make_pruner
 
