@@ -7,38 +7,41 @@ alone cost ~0.4 s per trial. In WAL mode with ``synchronous=NORMAL`` a commit ap
 log without an fsync: the database stays consistent and a killed process (kill -9) loses
 nothing it committed; only a power cut may lose the last transactions. Several processes on
 one computer share a WAL database safely (not over a network file system, where SQLite's
-locks are unreliable in any mode).
+locks are unreliable in any mode). ``synchronous="FULL"`` keeps one fsync of the log per commit
+for those who want the last transactions safe from a power cut too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+SYNCHRONOUS = ("NORMAL", "FULL")
 
 
-def tune_sqlite(storage: Any) -> bool:
-    """Make ``storage`` (an Optuna RDBStorage) use WAL + synchronous=NORMAL on every
+def tune_sqlite(storage: Any, synchronous: str = "NORMAL") -> bool:
+    """Make ``storage`` (an Optuna RDBStorage) use WAL and ``synchronous`` (NORMAL: no fsync
+    per commit; FULL: one fsync of the log per commit, safe against a power cut too) on every
     connection when its URL is SQLite; True if it did. Other databases are left as they are.
     """
+    if synchronous not in SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}, found "
+                         f"{synchronous!r}")
     engine = getattr(storage, "engine", None)
     if engine is None or engine.dialect.name != "sqlite":
         return False
     from sqlalchemy import event
 
-    if not event.contains(engine, "connect", _on_connect):
-        event.listen(engine, "connect", _on_connect)
+    def on_connect(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+        finally:
+            cursor.close()
+
+    event.listen(engine, "connect", on_connect)
     engine.dispose()  # pooled connections were opened before: reopen them with the pragmas
     return True
-
-
-def _on_connect(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    try:
-        for pragma in PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
 
 
 def journal_mode(storage: Any) -> str:

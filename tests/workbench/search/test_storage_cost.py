@@ -4,6 +4,7 @@ studies in WAL mode (tune_sqlite)."""
 from __future__ import annotations
 
 import optuna
+import pytest
 
 from workbench.search.pruning import TrialPruningCallback
 from workbench.search.sqlite_tuning import journal_mode, tune_sqlite
@@ -48,6 +49,15 @@ def test_tune_sqlite_sets_wal_and_keeps_the_study(tmp_path):
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     reopened = optuna.load_study(study_name="s", storage=url)  # another connection reads it
     assert len(reopened.trials) == 3
+
+
+def test_tune_sqlite_full_sync_and_bad_value(tmp_path):
+    storage = optuna.storages.RDBStorage(f"sqlite:///{tmp_path / 's.db'}")
+    assert tune_sqlite(storage, synchronous="FULL") is True
+    with storage.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with pytest.raises(ValueError, match="synchronous must be one of NORMAL, FULL"):
+        tune_sqlite(storage, synchronous="OFF")
 
 
 def test_tune_sqlite_leaves_other_storages():
