@@ -148,4 +148,7 @@ def _store(run: Any, threads: int, figures: dict[str, Any]) -> None:
         except (ValueError, OSError, TypeError):
             entries = {}
     entries[str(threads)] = {"key": cache_key(run), "threads": threads, **figures}
-    run.write_artifact(CACHE_ARTIFACT, entries)
+    try:
+        run.write_artifact(CACHE_ARTIFACT, entries)
+    except OSError:  # a read-only run folder: the figures are still shown, only not cached
+        pass
