@@ -83,6 +83,7 @@ class SearchDock:
                 return None
             if not window.save():
                 return None
+            self.project_changed()  # a first save moves the project folder (and the study)
         return Path(doc.path)
 
     def ask_save(self) -> bool:

@@ -79,3 +79,22 @@ def _kill(pid: int | None) -> None:
 
     if pid and process_alive(pid):
         os.kill(pid, signal.SIGKILL)
+
+
+def test_first_save_moves_the_study_to_the_saved_folder(make_window, tmp_path, qtbot,
+                                                        monkeypatch):
+    """An unsaved project is saved before the search; the search goes to the saved folder."""
+    import ui.search_process as search_process
+
+    started = []
+    monkeypatch.setattr(search_process.SearchProcess, "start",
+                        lambda self, *a, **k: started.append(self.project_dir) or 4242)
+    project_file = tiny_search_project(tmp_path / "first")
+    window = make_window(load_project(project_file), None)
+    target = tmp_path / "saved" / "tiny.wbproj.json"
+    target.parent.mkdir()
+    window.search.ask_save = lambda: True
+    window.ask_save_path = lambda: str(target)
+    assert window.search.panel.start()
+    assert started == [target.parent] and target.is_file()
+    assert window.search.panel.project_dir == target.parent

@@ -48,7 +48,7 @@ class SearchPanel(QtWidgets.QWidget):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="study-reader")
         self._reader: StudyReader | None = None
         self._future: Future | None = None
-        self._stale = False
+        self._stale = self._closed = False
         self._seen: tuple | None = None
         self._stop_started = 0.0
         self.study_label = QtWidgets.QLabel("No project.")
@@ -166,6 +166,8 @@ class SearchPanel(QtWidgets.QWidget):
 
     def _switch_reader(self) -> None:
         old = self._reader
+        if self._closed:
+            return
         self._reader = StudyReader(self.project_dir, self.study) if self.project_dir else None
         self._future = None
         if old is not None:
@@ -247,7 +249,7 @@ class SearchPanel(QtWidgets.QWidget):
         elif self.state == "stopping" and time.monotonic() - self._stop_started > STOP_GRACE_S:
             self._stop_started = time.monotonic()  # still alive: SIGTERM, then SIGKILL
             self.status.setText(self.process.stop().capitalize() + "…")
-        if self._reader is None or self._future is not None:
+        if self._reader is None or self._future is not None or self._closed:
             return
         seen = _file_signature(self._reader.path)  # a search from the command line shows too
         if running or self._stale or seen != self._seen:
@@ -346,10 +348,12 @@ class SearchPanel(QtWidgets.QWidget):
         self.open_button.setEnabled(has_trials)
 
     def shutdown(self) -> None:
-        """Stop reading (the search process itself goes on)."""
+        """Stop reading (the search process itself goes on); safe to call twice."""
         self.timer.stop()
-        if self._reader is not None:
-            self._executor.submit(self._reader.close)
+        self._closed = True
+        reader, self._reader, self._future = self._reader, None, None
+        if reader is not None:
+            self._executor.submit(reader.close)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
