@@ -29,14 +29,18 @@ def open_storage(url: str, heartbeat_interval: int | None = 10,
     """
     import optuna
 
+    from workbench.search.sqlite_tuning import tune_sqlite
+
     callback = (optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=retry_stale)
                 if retry_stale > 0 else None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
+            storage = optuna.storages.RDBStorage(
                 driver_url(url), heartbeat_interval=heartbeat_interval, grace_period=grace_period,
                 heartbeat_stale_trial_callback=callback, engine_kwargs=engine_kwargs(url))
+        tune_sqlite(storage)  # SQLite: WAL, no fsync per commit (sqlite_tuning.py)
+        return storage
     except ImportError as exc:  # Optuna's message for a missing database driver
         raise SearchError(f"the study storage {_safe(url)} needs a database driver that is "
                           f"not installed (for PostgreSQL: pip install 'psycopg[binary]')"
