@@ -70,6 +70,9 @@ def check_rows(report: dict[str, Any]) -> list[tuple[str, bool, str]]:
             rows.append(("MAE through onnxruntime", bool(p["passed"]),
                          f"onnxruntime {p['onnx_mae']:.6g}, PyTorch {p['torch_mae']:.6g} "
                          f"(in the target's units)"))
+    from workbench.export.int8_bundle import int8_check_rows
+
+    rows += int8_check_rows(report)
     return rows
 
 
@@ -81,7 +84,10 @@ def describe_run(run_dir: Path) -> tuple[str, bool]:
         run = RunStore.open(run_dir)
     except FileNotFoundError as exc:
         return str(exc), False
-    has_weights = (run.path / "best.safetensors").is_file() or bool(run.checkpoints())
+    from workbench.export.int8_bundle import is_int8_variant
+
+    has_weights = ((run.path / "best.safetensors").is_file() or bool(run.checkpoints())
+                   or is_int8_variant(run.path))
     dataset = run.config.get("dataset", {}).get("name", "?")
     summary = run.read_summary() or {}
     accuracy = summary.get("val_accuracy")

@@ -70,6 +70,13 @@ class RunInfo:
             self.test_looks = None
 
 
+def can_export(run: Any) -> bool:
+    """Whether ``run`` has something to export: saved weights, or an int8 model artifact."""
+    from workbench.export.int8_bundle import is_int8_variant
+
+    return run.has_weights() or is_int8_variant(run.path)
+
+
 class RunsPanel(QtWidgets.QWidget):
     """A sortable tree of runs over their ancestry and a details / comparison view; selection
     drives overlays."""
@@ -245,7 +252,7 @@ class RunsPanel(QtWidgets.QWidget):
         """The run an export would use: the one selected, else the newest with weights."""
         selected = self.selected_runs()
         candidates = selected if len(selected) == 1 else ([] if selected else self.runs)
-        return next((r for r in candidates if r.has_weights()), None)
+        return next((r for r in candidates if can_export(r)), None)
 
     def _request_export(self) -> None:
         run = self.exportable_run()
@@ -262,7 +269,7 @@ class RunsPanel(QtWidgets.QWidget):
         fine_tune.setEnabled(run.has_weights())
         fine_tune.triggered.connect(lambda: self.fine_tune_requested.emit(str(run.path)))
         export = menu.addAction("Export to ONNX…")
-        export.setEnabled(run.has_weights())
+        export.setEnabled(can_export(run))
         export.triggered.connect(lambda: self.exportRequested.emit(str(run.path)))
         return menu
 
@@ -287,7 +294,7 @@ class RunsPanel(QtWidgets.QWidget):
 
     def _on_selection(self) -> None:
         runs = self.selected_runs()
-        self.export_button.setEnabled(len(runs) == 1 and runs[0].has_weights())
+        self.export_button.setEnabled(len(runs) == 1 and can_export(runs[0]))
         self.ancestry.setText(self.ancestry_of(runs[0]) if len(runs) == 1 else "")
         self.ancestry.setVisible(len(runs) == 1)
         if len(runs) == 1:

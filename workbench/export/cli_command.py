@@ -36,6 +36,10 @@ def format_report(report: dict[str, Any]) -> str:
     """The export report as readable lines."""
     from workbench.export.latency import format_latency_table
 
+    if "int8_vs_float" in report["checks"]:
+        from workbench.export.int8_bundle import format_int8_report
+
+        return format_int8_report(report)
     p = report["checks"]["parity"]
     lines = [f"bundle written to {report['out_dir']}",
              f"  onnx.checker (full check): passed, opset {report['opset']}",

@@ -105,3 +105,9 @@ def test_regression_variant_verified_by_mae(tmp_path, monkeypatch):
     monkeypatch.setattr(int8_bundle, "max_accuracy_drop", lambda run: -100.0)
     with pytest.raises(ExportError, match="mae float"):
         export_run(variant, tmp_path / "c", measure_latency=False)
+
+
+def test_cli_text_report(int8_run, tmp_path, capsys):
+    assert main(["export", str(int8_run.path), "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "int8 (onnxruntime) vs float parent" in out and "predicted-class agreement" in out
