@@ -3,7 +3,8 @@
 :func:`prune_network` scores every unit of :func:`~workbench.compress.prune_groups.channel_graph`
 (the channels removed as one: a conv's filter, a Linear's unit, or the same channel of every
 Add-joined branch) by the magnitude of its producers' weights (``l1``: sum of |w|, ``l2``:
-Euclidean norm) or by first-order Taylor importance (``taylor``: sum of |w * dL/dw|, gradients
+Euclidean norm; a filter followed by BatchNorm is measured folded, times |gamma| / sqrt(var +
+eps)) or by first-order Taylor importance (``taylor``: sum of |w * dL/dw|, gradients
 given by the caller), removes the lowest ``ratio`` of each dependency group (``scope="layer"``)
 or of the whole network with each group's scores divided by their mean (``scope="global"``),
 and returns the smaller spec with every tensor sliced: producers' output rows, the next layers'
@@ -128,7 +129,27 @@ def unit_scores(graph: ChannelGraph, state: dict[str, Any], names: dict[str, str
         else:
             rows = weight.flatten(1).abs().sum(1)
         per_channel[producer] = [float(v) for v in rows]
+    if method != "taylor":
+        _fold_norms(graph, state, names, per_channel)
     return [sum(per_channel[p][i] for p, i in unit) for unit in graph.units]
+
+
+def _fold_norms(graph: ChannelGraph, state: dict[str, Any], names: dict[str, str],
+                per_channel: dict[str, list[float]]) -> None:
+    """Scale each channel's norm by the first BatchNorm it passes, |gamma| / sqrt(var + eps):
+    after a BatchNorm the filter's own size says nothing (the norm rescales it); the folded
+    filter's does."""
+    folded: set[tuple[str, int]] = set()
+    for reader, kind in graph.kinds.items():
+        if kind != "norm" or f"{names[reader]}.weight" not in state:
+            continue
+        gamma = state[f"{names[reader]}.weight"].detach().float().abs()
+        scale = gamma / (state[f"{names[reader]}.running_var"].detach().float()
+                         + graph.norm_eps[reader]).sqrt()
+        for j, element in enumerate(graph.readers[reader]):
+            if element in graph.unit_of and element not in folded:
+                folded.add(element)
+                per_channel[element[0]][element[1]] *= float(scale[j])
 
 
 def select_units(graph: ChannelGraph, scores: list[float], ratio: float,

@@ -47,7 +47,8 @@ class ChannelGraph:
     ``units``: element lists (each removed or kept whole); ``fixed``: per unit, True when it
     must stay; ``unit_of``: element -> unit index; ``readers``: node id -> its input channel
     space (Conv/Linear input weights and BatchNorm tensors to slice); ``kinds``: node id ->
-    "conv", "linear" or "norm"; ``groups``: unit indices per dependency group."""
+    "conv", "linear" or "norm"; ``groups``: unit indices per dependency group; ``norm_eps``:
+    each BatchNorm's eps."""
 
     producers: dict[str, int] = field(default_factory=dict)
     units: list[list[Element]] = field(default_factory=list)
@@ -56,6 +57,7 @@ class ChannelGraph:
     readers: dict[str, list[Element]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     groups: list[list[int]] = field(default_factory=list)
+    norm_eps: dict[str, float] = field(default_factory=dict)
 
     def group_producers(self, group: int) -> list[str]:
         """The producers of a group, in graph order."""
@@ -138,6 +140,7 @@ def _space(node_id: str, kind: str, params: dict, ins: list[list[Element]],
         return _fresh(node_id, size, joins, fixed=False)
     if kind in NORMS:
         graph.readers[node_id], graph.kinds[node_id] = ins[0], "norm"
+        graph.norm_eps[node_id] = float(params["eps"])
         return ins[0]
     if kind in PASS_THROUGH or kind == "LayerNorm" and len(out_shape) >= 2:
         return ins[0]

@@ -72,12 +72,14 @@ def prune_run(run_dir: str | Path, ratio: float = 0.5, method: str = "l1",
     reference = _score(reference_bytes, dataset, threads)
     parent, done = root, 1.0   # `done`: the fraction of the original channels still there
     runs: list[dict[str, Any]] = []
+    first_groups: list[dict[str, Any]] = []
     for step in range(1, steps + 1):
         target = 1.0 - ratio * step / steps
         step_ratio = min(1.0, max(0.0, 1.0 - target / done))
         stage(f"step {step}/{steps}: pruning {step_ratio:.3f} of the channels ({method})")
         grads = _gradients(module, dataset) if method == "taylor" else None
         result = prune_network(spec, state, step_ratio, method, scope, grads)
+        first_groups = first_groups or result.plan.groups_report()
         pruned_module = _load(result.spec, result.state)
         model_bytes = _export(pruned_module)
         settings = {"ratio": ratio, "method": method, "scope": scope, "steps": steps,
@@ -102,7 +104,9 @@ def prune_run(run_dir: str | Path, ratio: float = 0.5, method: str = "l1",
     final = _score(final_bytes, dataset, threads)
     times = latencies({"original": reference_bytes, "pruned": final_bytes}, dataset.x_val,
                       threads, repeats=repeats)
-    report = _report(root, parent, runs, result, reference, final, reference_bytes,
+    groups = [{**last, "channels": first["channels"], "prunable": first["prunable"]}
+              for first, last in zip(first_groups, result.plan.groups_report(), strict=True)]
+    report = _report(root, parent, runs, groups, reference, final, reference_bytes,
                      final_bytes, times, threads, settings)
     _finish(parent, report)
     return report
@@ -236,7 +240,7 @@ def _task(run: Any) -> str:
         else "classification"
 
 
-def _report(root: Any, last: Any, runs: list[dict[str, Any]], result: Any,
+def _report(root: Any, last: Any, runs: list[dict[str, Any]], groups: list[dict[str, Any]],
             reference: dict[str, float], final: dict[str, float], reference_bytes: bytes,
             final_bytes: bytes, times: dict[str, dict[str, float]], threads: int,
             settings: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +265,7 @@ def _report(root: Any, last: Any, runs: list[dict[str, Any]], result: Any,
         "speedup": ratio, "threads": threads,
         "settings": {k: settings[k] for k in ("ratio", "method", "scope", "steps",
                                                "finetune_epochs")},
-        "groups": result.plan.groups_report(),
+        "groups": groups,
     }
 
 

@@ -202,3 +202,16 @@ def test_layers_pruning_cannot_see_through_keep_their_inputs():
     result = check_equivalent(spec, shape=(6,))
     assert result.plan.removed["fc1"] == []           # a Softmax over it: kept whole
     assert len(result.plan.removed["fc2"]) == 4
+
+
+def test_a_filter_followed_by_batchnorm_is_measured_folded():
+    spec = graph(IO + [("c1", "Conv2d", conv(4)), ("bn", "BatchNorm2d", {}), ("r", "ReLU", {}),
+                       ("flat", "Flatten", {}), ("fc", "Linear", {"out_features": 3})],
+                 [("input", "c1"), ("c1", "bn"), ("bn", "r"), ("r", "flat"), ("flat", "fc"),
+                  ("fc", "output")])
+    state = compile_graph(spec).state_dict()
+    state["c1.weight"] = torch.ones(4, 1, 3, 3) * torch.tensor([1.0, 2, 3, 4]).view(4, 1, 1, 1)
+    state["bn.weight"] = torch.tensor([1.0, 1, 0.01, 0.01])  # filters 2, 3 scaled to nothing
+    assert prune_network(spec, state, 0.5).plan.removed["c1"] == [2, 3]
+    state["bn.running_var"] = torch.tensor([1e4, 1e4, 1e-4, 1e-4])  # ... and back up
+    assert prune_network(spec, state, 0.5).plan.removed["c1"] == [0, 1]

@@ -85,6 +85,7 @@ def test_finetuning_is_a_normal_run_started_from_the_sliced_weights(conv_run):
     widths = [{n["id"]: n["params"] for n in r.config["graph"]["nodes"]}["c1"]["out_channels"]
               for r in runs]
     assert widths == [6, 6, 4, 4]
+    assert {"layers": ["c1"], "channels": 8, "kept": 4, "prunable": 8} in report["groups"]
     assert report["run_dir"] == str(runs[-1].path)
     assert set(runs[-1].read_summary()) >= {"params", "macs", "file_bytes", "latency_ms",
                                             "val_accuracy"}
