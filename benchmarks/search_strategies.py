@@ -134,6 +134,8 @@ def digits(strategies: list[str], seeds: list[int], target: float, epochs: int,
                                    target)
                 reached = [i + 1 for i, v in enumerate(values) if v >= target]
                 counts.append(reached[0] if reached else max_trials + 1)
+                print(f"    {strategy} seed {seed}: {counts[-1]} trials (best "
+                      f"{max(values):.4f})", flush=True)
             medians[strategy] = statistics.median(counts)
             print(f"  {strategy:<10} trials to target per seed {counts}, median "
                   f"{medians[strategy]:g}", flush=True)
