@@ -36,12 +36,9 @@ def test_both_projects_share_the_network_so_every_layer_matches_by_id():
     assert finetune["dataset"]["options"]["train_fraction"] == 0.1
 
 
-def test_the_network_is_wide_enough_to_show_the_head_start():
-    pretrain = _script().pretrain()
-    widths = {n["id"]: n["params"].get("out_channels") for n in pretrain["graph"]["nodes"]}
-    assert (widths["conv1"], widths["conv2"]) == (64, 128)
+def test_the_note_says_what_the_benchmark_measured():
     note = _script().finetune()["note"]
-    assert "head start" in note and "benchmarks/transfer.py" in note
+    assert "no measurable gain" in note and "benchmarks/transfer.py" in note
 
 
 def _benchmark():
