@@ -22,8 +22,10 @@ teacher run on every batch (``cache_teacher: false``) instead of its outputs com
 training row; the mean training epoch seconds of the two are compared (wall clock on a shared
 machine: indicative only).
 
-Run: ``python benchmarks/compress_distill.py [--seeds 0 1 2 3 4] [--epochs 30]
-[--teacher-epochs 40] [--temperature 4] [--alpha 0.7] [--width 0.1]``
+Both students: Adam, lr ``--lr`` (0.01), ``--epochs`` (60), monitors off, one torch thread.
+
+Run: ``python benchmarks/compress_distill.py [--seeds 0 1 2 3 4] [--epochs 60] [--lr 0.01]
+[--teacher-epochs 40] [--temperature 4] [--alpha 0.7] [--width 0.1] [--threads 1]``
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from workbench.compress.distill_run import DistillSettings, gap_recovered, student_requests
 from workbench.compress.student import network_size, smaller_copy
@@ -62,13 +66,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teacher", default="mlp_digits")
     parser.add_argument("--teacher-epochs", type=int, default=40)
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--lr", type=float, default=0.01, help="the students' learning rate")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--temperature", type=float, default=4.0)
     parser.add_argument("--alpha", type=float, default=0.7)
     parser.add_argument("--width", type=float, default=0.1)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    student_training = {"device": args.device, "lr": args.lr, "monitors": False,
+                        "checkpoint_every": 10_000}  # identical for both students
 
     with tempfile.TemporaryDirectory() as tmp:
         project_dir = Path(tmp)
@@ -81,12 +90,12 @@ def main() -> None:
               f"({args.teacher_epochs} epochs); student x{args.width:g}: {s_params} params "
               f"({s_params / t_params:.3f} of the teacher)")
         print(f"T={args.temperature:g} alpha={args.alpha:g}, {args.epochs} student epochs, "
-              f"device {args.device}")
+              f"lr {args.lr:g}, device {args.device}, {args.threads} torch thread(s)")
         distilled, scratch, runs = [], [], []
         for seed in args.seeds:
             settings = DistillSettings(temperature=args.temperature, alpha=args.alpha,
                                        epochs=args.epochs, seed=seed, width_factor=args.width,
-                                       training={"device": args.device})
+                                       training=student_training)
             request, plain = student_requests(teacher["run_dir"], "auto", settings,
                                               compare_scratch=True, name=f"s{seed}")
             d = execute_run(request)
@@ -106,7 +115,7 @@ def main() -> None:
         settings = DistillSettings(temperature=args.temperature, alpha=args.alpha,
                                    epochs=args.epochs, seed=args.seeds[0],
                                    width_factor=args.width, cache_teacher=False,
-                                   training={"device": args.device})
+                                   training=student_training)
         request, _ = student_requests(teacher["run_dir"], "auto", settings, name="per-batch")
         per_batch = execute_run(dataclasses.replace(request))
         cached_s, batch_s = epoch_seconds(runs[0]), epoch_seconds(per_batch["run_dir"])

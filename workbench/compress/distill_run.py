@@ -149,9 +149,12 @@ def teacher_accuracy(teacher_dir: Path) -> float | None:
     """The teacher's accuracy on its validation split (best weights, saved preprocessing)."""
     import torch
 
-    from workbench.run_model import rebuild_run
+    from workbench.run_model import DataChangedError, rebuild_run
 
-    rebuilt = rebuild_run(teacher_dir, purpose="distill")
+    try:
+        rebuilt = rebuild_run(teacher_dir, purpose="distill")
+    except DataChangedError as exc:  # the student would learn on other data than the teacher
+        raise CompressError(str(exc)) from exc
     ds = rebuilt.dataset
     if len(ds.y_val) == 0:
         return None
