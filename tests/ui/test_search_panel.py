@@ -153,6 +153,9 @@ def test_a_study_made_outside_the_app_appears(make_window, studied, tmp_path, qt
     assert panel.report is None and panel.table.rowCount() == 0
     assert "No study yet" in panel.best_label.text()
     (tmp_path / "fresh" / "search").mkdir()
-    shutil.copy(studied.parent / "search" / "tiny.db", tmp_path / "fresh" / "search")
+    for name in ("tiny.db-wal", "tiny.db"):  # the study in WAL mode: the log first
+        if (studied.parent / "search" / name).is_file():
+            shutil.copy(studied.parent / "search" / name, tmp_path / name)
+            (tmp_path / name).replace(tmp_path / "fresh" / "search" / name)  # at once
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=20_000)
     assert panel.resume_button.isEnabled()

@@ -23,6 +23,7 @@ from ui.panels.search_plots import SearchPlots
 from ui.panels.search_reader import StudyReader, direction, space_summary
 from ui.panels.search_table import TrialsTable
 from ui.search_process import SearchOptions, SearchProcess
+from workbench.search.strategies import PRUNERS, STRATEGIES
 
 STOP_GRACE_S = 20.0  # a search still alive this long after Stop gets the next signal
 
@@ -35,8 +36,6 @@ class SearchPanel(QtWidgets.QWidget):
     stateChanged = QtCore.Signal(str)  # "idle" | "running" | "stopping"
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, interval_ms: int = 1000) -> None:
-        from workbench.search.strategies import PRUNERS, STRATEGIES
-
         super().__init__(parent)
         self.save_project: Callable[[], Path | None] = lambda: None
         self.project_dir: Path | None = None
@@ -237,6 +236,7 @@ class SearchPanel(QtWidgets.QWidget):
                 self._show_report(report)
             except Exception as exc:  # SearchError and a foreign library's: one line
                 self.show_error(str(exc).splitlines()[0] if str(exc) else repr(exc))
+                self._seen = None  # try again next tick (a file still being written)
         running = self.process is not None and self.process.is_running()
         if running and self.state == "idle":
             self._set_state("running")  # found running (the app was reopened)
@@ -278,6 +278,8 @@ class SearchPanel(QtWidgets.QWidget):
         if report == self.report and not force:
             return  # nothing new: no redraw
         started = time.perf_counter()
+        if report and not self.report and report.get("strategy") in STRATEGIES:
+            self.strategy.setCurrentText(report["strategy"])  # Resume goes on the same way
         self.report = report
         trials = (report or {}).get("trials") or []
         if not trials:

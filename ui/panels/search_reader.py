@@ -90,14 +90,18 @@ class StudyReader:
         from workbench.search.runner import summarize
         from workbench.search.study import open_storage
 
-        if not self.path.is_file():
+        try:
+            if self.path.stat().st_size == 0:
+                return None  # being created: opening it now would write a schema into it
+        except OSError:
             return None
         if self._storage is None:
             self._storage = open_storage(self.url, None)
         try:
             study = optuna.load_study(study_name=self.study, storage=self._storage)
         except KeyError:
-            return None  # the file exists but the study is not created yet
+            self.close()  # not created yet (or a file being copied): open afresh next time
+            return None
         except Exception as exc:  # a corrupt file, a locked database: one line
             raise SearchError(f"cannot read study '{self.study}' in {self.path}: "
                               f"{str(exc).splitlines()[0] if str(exc) else exc}") from exc
