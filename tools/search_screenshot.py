@@ -39,7 +39,7 @@ def main(out_dir: str = "docs/screenshots") -> None:
     window.show()
     app.processEvents()
     window.search.show()
-    window.resizeDocks([window.search.dock], [420], QtCore.Qt.Vertical)
+    window.resizeDocks([window.search.dock], [480], QtCore.Qt.Vertical)
     panel = window.search.panel
     for _ in range(20):
         panel.wait_for_read()
