@@ -93,11 +93,9 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
     ``progress(stage)`` is called before each stage, on the calling thread; it may raise
     ExportCancelled to stop between stages (nothing is written then).
     """
-    from workbench.data import DataError
     from workbench.export.latency import latency_table
     from workbench.export.onnx_export import export_onnx_bytes
     from workbench.export.verify import check_onnx, parity
-    from workbench.run_model import DataChangedError, rebuild_run
 
     def stage(text: str) -> None:
         if progress is not None:
@@ -111,15 +109,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         return export_int8_run(run_dir, out_dir, force, measure_latency, stage,
                                allow_changed_data)
     stage("loading the run")
-    try:  # the one core rebuild: weights, and the dataset with the run's saved preprocessing
-        rebuilt = rebuild_run(run_dir, allow_changed_data=allow_changed_data, purpose="export")
-    except DataChangedError as exc:
-        raise ExportInputError(f"refusing to export: {exc}") from exc
-    except DataError as exc:
-        raise ExportInputError(f"the run's dataset cannot be loaded for verification: {exc}"
-                               ) from exc
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc
+    # the one core rebuild: weights, and the dataset with the run's saved preprocessing
+    rebuilt = rebuild_for_export(run_dir, "best", allow_changed_data)
     run, module, weights, dataset = rebuilt.run, rebuilt.module, rebuilt.weights, rebuilt.dataset
     input_shape, input_dtype = tuple(module.input_shape), module.input_dtype
     split, x_val, y_val = _samples(dataset)
@@ -250,3 +241,22 @@ def _write_bundle(out_dir: Path, model_bytes: bytes, description: dict[str, Any]
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def rebuild_for_export(run_dir: str | Path, weights: str | None, allow_changed_data: bool,
+                       data: bool = True) -> Any:
+    """``rebuild_run`` for an export: every problem with the run or its data becomes an
+    ExportInputError (exit code 2) naming it."""
+    from workbench.data import DataError
+    from workbench.run_model import DataChangedError, rebuild_run
+
+    try:
+        return rebuild_run(run_dir, weights=weights, data=data,
+                           allow_changed_data=allow_changed_data, purpose="export")
+    except DataChangedError as exc:
+        raise ExportInputError(f"refusing to export: {exc}") from exc
+    except DataError as exc:
+        raise ExportInputError(f"the run's dataset cannot be loaded for verification: {exc}"
+                               ) from exc
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
+        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc

@@ -51,13 +51,13 @@ def export_int8_run(run_dir: str | Path, out_dir: Path, force: bool = False,
     """
     from workbench.compress.compare_measure import int8_artifact
     from workbench.compress.errors import CompressError
-    from workbench.export.bundle import _samples, write_verified_bundle
+    from workbench.export.bundle import _samples, rebuild_for_export, write_verified_bundle
     from workbench.export.latency import latency_table
     from workbench.export.verify import check_onnx, int8_vs_float
     from workbench.runs.lineage import parent_of
 
     stage("loading the int8 variant and its float parent")
-    variant = _rebuild(run_dir, None, allow_changed_data)
+    variant = rebuild_for_export(run_dir, None, allow_changed_data)
     run, dataset = variant.run, variant.dataset
     try:
         model_bytes = int8_artifact(run).read_bytes()
@@ -68,7 +68,7 @@ def export_int8_run(run_dir: str | Path, out_dir: Path, force: bool = False,
         raise ExportInputError(f"{run.path}: the int8 variant's float parent run is missing "
                                f"(expected the run it was quantized from, found none); the "
                                f"export verifies int8 against it")
-    module = _rebuild(parent.path, "best", True, data=False).module
+    module = rebuild_for_export(parent.path, "best", True, data=False).module
     split, x, y = _samples(dataset)
     stage("onnx.checker (full check)")
     checker = check_onnx(model_bytes)
@@ -142,23 +142,6 @@ def int8_check_rows(report: dict[str, Any]) -> list[tuple[str, bool, str]]:
     return [("int8 (onnxruntime) vs float parent (PyTorch)", bool(check["passed"]),
              f"{describe_int8_check(check)}; {check['samples']} {check.get('split', '')} "
              f"samples, batch 1 and {check['batch_sizes'][1]}")]
-
-
-def _rebuild(run_dir: str | Path, weights: str | None, allow_changed_data: bool,
-             data: bool = True) -> Any:
-    from workbench.data import DataError
-    from workbench.run_model import DataChangedError, rebuild_run
-
-    try:
-        return rebuild_run(run_dir, weights=weights, data=data,
-                           allow_changed_data=allow_changed_data, purpose="export")
-    except DataChangedError as exc:
-        raise ExportInputError(f"refusing to export: {exc}") from exc
-    except DataError as exc:
-        raise ExportInputError(f"the run's dataset cannot be loaded for verification: {exc}"
-                               ) from exc
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        raise ExportInputError(f"cannot load the run {run_dir}: {exc}") from exc
 
 
 def _first_line(exc: BaseException) -> str:
