@@ -100,7 +100,10 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
         t["dashboard"].setWidget(scroller)
         self.setCorner(QtCore.Qt.BottomLeftCorner, QtCore.Qt.LeftDockWidgetArea)
         self.setCorner(QtCore.Qt.BottomRightCorner, QtCore.Qt.RightDockWidgetArea)
-        for dock in (self.docks["summary"], t["dashboard"], t["runs"]):
+        bottom = [self.docks["summary"], t["dashboard"], t["runs"]]
+        if "compression" in self.docks:  # after Runs: it compares the selected run's family
+            bottom.append(self.docks["compression"])
+        for dock in bottom:
             self.removeDockWidget(dock)
             self.addDockWidget(QtCore.Qt.BottomDockWidgetArea, dock)
             self.tabifyDockWidget(self.docks["problems"], dock)
