@@ -26,6 +26,7 @@ from PySide6 import QtCore, QtWidgets
 
 from ui.panels.confusion_view import ConfusionView
 from ui.panels.dashboard_overlays import PREFIX, draw_overlays
+from ui.panels.dashboard_terms import TERM, add_live_terms, draw_term_overlays, has_points
 from ui.panels.plot_grid import PlotCard, PlotGrid
 from ui.panels.plot_histogram import HistogramPlot
 from ui.panels.plot_live import LivePlot
@@ -34,13 +35,13 @@ TRAIN, VAL = (40, 110, 200), (230, 120, 20)
 REDRAW_MS = 33          # fastest redraw: ~30 Hz
 MAX_REDRAW_MS = 1000    # slowest redraw when painting is expensive
 GUI_DUTY = 0.05         # painting may use at most this share of the GUI thread's time
-LOG_PLOTS = ("loss", "lr", "grad_norm")
+LOG_PLOTS = ("loss", "terms", "lr", "grad_norm")
 METRIC_PLOT = {"train_loss": "loss", "val_loss": "loss", "train_accuracy": "accuracy",
                "val_accuracy": "accuracy", "train_mae": "mae", "val_mae": "mae",
                "val_rmse": "mae", "val_r2": "r2", "lr": "lr", "grad_norm": "grad_norm",
                "dead_fraction": "dead", "samples_per_second": "speed"}
 TASK_PLOTS = {"classification": ("accuracy",), "regression": ("mae", "r2")}
-PLOT_ORDER = ("loss", "accuracy", "mae", "r2", "lr", "grad_norm", "dead", "speed")
+PLOT_ORDER = ("loss", "terms", "accuracy", "mae", "r2", "lr", "grad_norm", "dead", "speed")
 IDLE_STATUS = "No run yet. Press Train (F5) to start one."
 
 
@@ -69,6 +70,7 @@ class Dashboard(QtWidgets.QWidget):
         super().__init__(parent)
         self.plots: dict[str, LivePlot] = {
             "loss": LivePlot("Loss", y_label="loss"),
+            "terms": LivePlot("Loss terms (train)", y_label="loss"),
             "accuracy": LivePlot("Accuracy", y_label="accuracy", y_range=(0.0, 1.0)),
             "mae": LivePlot("MAE (target units)", y_label="MAE"),
             "r2": LivePlot("R² (validation)", y_label="R²"),
@@ -154,6 +156,8 @@ class Dashboard(QtWidgets.QWidget):
         R²); with compared runs of both kinds listed, both kinds of plot show."""
         tasks = {task} | self.overlay_tasks
         visible = {"loss", "lr", "grad_norm", "dead", "speed"}
+        if has_points(self.plots["terms"]):  # an objective logs parts of its loss
+            visible.add("terms")
         for name in tasks:
             visible.update(TASK_PLOTS.get(name, ()))
         self.task = task
@@ -189,6 +193,7 @@ class Dashboard(QtWidgets.QWidget):
         for plot in self.plots.values():
             plot.clear_data(keep_prefix=PREFIX)
             plot.remove_curves("layer:")
+            plot.remove_curves(TERM)
             plot.set_regions([])
         self._layers = []
         self.histogram.clear()
@@ -219,6 +224,9 @@ class Dashboard(QtWidgets.QWidget):
         # the lr point sits at the epoch's start (it applied to the whole epoch)
         self.plots["lr"].append("lr", x - 1, metrics.get("lr"))
         self.plots["speed"].append("speed", x, metrics.get("samples_per_second"))
+        if add_live_terms(self.plots["terms"], x, metrics) and "terms" not in \
+                self.visible_plots():
+            self._update_task()  # the first term shows the plot
         for plot_key, metric in (("grad_norm", "grad_norm"), ("dead", "dead_fraction")):
             for layer, value in (metrics.get(metric) or {}).items():
                 self._layer_curve(plot_key, layer)
@@ -284,6 +292,7 @@ class Dashboard(QtWidgets.QWidget):
         """Draw finished runs on every plot (runs by colour, train/validation by line style);
         a regression run brings the MAE and R² plots."""
         self.overlay_tasks = draw_overlays(self.plots, runs)
+        draw_term_overlays(self.plots["terms"], runs)
         self._update_task()
         if not self.live and self.status.text().startswith(("No run yet", "Comparing")):
             self.status.setText(f"Comparing {len(runs)} finished run(s) from the Runs panel."
