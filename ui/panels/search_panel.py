@@ -19,7 +19,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ui.panels.search_plots import SearchPlots
+from ui.panels.search_analysis import ImportanceCache
+from ui.panels.search_parallel import ParallelCoordinates
+from ui.panels.search_plots import ImportancePlot, ParetoPlot, SearchPlots
 from ui.panels.search_reader import StudyReader, direction, space_summary
 from ui.panels.search_table import TrialsTable
 from ui.search_process import SearchOptions, SearchProcess
@@ -46,6 +48,7 @@ class SearchPanel(QtWidgets.QWidget):
         self.last_read_ms = self.last_show_ms = 0.0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="study-reader")
         self._reader: StudyReader | None = None
+        self._importance = ImportanceCache()  # used on the reader's thread only
         self._future: Future | None = None
         self._stale = self._closed = False
         self._seen: tuple | None = None
@@ -113,6 +116,15 @@ class SearchPanel(QtWidgets.QWidget):
         self.table = TrialsTable()
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.plots = SearchPlots()
+        self.importance = ImportancePlot()
+        self.parallel = ParallelCoordinates()
+        self.pareto_plot = ParetoPlot()
+        self.plot_tabs = QtWidgets.QTabWidget()
+        for widget, name in ((self.plots, "Progress"), (self.importance, "Importance"),
+                             (self.parallel, "Parallel coordinates"),
+                             (self.pareto_plot, "Pareto front")):
+            self.plot_tabs.addTab(widget, name)
+        self.plot_tabs.setTabVisible(3, False)  # shown for a study with 2 objectives
         self.open_button = QtWidgets.QPushButton("Open in Editor")
         self.open_button.setToolTip("Put the selected trial's network (default: the best) on "
                                     "the canvas; Undo brings yours back")
@@ -129,7 +141,7 @@ class SearchPanel(QtWidgets.QWidget):
         right = QtWidgets.QVBoxLayout()
         right.addWidget(self.table, 3)
         right.addLayout(actions)
-        right.addWidget(self.plots, 2)
+        right.addWidget(self.plot_tabs, 2)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         side = QtWidgets.QWidget()
@@ -169,6 +181,7 @@ class SearchPanel(QtWidgets.QWidget):
             return
         self._reader = StudyReader(self.project_dir, self.study) if self.project_dir else None
         self._future = None
+        self._importance = ImportanceCache()
         if old is not None:
             self._executor.submit(old.close)
 
@@ -254,7 +267,8 @@ class SearchPanel(QtWidgets.QWidget):
         seen = _file_signature(self._reader.path)  # a search from the command line shows too
         if running or self._stale or seen != self._seen:
             self._stale, self._seen = False, seen
-            self._future = self._executor.submit(_timed_read, self._reader)
+            self._future = self._executor.submit(_timed_read, self._reader,
+                                                 self._importance)
 
     def wait_for_read(self, timeout_s: float = 30.0) -> None:
         """Block until the read in flight is done and shown (tests and screenshots)."""
@@ -288,6 +302,7 @@ class SearchPanel(QtWidgets.QWidget):
         maximize = direction(((report or {}).get("objectives") or ["val_accuracy"])[0]) \
             == "maximize"
         self.plots.show_report(report, maximize)
+        self._show_analysis(report)
         if report and report.get("best_trial") is not None:
             states = ", ".join(f"{c} {n}" for n, c in report["states"].items() if c)
             self.best_label.setText(f"Best: trial {report['best_trial']}, "
@@ -298,6 +313,18 @@ class SearchPanel(QtWidgets.QWidget):
                                     else "No study yet: Start Search begins one.")
         self._update_buttons()
         self.last_show_ms = (time.perf_counter() - started) * 1000
+
+    def _show_analysis(self, report: dict[str, Any] | None) -> None:
+        """Importance, parallel coordinates and (2 objectives) the Pareto front."""
+        objectives = list((report or {}).get("objectives") or ["val_accuracy"])
+        trials = (report or {}).get("trials") or []
+        self.importance.show_importance((report or {}).get("importance"), objectives[0])
+        self.parallel.show_trials(trials, objectives[0], direction(objectives[0]) == "maximize")
+        two = len(objectives) == 2
+        self.plot_tabs.setTabVisible(3, two)
+        if two:
+            self.pareto_plot.show_points(trials, objectives, tuple(
+                direction(o) == "maximize" for o in objectives))
 
     # trials ----------------------------------------------------------------------------------
     def trial_row(self, number: int | None) -> dict[str, Any] | None:
@@ -371,9 +398,21 @@ def _file_signature(path: Path) -> tuple:
     return tuple(out)
 
 
-def _timed_read(reader: StudyReader) -> tuple[dict[str, Any] | None, float]:
+def _timed_read(reader: StudyReader, importance: ImportanceCache | None = None
+                ) -> tuple[dict[str, Any] | None, float]:
+    """Read the study and (on this same background thread) add its parameter importance."""
     started = time.perf_counter()
     report = reader.read()
+    if report is not None and importance is not None:
+        try:
+            import optuna
+
+            # TODO(search_reader): a StudyReader.study_object() would avoid the private storage
+            study = optuna.load_study(study_name=reader.study, storage=reader._storage)
+            importance.attach(study, report)
+        except Exception as exc:  # importance is an extra: the trials still show
+            report["importance"] = {"ranked": [], "problem": str(exc).splitlines()[0]
+                                    if str(exc) else type(exc).__name__}
     return report, (time.perf_counter() - started) * 1000
 
 
