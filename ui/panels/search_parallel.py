@@ -66,13 +66,15 @@ class ParallelCoordinates(QtWidgets.QWidget):
         for i, axis in enumerate(axes):
             self.plot.addItem(pg.InfiniteLine(pos=i, angle=90, pen=pg.mkPen(AXIS_PEN)))
             for pos, label in axis["ticks"]:
-                text = pg.TextItem(label, color=(40, 40, 40), anchor=(0, 0.5))
+                text = pg.TextItem(label, color=(40, 40, 40), anchor=(0, 0.5),
+                                   fill=pg.mkBrush(255, 255, 255, 210))
                 text.setPos(i, pos)
                 self.plot.addItem(text)
         self.plot.getAxis("bottom").setTicks(
             [[(i, a["name"] + (" (log)" if a["kind"] == "log" else "")) for i, a in
               enumerate(axes)]])
-        self.plot.setXRange(-0.1, len(axes) - 1 + 0.6, padding=0)
+        span = max(len(axes) - 1, 1)
+        self.plot.setXRange(-0.06 * span, len(axes) - 1 + 0.14 * span, padding=0)
         self.plot.setYRange(-0.08, 1.08, padding=0)
         self.plot.setTitle(f"colour: {metric} (bright = better: "
                            f"{_fmt(high if maximize else low)}, dark: "
