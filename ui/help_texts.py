@@ -112,6 +112,20 @@ gently.</li>
 <p><b>Fine-tune</b> stores these settings with the project's training settings and trains; F5
 trains with them again until you undo (Ctrl+Z). A run that cannot be used (no saved weights)
 is refused in the dialog.</p>"""),
+    "distill": ("Distill from Run", """
+<p>Train a small network (the student) to follow a finished run's predictions (the teacher):
+<i>Train &gt; Distill from Run…</i>, or the same entry on a run in the <b>Runs</b> panel. The
+dialog shows the teacher (name, dataset, accuracy, parameters) and the student, the network
+on the canvas, with its parameters; it warns when the student's inputs, classes or dataset
+differ from the teacher's. <i>Use a smaller copy of the teacher (widths x 0.25)</i> puts the
+teacher's network at a quarter of its widths on the canvas (Undo brings yours back).</p>
+<ul><li><i>Temperature</i>: softens both outputs before they are compared; higher shows more of
+the teacher's ranking of the wrong classes.</li>
+<li><i>Alpha</i>: the weight of the teacher's soft targets; 1 − alpha weighs the loss on the
+labels.</li></ul>
+<p><b>Distill</b> stores the distillation objective with the project's training settings and
+trains; the run is listed under the teacher as distilled-from, and the Dashboard's <i>Loss
+terms</i> plot shows the soft (teacher) and hard (labels) parts of the loss per epoch.</p>"""),
     "export": ("Export dialog", """
 <p>Exports a run as an ONNX model with <code>model.json</code>, <code>predict.py</code> and a
 README. Before anything is written it checks the model with onnx.checker, compares

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ui.commands import Command, CommandRegistry
+from ui.distill_actions import DistillActions, install_distill
 from ui.edit_actions import EditActions
 from ui.editor.canvas_scene import CanvasScene
 from ui.editor.canvas_view import CanvasView
@@ -30,7 +31,8 @@ from workbench.project import Project
 K = QtGui.QKeySequence
 
 
-class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindow):
+class MainWindow(EditActions, FileActions, FineTuneActions, DistillActions,
+                 QtWidgets.QMainWindow):
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         super().__init__()
         self.settings = app_settings()
@@ -147,6 +149,7 @@ class MainWindow(EditActions, FileActions, FineTuneActions, QtWidgets.QMainWindo
             None, "&Train", lambda: docks.training.state == "idle" and bool(docks.runs.runs),
             "Start the current network from a run's weights (matched by layer name), "
             "optionally freezing layers, and train"))
+        install_distill(self, docks)
         return docks
 
     def _install_search(self) -> Any:

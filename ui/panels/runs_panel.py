@@ -12,7 +12,8 @@ first at every level; click a header to sort siblings. Selecting runs emits
 ``overlayRequested`` with ``[(label, metric records)]`` read from each run's ``metrics.jsonl``
 (the dashboard draws them); two or more selected show a side-by-side diff of their settings
 and final metrics; one selected shows its ancestry (root → … → run, with relations). The
-context menu's "Fine-tune from run…" emits ``fine_tune_requested(run folder)``.
+context menu's "Fine-tune from run…" emits ``fine_tune_requested(run folder)``, "Distill from
+run…" ``distill_requested(run folder)``.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class RunsPanel(QtWidgets.QWidget):
     overlayRequested = QtCore.Signal(list)
     exportRequested = QtCore.Signal(str)  # run folder
     fine_tune_requested = QtCore.Signal(str)  # run folder whose weights start a new run
+    distill_requested = QtCore.Signal(str)  # run folder of the teacher to distill from
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,13 +263,20 @@ class RunsPanel(QtWidgets.QWidget):
 
     # context menu ----------------------------------------------------------------------------
     def context_menu(self, run: Any) -> QtWidgets.QMenu:
-        """The menu for ``run``: fine-tune from it (when it has weights), export it."""
+        """The menu for ``run``: fine-tune or distill from it (when it has weights), export
+        it."""
         menu = QtWidgets.QMenu(self)
         fine_tune = menu.addAction("Fine-tune from run…")
         fine_tune.setToolTip("Start a new run whose first weights are this run's best weights; "
                              "it is listed under this run as fine-tuned-from.")
         fine_tune.setEnabled(run.has_weights())
         fine_tune.triggered.connect(lambda: self.fine_tune_requested.emit(str(run.path)))
+        distill = menu.addAction("Distill from run…")
+        distill.setToolTip("Train the network on the canvas (or a smaller copy of this run's) "
+                           "to follow this run's predictions; listed under it as "
+                           "distilled-from.")
+        distill.setEnabled(run.has_weights())
+        distill.triggered.connect(lambda: self.distill_requested.emit(str(run.path)))
         export = menu.addAction("Export to ONNX…")
         export.setEnabled(can_export(run))
         export.triggered.connect(lambda: self.exportRequested.emit(str(run.path)))
