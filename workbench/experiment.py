@@ -86,9 +86,29 @@ def describe_problems(problems: Iterable[Any]) -> str:
         f"  - {p.message}" for p in problems if getattr(p, "severity", "error") == "error")
 
 
-def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
-    """Load the dataset, fit the graph to it, validate, and build the TrainConfig."""
+def load_run_dataset(request: RunRequest) -> Any:
+    """The request's dataset loaded (preprocessing fitted on its training split, or the
+    request's saved preprocessing applied); RunSetupError for bad dataset settings."""
     from workbench.data import DataError, load_dataset
+
+    if not request.dataset.get("name"):
+        raise RunSetupError("no dataset chosen: the project names none and --dataset was not "
+                            "given")
+    try:
+        return load_dataset(dataset_spec_from_dict(request.dataset),
+                            preprocessing=request.preprocessing)
+    except DataError as exc:
+        raise RunSetupError(str(exc)) from exc
+    except (TypeError, KeyError) as exc:
+        raise RunSetupError(f"dataset settings: {exc}") from exc
+
+
+def prepare(request: RunRequest, dataset: Any = None) -> tuple[GraphSpec, Any, Any]:
+    """Load the dataset, fit the graph to it, validate, and build the TrainConfig.
+
+    ``dataset``: the request's dataset already loaded (``load_run_dataset``, e.g. once for
+    all the trials of a search); it is used as it is, the request's dataset spec unread.
+    """
     from workbench.graph.shape_inference import analyze
     from workbench.train.config import TrainConfig
 
@@ -96,17 +116,10 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
         config = TrainConfig.from_dict(request.training)
     except (TypeError, ValueError) as exc:
         raise RunSetupError(f"training settings: {exc}") from exc
-    if not request.dataset.get("name"):
-        raise RunSetupError("no dataset chosen: the project names none and --dataset was not "
-                            "given")
-    try:
-        dataset_spec = dataset_spec_from_dict(request.dataset)
-        dataset = load_dataset(dataset_spec, preprocessing=request.preprocessing)
-    except DataError as exc:
-        raise RunSetupError(str(exc)) from exc
-    except (TypeError, KeyError) as exc:
-        raise RunSetupError(f"dataset settings: {exc}") from exc
-    config = _fit_config_to_task(config, dataset, dataset_spec.name)
+    if dataset is None:
+        dataset = load_run_dataset(request)
+    dataset_name = request.dataset.get("name") or dataset.name
+    config = _fit_config_to_task(config, dataset, dataset_name)
     spec = fit_graph_to_dataset(GraphSpec.from_dict(request.graph), dataset.input_shape,
                                 dataset.input_dtype, dataset.num_classes, request.fit_head,
                                 dataset.task)
@@ -115,10 +128,10 @@ def prepare(request: RunRequest) -> tuple[GraphSpec, Any, Any]:
         outputs = (f"{dataset.num_classes} target value(s)" if dataset.task == "regression"
                    else f"{dataset.num_classes} classes")
         raise RunSetupError(
-            f"the network does not fit dataset '{dataset_spec.name}' (inputs "
+            f"the network does not fit dataset '{dataset_name}' (inputs "
             f"{tuple(dataset.input_shape)}, {outputs}):\n"
             + describe_problems(analysis.problems), analysis.errors)
-    _refuse_misfit_or_oversize(spec, dataset, config, dataset_spec.name, analysis)
+    _refuse_misfit_or_oversize(spec, dataset, config, dataset_name, analysis)
     return spec, dataset, config
 
 
@@ -159,14 +172,15 @@ def _fit_config_to_task(config: Any, dataset: Any, name: str) -> Any:
 
 
 def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any = None,
-                resume_dir: str | Path | None = None) -> dict[str, Any]:
-    """Train as the request says and return the run summary."""
+                resume_dir: str | Path | None = None, dataset: Any = None) -> dict[str, Any]:
+    """Train as the request says and return the run summary. ``dataset``: the request's
+    dataset already loaded (``prepare``), not loaded again."""
     from workbench.run_model import record_fingerprint
     from workbench.runs.run_store import RunStore
     from workbench.train.trainer import Trainer
 
     lineage = request_lineage(request)
-    spec, dataset, config = prepare(request)
+    spec, dataset, config = prepare(request, dataset)
     if resume_dir is not None:
         run = RunStore.open(resume_dir)
         check_resumable(run)  # a damaged checkpoint: refused before anything is written

@@ -6,6 +6,11 @@ ask/tell API leaves to the caller (Optuna 5 warns when heartbeat storage is used
 Each trial samples a network + settings (sampling.py), validates it, trains it through
 ``execute_run`` with a pruning callback, and returns the validation objective(s). Selection
 reads validation values only; the test split is never evaluated.
+
+Per-trial overhead: the dataset is loaded once per process (the space cannot vary it) and
+each trial writes one user attribute, ``"trial"`` (worker, total_params, run_dir,
+epochs_run, stopped_reason, problem), each write being a storage commit. Studies written
+before that hold those as separate attributes; ``trial_attrs`` reads both.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from workbench.search.errors import SearchError
 OBJECTIVES = {"val_accuracy": "maximize", "val_loss": "minimize", "val_mae": "minimize",
               "params": "minimize"}
 STATES = ("complete", "pruned", "failed", "running", "waiting")
+# what a trial records (the "trial" user attribute); older studies: one attribute each
+TRIAL_KEYS = ("worker", "total_params", "run_dir", "epochs_run", "stopped_reason", "problem")
 
 
 class TrialFailed(Exception):
@@ -143,33 +150,42 @@ def set_worker_attrs(study: Any, project: Any, settings: SearchSettings) -> None
 def check_finished(study: Any, result: dict[str, Any]) -> None:
     """SearchError when no trial of the study completed or was pruned (every one failed)."""
     if result["states"]["complete"] == 0 and result["states"]["pruned"] == 0:
-        problems = [t.user_attrs.get("problem") for t in study.trials if
-                    t.user_attrs.get("problem")]
+        problems = [trial_attrs(t).get("problem") for t in study.trials if
+                    trial_attrs(t).get("problem")]
         raise SearchError(f"no trial of study '{study.study_name}' finished: every one failed"
                           + (f"; the first: {problems[0]}" if problems else ""))
 
 
 class TrialObjective:
-    """The function Optuna calls per trial: sample, validate, train, report, return values."""
+    """The function Optuna calls per trial: sample, validate, train, report, return values.
 
-    def __init__(self, project: Any, space: Any, settings: SearchSettings) -> None:
+    ``tag_at_start``: also write the ``"worker"`` attribute as the trial starts (a worker
+    process: its parent fails a dead worker's RUNNING trials by that tag), one more commit.
+    """
+
+    def __init__(self, project: Any, space: Any, settings: SearchSettings,
+                 tag_at_start: bool = False) -> None:
         self.project, self.space, self.settings = project, space, settings
         self.dataset = project.resolved_dataset()
+        self.tag_at_start = tag_at_start
+        self.loaded: Any = None  # the dataset, loaded by the first trial that needs it
 
     def __call__(self, trial: Any) -> Any:
-        from workbench.experiment import RunRequest, RunSetupError, execute_run
+        from workbench.experiment import RunRequest, RunSetupError, execute_run, load_run_dataset
         from workbench.search.pruning import TrialPruningCallback
         from workbench.search.sampling import InvalidSample, sample
         from workbench.train.callbacks import RunControl
         from workbench.train.config import TrainConfig
 
         settings, primary = self.settings, self.settings.objectives[0]
-        trial.set_user_attr("worker", worker_tag())  # whose trial (a dead worker's: failed)
+        info: dict[str, Any] = {"worker": worker_tag()}  # whose trial
+        if self.tag_at_start:
+            trial.set_user_attr("worker", info["worker"])  # a dead worker's: failed
         try:
             drawn = sample(trial, self.project.graph, self.project.training, self.space)
         except InvalidSample as exc:
-            fail(trial, str(exc))
-        trial.set_user_attr("total_params", drawn.total_params)
+            fail(trial, str(exc), info)
+        info["total_params"] = drawn.total_params
         training = dict(drawn.training)
         monitors = TrainConfig.__dataclass_fields__["monitor"].metadata.get("choices", ())
         if "monitor" not in training and primary in monitors:
@@ -183,28 +199,30 @@ class TrialObjective:
         pruning = TrialPruningCallback(trial, primary, control,
                                        report=len(settings.objectives) == 1)
         try:
-            summary = execute_run(request, [pruning], control)
+            if self.loaded is None:  # same spec for every trial: loaded once, shared
+                self.loaded = load_run_dataset(request)
+            summary = execute_run(request, [pruning], control, dataset=self.loaded)
         except RunSetupError as exc:
-            fail(trial, f"the sample cannot train: {' '.join(str(exc).split())}")
+            fail(trial, f"the sample cannot train: {' '.join(str(exc).split())}", info)
         except Exception as exc:  # OOM, a layer's error: recorded, the study goes on
-            fail(trial, f"training failed: {type(exc).__name__}: {exc}")
-        trial.set_user_attr("run_dir", summary.get("run_dir"))
-        trial.set_user_attr("epochs_run", summary.get("epochs_run"))
+            fail(trial, f"training failed: {type(exc).__name__}: {exc}", info)
+        info.update(run_dir=summary.get("run_dir"), epochs_run=summary.get("epochs_run"),
+                    stopped_reason=summary.get("stopped_reason"))
         if pruning.pruned_at is not None:
             mark_pruned(summary)
-            trial.set_user_attr("stopped_reason", "pruned")
+            trial.set_user_attr("trial", {**info, "stopped_reason": "pruned"})
             import optuna
 
             raise optuna.TrialPruned(f"pruned after epoch {pruning.pruned_at + 1}")
-        trial.set_user_attr("stopped_reason", summary.get("stopped_reason"))
         if summary.get("stopped_reason") == "nan":
-            fail(trial, "the loss became NaN/Inf during training")
+            fail(trial, "the loss became NaN/Inf during training", info)
         values = []
         for name in settings.objectives:
             value = drawn.total_params if name == "params" else summary.get(name)
             if not isinstance(value, (int, float)) or not math.isfinite(value):
-                fail(trial, f"the run has no {name} value (found {value!r})")
+                fail(trial, f"the run has no {name} value (found {value!r})", info)
             values.append(float(value))
+        trial.set_user_attr("trial", info)
         return values[0] if len(values) == 1 else values
 
 
@@ -216,10 +234,19 @@ def worker_tag() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def fail(trial: Any, problem: str) -> NoReturn:
-    """Record ``problem`` on the trial and end it FAILED."""
-    trial.set_user_attr("problem", problem)
+def fail(trial: Any, problem: str, info: dict[str, Any] | None = None) -> NoReturn:
+    """Record ``problem`` (with what ``info`` holds) on the trial and end it FAILED."""
+    trial.set_user_attr("trial", {**(info or {}), "problem": problem})
     raise TrialFailed(problem)
+
+
+def trial_attrs(trial: Any) -> dict[str, Any]:
+    """What the trial recorded (``TRIAL_KEYS``): its ``"trial"`` attribute over the separate
+    attributes of older studies (and the ``"problem"`` a parent writes for a dead worker)."""
+    attrs = trial.user_attrs
+    recorded = attrs.get("trial")
+    return {**{k: attrs[k] for k in TRIAL_KEYS if k in attrs},
+            **(recorded if isinstance(recorded, dict) else {})}
 
 
 def mark_pruned(summary: dict[str, Any]) -> None:
@@ -235,11 +262,10 @@ def mark_pruned(summary: dict[str, Any]) -> None:
 
 def trial_row(trial: Any) -> dict[str, Any]:
     """One trial for tables and --json: number, state, values, params, run, problem."""
+    attrs = trial_attrs(trial)
     return {"number": trial.number, "state": trial.state.name.lower().replace("fail", "failed"),
-            "values": trial.values, "params": trial.params,
-            "run_dir": trial.user_attrs.get("run_dir"),
-            "epochs_run": trial.user_attrs.get("epochs_run"),
-            "problem": trial.user_attrs.get("problem")}
+            "values": trial.values, "params": trial.params, "run_dir": attrs.get("run_dir"),
+            "epochs_run": attrs.get("epochs_run"), "problem": attrs.get("problem")}
 
 
 def summarize(study: Any, url: str, objectives: list[str]) -> dict[str, Any]:
@@ -256,7 +282,7 @@ def summarize(study: Any, url: str, objectives: list[str]) -> dict[str, Any]:
     if len(objectives) == 1:
         best = study.best_trial
         result.update(best_value=best.value, best_params=best.params, best_trial=best.number,
-                      best_run_dir=best.user_attrs.get("run_dir"))
+                      best_run_dir=trial_attrs(best).get("run_dir"))
     else:
         front = [trial_row(t) for t in study.best_trials]
         result["pareto_front"] = front

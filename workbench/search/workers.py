@@ -266,6 +266,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         TrialObjective,
         check_search,
         summarize,
+        trial_attrs,
         trial_row,
         worker_tag,
     )
@@ -312,13 +313,13 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         if on_trial is not None:
             callbacks.append(lambda s, t: on_trial(trial_row(t)))
         if n_trials is not None or len(study.get_trials(deepcopy=False)) < budget:
-            study.optimize(TrialObjective(project, space, settings), n_trials=n_trials,
-                           timeout=timeout, catch=(TrialFailed,), callbacks=callbacks,
-                           gc_after_trial=False)
+            study.optimize(TrialObjective(project, space, settings, tag_at_start=True),
+                           n_trials=n_trials, timeout=timeout, catch=(TrialFailed,),
+                           callbacks=callbacks, gc_after_trial=False)
     finally:
         optuna.logging.set_verbosity(previous)
     result = summarize(study, url, settings.objectives)
     me = worker_tag()
     result["worker_trials"] = [t.number for t in study.get_trials(deepcopy=False)
-                               if t.user_attrs.get("worker") == me and t.number not in before]
+                               if trial_attrs(t).get("worker") == me and t.number not in before]
     return result

@@ -12,6 +12,7 @@ import optuna
 import pytest
 
 from workbench.cli import main
+from workbench.search.runner import trial_attrs
 from workbench.search.study import open_storage
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -50,10 +51,10 @@ def test_two_workers_on_postgresql_lose_and_duplicate_no_trial(tmp_path, capsys,
     trials = study.get_trials()
     assert sorted(t.number for t in trials) == list(range(len(trials)))
     assert all(t.state.name == "COMPLETE" for t in trials)
-    run_dirs = [t.user_attrs["run_dir"] for t in trials]
+    run_dirs = [trial_attrs(t)["run_dir"] for t in trials]
     assert len(set(run_dirs)) == len(trials) == len(list((folder / "runs").iterdir()))
     for trial in trials:
-        config = json.loads((tmp_path / trial.user_attrs["run_dir"] / "config.json")
+        config = json.loads((tmp_path / trial_attrs(trial)["run_dir"] / "config.json")
                             .read_text())
         assert config["lineage"] == {"relation": "trial-of", "study": STUDY,
                                      "trial": trial.number}

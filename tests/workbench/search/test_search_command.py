@@ -9,6 +9,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.paths import find_example
+from workbench.search.runner import trial_attrs
 
 
 def search(capsys, project, *argv):
@@ -96,7 +97,7 @@ def test_every_invalid_sample_is_recorded_and_the_search_says_so(tmp_path, capsy
     study = optuna.load_study(study_name="search_mlp_digits",
                               storage=f"sqlite:///{tmp_path / 'p'}/search/search_mlp_digits.db")
     assert [t.state.name for t in study.trials] == ["FAIL"] * 3
-    assert "max_params" in study.trials[0].user_attrs["problem"]
+    assert "max_params" in trial_attrs(study.trials[0])["problem"]
 
 
 @pytest.mark.parametrize("setup, argv, expected", [

@@ -18,7 +18,7 @@ import optuna
 import pytest
 
 from workbench.cli import main
-from workbench.search.runner import worker_tag
+from workbench.search.runner import trial_attrs, worker_tag
 from workbench.search.study import open_storage
 from workbench.search.workers import WorkerProcess, stop_workers, watch, worker_threads
 
@@ -36,11 +36,11 @@ def check_trials_once(study: optuna.Study, folder: Path) -> list[optuna.trial.Fr
     """Trial numbers 0..n-1 each once, each trial's run folder exists once, with its number."""
     trials = study.get_trials(deepcopy=False)
     assert sorted(t.number for t in trials) == list(range(len(trials)))
-    run_dirs = [t.user_attrs.get("run_dir") for t in trials]
+    run_dirs = [trial_attrs(t).get("run_dir") for t in trials]
     assert all(run_dirs) and len(set(run_dirs)) == len(trials)
     assert len(list((folder / "runs").iterdir())) == len(trials)
     for trial in trials:
-        config = json.loads((folder.parent / trial.user_attrs["run_dir"] / "config.json")
+        config = json.loads((folder.parent / trial_attrs(trial)["run_dir"] / "config.json")
                             .read_text())
         assert config["lineage"]["trial"] == trial.number
     return trials
