@@ -13,6 +13,7 @@ from PySide6 import QtWidgets
 from ui.panels.search_analysis import parallel_layout
 
 AXIS_PEN = (90, 90, 90)
+COLOURS = 24  # colour steps from the worst value to the best
 
 
 class ParallelCoordinates(QtWidgets.QWidget):
@@ -56,13 +57,17 @@ class ParallelCoordinates(QtWidgets.QWidget):
         values = [v for _n, _p, v in lines]
         low, high = min(values), max(values)
         cmap = pg.colormap.get("viridis")
-        for number, positions, value in sorted(lines, key=lambda line: _rank(line[2], maximize)):
+        bins: dict[int, tuple[list[float], list[float]]] = {}  # one item per colour: fast
+        for _number, positions, value in lines:
             share = 0.5 if high == low else (value - low) / (high - low)
-            colour = cmap.map(share if maximize else 1.0 - share, mode="qcolor")
-            ys = [math.nan if p is None else p for p in positions]
-            item = self.plot.plot(list(range(len(ys))), ys, pen=pg.mkPen(colour, width=1.6),
-                                  connect="finite")
-            item.setToolTip(f"trial {number}: {metric} {value:.4g}")
+            xs, ys = bins.setdefault(round((share if maximize else 1.0 - share) * COLOURS),
+                                     ([], []))
+            xs.extend([*range(len(positions)), math.nan])
+            ys.extend([*(math.nan if p is None else p for p in positions), math.nan])
+        for level in sorted(bins):  # the better trials drawn last (on top)
+            xs, ys = bins[level]
+            self.plot.plot(xs, ys, connect="finite", pen=pg.mkPen(
+                cmap.map(level / COLOURS, mode="qcolor"), width=1.6))
         for i, axis in enumerate(axes):
             self.plot.addItem(pg.InfiniteLine(pos=i, angle=90, pen=pg.mkPen(AXIS_PEN)))
             for pos, label in axis["ticks"]:
@@ -79,11 +84,6 @@ class ParallelCoordinates(QtWidgets.QWidget):
         self.plot.setTitle(f"colour: {metric} (bright = better: "
                            f"{_fmt(high if maximize else low)}, dark: "
                            f"{_fmt(low if maximize else high)})")
-
-
-def _rank(value: float, maximize: bool) -> float:
-    """Draw the better trials last (on top)."""
-    return value if maximize else -value
 
 
 def _fmt(value: float) -> str:
