@@ -32,6 +32,15 @@ trial), run folder writes ~40 ms, Trainer setup 15 ms, sampling + validation wit
 ~10 ms. A single commit: 8-21 ms wall with the rollback journal, 2-11 ms in WAL mode (2-3.7 ms
 CPU either way).
 
+After one ``"trial"`` user attribute per trial (was 5 writes) and the dataset loaded once per
+search process (2026-11-23, same machine, ``--trials 16 --epochs 1 --variant wal``, the old
+and new code run alternately 3 times each): CPU time outside training per trial 107.9, 110.3,
+107.5 ms -> 67.9, 67.1, 70.7 ms; commits per trial 24 -> 20; execute_run's prepare 30-70 ms
+-> 1.1-1.4 ms; wall median 112-388 ms -> 70-76 ms (ratio ~1.4): still NOT met. What is left
+(wall medians): sample+validate with its ~10 ``suggest`` commits ~26 ms, the rest (trial
+creation and tell commits, the one attribute write, building the model, the run folder)
+~42-49 ms.
+
 Run: ``python benchmarks/search_overhead.py [--trials 24] [--epochs 2] [--strategy tpe]
 [--pruner none] [--variant both] [--threads 1]``
 """
