@@ -5,6 +5,7 @@ deprecated there)."""
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,19 @@ def open_storage(url: str, heartbeat_interval: int | None = 10,
     callback = (optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=retry_stale)
                 if retry_stale > 0 else None)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            storage = optuna.storages.RDBStorage(
-                driver_url(url), heartbeat_interval=heartbeat_interval, grace_period=grace_period,
-                heartbeat_stale_trial_callback=callback, engine_kwargs=engine_kwargs(url))
+        for attempt in range(3):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    storage = optuna.storages.RDBStorage(
+                        driver_url(url), heartbeat_interval=heartbeat_interval,
+                        grace_period=grace_period, heartbeat_stale_trial_callback=callback,
+                        engine_kwargs=engine_kwargs(url))
+                break
+            except Exception as exc:  # another process created the tables at the same moment
+                if "already exists" not in str(exc) or attempt == 2:
+                    raise
+                time.sleep(0.5)
         tune_sqlite(storage)  # SQLite: WAL, no fsync per commit (sqlite_tuning.py)
         return storage
     except ImportError as exc:  # Optuna's message for a missing database driver
