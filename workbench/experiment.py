@@ -207,17 +207,15 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
 
 
 def request_lineage(request: RunRequest) -> Any:
-    """The request's checked Lineage: as given, else fine-tuned-from the run the training
-    settings' ``init.from_run`` names, else a root. RunSetupError for a malformed lineage or
+    """The request's checked Lineage: as given, else what the training settings imply
+    (distilled-from the distillation objective's teacher, fine-tuned-from ``init.from_run``),
+    else a root. RunSetupError for a malformed lineage or
     a parent run folder that does not exist."""
     from workbench.runs.lineage import Lineage
 
     data, source = request.lineage, "lineage: the parent"
     if data is None:
-        init = request.training.get("init") if isinstance(request.training, dict) else None
-        from_run = init.get("from_run") if isinstance(init, dict) else None
-        data = {"parent": from_run, "relation": "fine-tuned-from"} if from_run else {}
-        source = "training settings: init.from_run"
+        data, source = _implied_lineage(request.training)
     try:
         lineage = Lineage.from_dict(data)
     except ValueError as exc:
@@ -233,6 +231,25 @@ def request_lineage(request: RunRequest) -> Any:
         lineage = Lineage(parent=str(parent.resolve()), relation=lineage.relation,
                           study=lineage.study, trial=lineage.trial)
     return lineage
+
+
+def _implied_lineage(training: Any) -> tuple[dict[str, Any], str]:
+    """(lineage, where it came from) that the training settings imply: distilled-from the
+    distillation objective's teacher, else fine-tuned-from ``init.from_run``, else a root."""
+    training = training if isinstance(training, dict) else {}
+    objective = training.get("objective")
+    if isinstance(objective, dict) and objective.get("kind") == "distillation":
+        options = objective.get("options")
+        teacher = options.get("teacher_run") if isinstance(options, dict) else None
+        if teacher:
+            return ({"parent": teacher, "relation": "distilled-from"},
+                    "training settings: objective.options.teacher_run")
+    init = training.get("init")
+    from_run = init.get("from_run") if isinstance(init, dict) else None
+    if from_run:
+        return {"parent": from_run, "relation": "fine-tuned-from"}, \
+            "training settings: init.from_run"
+    return {}, "training settings"
 
 
 class ResumeRecorder(Callback):

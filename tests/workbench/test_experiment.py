@@ -136,3 +136,16 @@ def test_a_resume_continues_in_place_and_is_recorded_as_an_event(tmp_path):
     assert again["run_dir"] == summary["run_dir"]
     (event,) = [e for e in run.read_events() if e.get("kind") == "resumed"]
     assert event["from_epoch"] == 0 and event["start_epoch"] == 1 and "time" in event
+
+
+def test_a_distillation_objective_makes_the_run_distilled_from_its_teacher(tmp_path):
+    teacher = RunStore.create(tmp_path, "teacher")
+    teacher.save_config({})
+    objective = {"kind": "distillation", "options": {"teacher_run": str(teacher.path)}}
+    request = RunRequest(graph={}, dataset=MOONS, project_dir=str(tmp_path),
+                         training={**TINY, "objective": objective})
+    lineage = request_lineage(request)
+    assert (lineage.relation, lineage.parent) == ("distilled-from", str(teacher.path.resolve()))
+    gone = {"kind": "distillation", "options": {"teacher_run": str(tmp_path / "gone")}}
+    with pytest.raises(RunSetupError, match="teacher_run must be a run folder"):
+        request_lineage(replace(request, training={**TINY, "objective": gone}))

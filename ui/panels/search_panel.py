@@ -405,11 +405,7 @@ def _timed_read(reader: StudyReader, importance: ImportanceCache | None = None
     report = reader.read()
     if report is not None and importance is not None:
         try:
-            import optuna
-
-            # TODO(search_reader): a StudyReader.study_object() would avoid the private storage
-            study = optuna.load_study(study_name=reader.study, storage=reader._storage)
-            importance.attach(study, report)
+            importance.attach(reader.last_study, report)
         except Exception as exc:  # importance is an extra: the trials still show
             report["importance"] = {"ranked": [], "problem": str(exc).splitlines()[0]
                                     if str(exc) else type(exc).__name__}

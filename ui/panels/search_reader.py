@@ -80,6 +80,7 @@ class StudyReader:
         self.study = study
         self.url = f"sqlite:///{self.path.resolve()}"
         self._storage: Any = None
+        self.last_study: Any = None  # the optuna Study the last read() loaded
         self._curves: dict[str, tuple[tuple[int, float], list[float]]] = {}
 
     def read(self) -> dict[str, Any] | None:
@@ -105,6 +106,7 @@ class StudyReader:
         except Exception as exc:  # a corrupt file, a locked database: one line
             raise SearchError(f"cannot read study '{self.study}' in {self.path}: "
                               f"{str(exc).splitlines()[0] if str(exc) else exc}") from exc
+        self.last_study = study
         objectives = list(study.user_attrs.get("objectives") or ["val_accuracy"])
         report = summarize(study, self.url, objectives)
         now = datetime.now()
