@@ -216,6 +216,9 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+PARENT_GONE_EXIT_SECONDS = 20.0  # then a worker whose parent died exits for certain
+
+
 def watch_parent(parent_pid: int) -> None:
     """Interrupt this process's main thread when its parent (``parent_pid``) is gone."""
     import _thread
@@ -223,7 +226,12 @@ def watch_parent(parent_pid: int) -> None:
     def run() -> None:
         while os.getppid() == parent_pid:
             time.sleep(POLL_SECONDS)
-        _thread.interrupt_main()
+        _thread.interrupt_main()  # the trial in flight is marked failed on the way out
+        # A main thread that cannot take the interrupt (blocked outside Python, or a thread
+        # that keeps the process alive at exit) must not leave an orphan: its trial is then
+        # failed by the heartbeat when the study is next opened.
+        time.sleep(PARENT_GONE_EXIT_SECONDS)
+        os._exit(130)
 
     threading.Thread(target=run, name="watch-parent", daemon=True).start()
 
