@@ -45,7 +45,7 @@ def open_storage(url: str, heartbeat_interval: int | None = 10,
                         engine_kwargs=engine_kwargs(url))
                 break
             except Exception as exc:  # another process created the tables at the same moment
-                if "already exists" not in str(exc) or attempt == 2:
+                if not _schema_race(exc) or attempt == 2:
                     raise
                 time.sleep(0.5)
         tune_sqlite(storage)  # SQLite: WAL, no fsync per commit (sqlite_tuning.py)
@@ -57,6 +57,13 @@ def open_storage(url: str, heartbeat_interval: int | None = 10,
     except Exception as exc:  # a foreign library's many failure types, all one message
         raise SearchError(f"cannot open the study storage {_safe(url)}: "
                           f"{_first_line(exc)}") from exc
+
+
+def _schema_race(exc: BaseException) -> bool:
+    """Whether ``exc`` is another process creating the study tables at the same moment
+    ("table ... already exists", or both writing the schema version)."""
+    text = str(exc)
+    return "already exists" in text or "alembic_version" in text
 
 
 def driver_url(url: str) -> str:

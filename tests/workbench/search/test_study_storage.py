@@ -9,14 +9,17 @@ from workbench.search import study
 from workbench.search.errors import SearchError
 
 
-def test_a_concurrent_schema_creation_is_retried(tmp_path, monkeypatch):
+@pytest.mark.parametrize("message", [
+    "(sqlite3.OperationalError) table studies already exists",
+    "(sqlite3.IntegrityError) UNIQUE constraint failed: alembic_version.version_num"])
+def test_a_concurrent_schema_creation_is_retried(tmp_path, monkeypatch, message):
     real = optuna.storages.RDBStorage
     calls = []
 
     def racing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
-            raise RuntimeError("(sqlite3.OperationalError) table studies already exists")
+            raise RuntimeError(message)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
