@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6 import QtCore
 
+from ui.run_choice import chosen_run_dir, refused_while_training
+
 
 class DistillActions:
     """Mixed into MainWindow; relies on ``self.document``, ``self.training`` and
@@ -21,14 +23,9 @@ class DistillActions:
         newest) with the canvas network as the student."""
         from ui.dialogs.distill_dialog import DistillDialog
 
-        if self.training.training.state != "idle":
-            self.statusBar().showMessage("A run is training: distill from a run once it has "
-                                         "ended (or stop it)", 8000)
+        if refused_while_training(self, "distill from a run"):
             return None
-        if run_dir is None:
-            runs = self.training.runs
-            chosen = runs.selected_runs() or list(runs.runs)
-            run_dir = str(chosen[0].path) if chosen else ""
+        run_dir = chosen_run_dir(self.training.runs, run_dir)
         project = self.document.project
         dataset = str((project.resolved_dataset() or {}).get("name", ""))
         dialog = DistillDialog(run_dir, self.document.spec.copy(), dataset,

@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6 import QtCore
 
+from ui.run_choice import chosen_run_dir, refused_while_training
+
 
 class FineTuneActions:
     """Mixed into MainWindow; relies on ``self.document``, ``self.training`` and
@@ -18,14 +20,9 @@ class FineTuneActions:
         newest); OK stores its settings as the training settings' ``init`` and trains."""
         from ui.dialogs.fine_tune_dialog import FineTuneDialog
 
-        if self.training.training.state != "idle":
-            self.statusBar().showMessage("A run is training: fine-tune from a run once it has "
-                                         "ended (or stop it)", 8000)
+        if refused_while_training(self, "fine-tune from a run"):
             return None
-        if run_dir is None:
-            runs = self.training.runs
-            chosen = runs.selected_runs() or list(runs.runs)
-            run_dir = str(chosen[0].path) if chosen else ""
+        run_dir = chosen_run_dir(self.training.runs, run_dir)
         dialog = FineTuneDialog(run_dir, self.document.spec.copy(),
                                 dict(self.document.project.training), self)
         dialog.setAttribute(QtCore.Qt.WA_DeleteOnClose)
