@@ -1,0 +1,110 @@
+"""A run's validation inputs as a person sees them: raw CSV rows, displayable images, and
+which model input columns belong to which CSV column.
+
+The dataset a rebuilt run carries (``workbench.run_model.rebuild_run``) holds only the
+ENCODED inputs. The explain views need the other side too: :func:`val_raw_rows` re-reads the
+raw table and repeats :func:`workbench.data.load_dataset`'s steps (loader, class subset,
+seeded split) so that raw row ``i`` is exactly the row encoded as ``dataset.x_val[i]`` (a test
+checks that encoding the rows again gives ``x_val``); :func:`display_images` undoes the saved
+image standardization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+INPUT_KINDS = ("image", "tabular", "tokens", "features")
+
+
+def input_kind_of(dataset: Any) -> str:
+    """"tabular" (CSV columns), "tokens" (int64 ids), "image" (N x C x H x W floats) or
+    "features" (any other float vectors) for a loaded dataset."""
+    pre = getattr(dataset, "preprocessing", None) or {}
+    if pre.get("kind") == "tabular":
+        return "tabular"
+    if str(getattr(dataset, "input_dtype", "float32")) == "int64":
+        return "tokens"
+    if len(tuple(dataset.input_shape)) == 3:
+        return "image"
+    return "features"
+
+
+def feature_names_of(dataset: Any) -> list[str]:
+    """One name per model input column of a flat input: the saved tabular ``feature_names``,
+    else ``x0``, ``x1``, …"""
+    pre = getattr(dataset, "preprocessing", None) or {}
+    names = pre.get("feature_names")
+    width = int(np.prod(dataset.input_shape)) if dataset.input_shape else 0
+    if isinstance(names, list) and len(names) == width:
+        return [str(n) for n in names]
+    return [f"x{i}" for i in range(width)]
+
+
+def tabular_column_groups(pre: Mapping[str, Any]) -> list[tuple[str, list[int]]]:
+    """(CSV column, the model input columns it became) in input order: a numeric column and
+    its "<name>_missing" indicator, or all the one-hot columns of a categorical column."""
+    groups: list[tuple[str, list[int]]] = []
+    at = 0
+    for spec in pre.get("columns", []):
+        if spec.get("type") == "numeric":
+            width = 2 if spec.get("indicator") else 1
+        else:
+            width = len(spec.get("categories", []))
+        groups.append((str(spec["name"]), list(range(at, at + width))))
+        at += width
+    return groups
+
+
+def val_raw_rows(dataset_config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The validation split's rows as read from the file, {column: raw value}, in the order
+    of ``Dataset.x_val`` (for a CSV dataset; [] for data without columns). The target column
+    holds the class name (classification) or the raw number (regression)."""
+    from workbench.data.dataset import DatasetSpec
+    from workbench.data.registry import _loader
+    from workbench.data.splits import split_indices
+    from workbench.data.subsets import select_classes, split_subset_options
+
+    spec = DatasetSpec.from_dict(dict(dataset_config))
+    loader_options, subset = split_subset_options(spec.options)
+    raw = _loader(spec.name)(loader_options)
+    if not raw.columns:
+        return []
+    raw, _ = select_classes(raw, subset, spec.name)
+    regression = getattr(raw, "task", "classification") == "regression"
+    _, val, _ = split_indices(raw.y, spec.val_fraction, spec.test_fraction, spec.split_seed,
+                              spec.stratify and not regression)
+    target = raw.target or "target"
+    rows = []
+    for i in val:
+        row = {name: _plain(column[i]) for name, column in raw.columns.items()}
+        row[target] = float(raw.y[i]) if regression else str(raw.class_names[int(raw.y[i])])
+        rows.append(row)
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON writes."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def display_images(pre: Mapping[str, Any], x: np.ndarray) -> np.ndarray:
+    """Model inputs (N x C x H x W) as float32 values in [0, 1] for showing: the saved image
+    standardization undone (its ``scale`` maps raw pixels to [0, 1]); other inputs are
+    stretched per image to [0, 1]."""
+    x = np.asarray(x, dtype=np.float64)
+    if pre.get("kind") == "image" and x.ndim == 4:
+        mean = np.asarray(pre["mean"], dtype=np.float64).reshape(1, -1, 1, 1)
+        std = np.asarray(pre["std"], dtype=np.float64).reshape(1, -1, 1, 1)
+        return np.clip(x * std + mean, 0.0, 1.0).astype(np.float32)
+    if pre.get("kind") == "standardize":
+        mean = np.asarray(pre["mean"], dtype=np.float64)
+        std = np.asarray(pre["std"], dtype=np.float64)
+        x = (x.reshape(len(x), -1) * std + mean).reshape(x.shape)
+    flat = x.reshape(len(x), -1)
+    lo = flat.min(axis=1, keepdims=True) if flat.size else flat
+    span = (flat.max(axis=1, keepdims=True) - lo) if flat.size else flat
+    span = np.where(span > 0, span, 1.0)
+    return ((flat - lo) / span).reshape(x.shape).astype(np.float32)
