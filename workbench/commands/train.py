@@ -110,6 +110,9 @@ def _add_csv_flags(parser: argparse.ArgumentParser) -> None:
                        action=argparse.BooleanOptionalAction, default=None,
                        help="add a 0/1 '<column>_missing' input per numeric column with "
                             "missing cells")
+    group.add_argument("--exclude", metavar="A,B",
+                       help="columns kept out of the model's inputs (still usable as groups "
+                            "in 'workbench explain --group')")
 
 
 def _fail(message: str, as_json: bool) -> int:
@@ -161,7 +164,8 @@ def read_config_file(path: str) -> dict[str, Any]:
 
 
 CSV_FLAGS = {"delimiter": "--delimiter", "skip_rows": "--skip-rows", "columns": "--columns",
-             "task": "--task", "missing_indicator": "--missing-indicator"}
+             "task": "--task", "missing_indicator": "--missing-indicator",
+             "exclude": "--exclude"}
 
 
 def apply_data_flags(dataset: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:

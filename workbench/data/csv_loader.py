@@ -8,7 +8,9 @@ Options (project file ``dataset.options``; CLI flags in brackets):
 - ``columns`` (``--columns a,b,c``): the file has no header; these are its column names;
 - ``task`` (``--task``): "auto" (default), "classification" or "regression";
 - ``missing_indicator`` (``--missing-indicator``): add a 0/1 "<column>_missing" feature for each
-  numeric column with missing cells.
+  numeric column with missing cells;
+- ``exclude`` (``--exclude a,b``): columns kept out of the model's inputs (a list of names, or
+  one "a,b" string) but kept, as raw strings, for per-group metrics (``Dataset.row_columns``).
 
 A column is numeric when at least 90% of its non-missing cells parse as numbers; then every
 non-missing cell must, and the first that does not is reported by line and value. Missing cells
@@ -42,7 +44,7 @@ from workbench.data.tabular import parse_numbers
 NUMERIC_SHARE = 0.9
 MAX_CLASS_LIKE_DISTINCT = 20
 KNOWN_OPTIONS = ("path", "target", "delimiter", "skip_rows", "columns", "task",
-                 "missing_indicator")
+                 "missing_indicator", "exclude")
 TASKS = ("auto", "classification", "regression")
 
 
@@ -101,7 +103,30 @@ def _target(table: Table, options: dict[str, Any]) -> tuple[str, str]:
     return target, "given"
 
 
-def _numeric_columns(table: Table, t: int, keep: np.ndarray
+def _excluded(table: Table, options: dict[str, Any], target: str) -> list[str]:
+    """The columns named by option ``exclude`` (a list, or one "a,b" string), checked."""
+    given = options.get("exclude")
+    if given is None or given == "" or given == []:
+        return []
+    if isinstance(given, str):
+        names = [unquote(n) for n in given.split(",") if n.strip()]
+    elif isinstance(given, list) and all(isinstance(n, str) for n in given):
+        names = [unquote(n) for n in given]
+    else:
+        raise DataError(f"option 'exclude' must be a list of column names or one 'a,b' text, "
+                        f"found {given!r}")
+    unknown = [n for n in names if n not in table.header]
+    if unknown:
+        raise DataError(f"{table.path}: option 'exclude' names no such column "
+                        f"{', '.join(repr(n) for n in unknown)}; columns: "
+                        f"{', '.join(table.header)}")
+    if target in names:
+        raise DataError(f"{table.path}: option 'exclude' names the target column '{target}'; "
+                        f"the target is never an input anyway, exclude feature columns only")
+    return list(dict.fromkeys(names))
+
+
+def _numeric_columns(table: Table, t: int, keep: np.ndarray, skip: frozenset[str] = frozenset()
                      ) -> tuple[dict[str, np.ndarray], list[str], dict[str, int], list[str],
                                 list[str]]:
     """Feature columns (strings), the numeric ones, missing cells per column, notes, and the
@@ -114,7 +139,7 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray
     rows = [row for row, k in zip(table.rows, keep) if k]
     lines = [line for line, k in zip(table.line_numbers, keep) if k]
     for c, name in enumerate(table.header):
-        if c == t:
+        if c == t or name in skip:
             continue
         values = [row[c] for row in rows]
         filled = [v for v in values if v not in MISSING_SET]  # cells are stripped already
@@ -179,11 +204,19 @@ def load_csv(options: dict[str, Any]) -> RawData:
     labels = [row[t] for row, k in zip(table.rows, keep) if k]
     if not labels:
         raise DataError(f"{path}: target column '{target}' has no values")
-    columns, numeric, missing_counts, notes, decimal_comma = _numeric_columns(table, t, keep)
+    excluded = _excluded(table, options, target)
+    columns, numeric, missing_counts, notes, decimal_comma = _numeric_columns(
+        table, t, keep, frozenset(excluded))
+    kept_out = {name: np.array([row[table.header.index(name)] for row, k in
+                                zip(table.rows, keep) if k], dtype=object)
+                for name in excluded}
     if _decimal_commas(labels, table.delimiter):
         labels = [v.replace(",", ".") for v in labels]
         notes.append(f"decimal commas read as decimal points in the target '{target}'")
     if not columns:
+        if excluded:
+            raise DataError(f"{path}: option 'exclude' keeps out every feature column "
+                            f"({', '.join(excluded)}); expected at least one input left")
         raise DataError(f"{path}: only the target column '{target}' was found with delimiter "
                         f"{delimiter_label(table.delimiter)}; expected at least one feature "
                         f"column{table.delimiter_hint()}")
@@ -203,8 +236,13 @@ def load_csv(options: dict[str, Any]) -> RawData:
         "missing_indicator": bool(options.get("missing_indicator", False)),
         "numeric_columns": numeric,
         "categorical_columns": [c for c in columns if c not in numeric], "notes": notes}
+    if excluded:
+        report["excluded_columns"] = excluded
+        notes.append(f"kept out of the model's inputs (for per-group metrics): "
+                     f"{', '.join(excluded)}")
     extra = {"csv": {"delimiter": table.delimiter},
-             "missing_indicator": report["missing_indicator"], "decimal_comma": decimal_comma}
+             "missing_indicator": report["missing_indicator"], "decimal_comma": decimal_comma,
+             "kept_out": kept_out}
     if task == "regression":
         lines = [line for line, k in zip(table.line_numbers, keep) if k]
         for line, value in zip(lines, labels):

@@ -62,6 +62,10 @@ class Dataset:
     # What loading decided and found (target, task, delimiter, rows dropped, cells imputed…),
     # JSON; shown by the CLI, saved in the run's config.json, previewed by the app.
     load_report: dict[str, Any] = field(default_factory=dict)
+    # CSV data only: split ("train", "val", "test") -> column -> the raw cells as strings, row
+    # for row aligned with that split's x and y; the model's input columns and the ones kept
+    # out of its inputs (option 'exclude'). Empty for other data.
+    row_columns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def split(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of 'train', 'val' or 'test'."""

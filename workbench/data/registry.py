@@ -85,11 +85,7 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     from workbench.data.load_report import complete_report
     from workbench.data.preprocessing import apply_preprocessing
     from workbench.data.splits import split_indices
-    from workbench.data.subsets import (
-        select_classes,
-        split_subset_options,
-        train_fraction_indices,
-    )
+    from workbench.data.subsets import split_subset_options, train_fraction_indices
 
     spec = _as_spec(spec)
     if not isinstance(spec.options, dict):
@@ -101,7 +97,7 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
         raise DataError(f"dataset '{spec.name}': task must be 'classification' or "
                         f"'regression', found {task!r}")
     regression = task == "regression"
-    raw, notes = select_classes(raw, subset, spec.name)
+    raw, kept_out, notes = _select_classes(raw, subset, spec.name)
     y = raw.y
     tr, va, te = split_indices(y, spec.val_fraction, spec.test_fraction, spec.split_seed,
                                spec.stratify and not regression)
@@ -135,11 +131,33 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
         if "target_scaling" not in pre:
             pre = {**pre, "target_scaling": fit_target_scaling(y[tr])}
         y = scale_target(pre["target_scaling"], y)
+    table = {**raw.columns, **kept_out} if raw.prep == "tabular" else {}
+    row_columns = {which: {name: np.asarray(values)[rows] for name, values in table.items()}
+                   for which, rows in (("train", tr), ("val", va), ("test", te))} if table else {}
     return Dataset(x_train=x[tr], y_train=y[tr], x_val=x[va], y_val=y[va], x_test=x[te],
                    y_test=y[te], input_shape=tuple(int(d) for d in x.shape[1:]),
                    input_dtype=raw.input_dtype, num_classes=num_classes,
                    class_names=class_names, preprocessing=pre, task=task, name=spec.name,
-                   load_report=report)
+                   load_report=report, row_columns=row_columns)
+
+
+def _select_classes(raw: Any, subset: dict[str, Any], dataset: str
+                    ) -> tuple[Any, dict[str, np.ndarray], list[str]]:
+    """``select_classes`` applied to the inputs and to the columns kept out of them (option
+    'exclude', ``raw.extra["kept_out"]``) alike: (raw, kept-out columns, notes)."""
+    import dataclasses
+
+    from workbench.data.subsets import select_classes
+
+    kept_out = dict(raw.extra.get("kept_out") or {})
+    if not kept_out:
+        raw, notes = select_classes(raw, subset, dataset)
+        return raw, {}, notes
+    merged, notes = select_classes(dataclasses.replace(raw, columns={**raw.columns, **kept_out}),
+                                   subset, dataset)
+    columns = {k: v for k, v in merged.columns.items() if k not in kept_out}
+    return (dataclasses.replace(merged, columns=columns),
+            {k: merged.columns[k] for k in kept_out}, notes)
 
 
 def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
