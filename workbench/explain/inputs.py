@@ -1,12 +1,11 @@
 """A run's validation inputs as a person sees them: raw CSV rows, displayable images, and
 which model input columns belong to which CSV column.
 
-The dataset a rebuilt run carries (``workbench.run_model.rebuild_run``) holds only the
-ENCODED inputs. The explain views need the other side too: :func:`val_raw_rows` re-reads the
-raw table and repeats :func:`workbench.data.load_dataset`'s steps (loader, class subset,
-seeded split) so that raw row ``i`` is exactly the row encoded as ``dataset.x_val[i]`` (a test
-checks that encoding the rows again gives ``x_val``); :func:`display_images` undoes the saved
-image standardization.
+The dataset a rebuilt run carries (``workbench.run_model.rebuild_run``) holds the ENCODED
+inputs. The explain views need the other side too: :func:`val_raw_rows` gives the
+raw cells ``load_dataset`` kept (``Dataset.row_columns``) so that raw row ``i`` is exactly the
+row encoded as ``dataset.x_val[i]`` (a test checks that encoding the rows again gives
+``x_val``); :func:`display_images` undoes the saved image standardization.
 """
 
 from __future__ import annotations
@@ -58,31 +57,26 @@ def tabular_column_groups(pre: Mapping[str, Any]) -> list[tuple[str, list[int]]]
     return groups
 
 
-def val_raw_rows(dataset_config: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The validation split's rows as read from the file, {column: raw value}, in the order
-    of ``Dataset.x_val`` (for a CSV dataset; [] for data without columns). The target column
-    holds the class name (classification) or the raw number (regression)."""
-    from workbench.data.dataset import DatasetSpec
-    from workbench.data.registry import _loader
-    from workbench.data.splits import split_indices
-    from workbench.data.subsets import select_classes, split_subset_options
-
-    spec = DatasetSpec.from_dict(dict(dataset_config))
-    loader_options, subset = split_subset_options(spec.options)
-    raw = _loader(spec.name)(loader_options)
-    if not raw.columns:
+def val_raw_rows(dataset: Any) -> list[dict[str, Any]]:
+    """The validation split's rows as read from the file, {column: raw cell}, in the order of
+    ``dataset.x_val`` (``Dataset.row_columns``: the input columns and those kept out of the
+    inputs), with the target column added: its class name (classification) or its value in
+    the target's own units (regression). [] for data without CSV columns."""
+    columns = (getattr(dataset, "row_columns", None) or {}).get("val") or {}
+    if not columns:
         return []
-    raw, _ = select_classes(raw, subset, spec.name)
-    regression = getattr(raw, "task", "classification") == "regression"
-    _, val, _ = split_indices(raw.y, spec.val_fraction, spec.test_fraction, spec.split_seed,
-                              spec.stratify and not regression)
-    target = raw.target or "target"
-    rows = []
-    for i in val:
-        row = {name: _plain(column[i]) for name, column in raw.columns.items()}
-        row[target] = float(raw.y[i]) if regression else str(raw.class_names[int(raw.y[i])])
-        rows.append(row)
-    return rows
+    pre = dataset.preprocessing or {}
+    target = str(pre.get("target") or (dataset.class_names[0] if dataset.class_names
+                                       else "target"))
+    y = np.asarray(dataset.y_val)
+    if dataset.task == "regression":
+        scaling = pre.get("target_scaling") or {}
+        mean, std = float(scaling.get("mean", 0.0)), float(scaling.get("std", 1.0))
+        labels: list[Any] = [float(v) * std + mean for v in y.reshape(len(y), -1)[:, 0]]
+    else:
+        labels = [str(dataset.class_names[int(v)]) for v in y]
+    return [{**{name: _plain(values[i]) for name, values in columns.items()}, target: label}
+            for i, label in enumerate(labels)]
 
 
 def _plain(value: Any) -> Any:

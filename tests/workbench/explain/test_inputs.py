@@ -29,7 +29,7 @@ def test_raw_rows_encode_back_to_x_val(tmp_path):
     config = {"name": "csv", "options": {"path": str(tmp_path / "d.csv"), "target": "label",
                                          "missing_indicator": True}, "split_seed": 4}
     data = load_dataset(config)
-    rows = val_raw_rows(config)
+    rows = val_raw_rows(data)
     assert len(rows) == len(data.x_val)
     assert np.allclose(apply_preprocessing(data.preprocessing, rows), data.x_val)
     assert [r["label"] for r in rows] == [data.class_names[y] for y in data.y_val]
@@ -40,7 +40,7 @@ def test_raw_rows_follow_a_class_subset(tmp_path):
     config = {"name": "csv", "options": {"path": str(tmp_path / "d.csv"), "target": "label",
                                          "classes": ["c", "a"]}}
     data = load_dataset(config)
-    rows = val_raw_rows(config)
+    rows = val_raw_rows(data)
     assert np.allclose(apply_preprocessing(data.preprocessing, rows), data.x_val)
     assert {r["label"] for r in rows} <= {"a", "c"}
     assert [r["label"] for r in rows] == [data.class_names[y] for y in data.y_val]
@@ -66,3 +66,17 @@ def test_display_images_undo_the_saved_standardization():
 
     raw = load_digits().images / 16.0
     assert any(np.allclose(shown[0, 0], image, atol=1e-5) for image in raw)
+
+
+def test_raw_rows_hold_kept_out_columns_and_regression_targets_in_their_units(tmp_path):
+    rng = np.random.default_rng(1)
+    lines = ["a,group,price"] + [f"{v:.4f},{'xy'[i % 2]},{100 + 10 * v:.4f}"
+                                 for i, v in enumerate(rng.normal(size=80))]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    config = {"name": "csv", "options": {"path": str(tmp_path / "r.csv"), "target": "price",
+                                         "exclude": ["group"]}}
+    data = load_dataset(config)
+    rows = val_raw_rows(data)
+    assert data.task == "regression" and data.preprocessing["feature_names"] == ["a"]
+    assert {r["group"] for r in rows} <= {"x", "y"}
+    assert all(abs(r["price"] - (100 + 10 * float(r["a"]))) < 1e-3 for r in rows)
