@@ -67,6 +67,9 @@ class MainWindow(EditActions, FileActions, FineTuneActions, DistillActions,
         from ui.panels.compression_panel import install_compression_panel
 
         self.compression = install_compression_panel(self)  # dock + View > Compression
+        from ui.panels.explain_panel import install_explain_panel
+
+        self.explain = install_explain_panel(self)  # dock + View > Explain
         self.search = self._install_search()
         self._build_menus_and_toolbar()
         self._arrange_docks()

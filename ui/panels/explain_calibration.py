@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ui.panels.explain_common import JobTab, fmt, new_plot
 
@@ -91,7 +91,7 @@ class CalibrationTab(JobTab):
     def show_result(self, result: dict[str, Any]) -> None:
         self.result = result
         self.plot.clear()
-        self.plot.plot([0, 1], [0, 1], pen=pg.mkPen("#495057", width=1, style=2),
+        self.plot.plot([0, 1], [0, 1], pen=pg.mkPen("#495057", width=1, style=QtCore.Qt.DashLine),
                        name="perfectly calibrated")
         self._bars(result.get("bins") or [], BEFORE_COLOR, "accuracy per bin", 0)
         calibrated = result.get("bins_calibrated")
