@@ -143,6 +143,26 @@ parameters, MACs, file size and onnxruntime latency at batch 1 and 64, measured 
 (<b>Measure again</b> repeats it). The scatter plots accuracy against latency and highlights the
 Pareto front (no other row is both faster and more accurate). <b>Export…</b> exports the
 selected row as a verified ONNX bundle.</p>"""),
+    "explain": ("Explain", """
+<p>Why the selected run's model decides what it does, measured on its <b>validation</b> split
+(never test). Everything is computed in the background, one job at a time: the app stays
+responsive, <b>Cancel</b> stops a slow job, and results are cached in the run folder (a new
+best checkpoint invalidates them), so selecting the run again shows them at once.</p>
+<ul><li><b>Attributions</b>: which parts of each input the prediction rests on. Images: heat
+maps over the samples (brighter = more weight) and the average per class; tabular data: bars
+per CSV column for the chosen sample next to the mean over the samples; token sequences:
+coloured tokens. Only the methods that fit the model are offered (Grad-CAM needs a convolution
+layer: pick it under <i>layer</i>); <i>noise tunnel</i> smooths the maps at a cost.</li>
+<li><b>Importance</b>: how much the validation score drops when one feature is shuffled
+(one-hot columns of one CSV column together), with the spread over repeats as error bars.</li>
+<li><b>Mistakes</b>: the misclassified samples, most confident first (regression: the largest
+residuals); select one for its probabilities, <b>Attribution</b> explains it.</li>
+<li><b>Calibration</b>: the reliability diagram (accuracy per confidence bin against the
+diagonal) and the expected calibration error. <b>Fit temperature</b> stores a temperature with
+the run; exported bundles then give calibrated probabilities (same predictions).</li>
+<li><b>Groups</b>: accuracy, precision, recall, F1, selection rate and support per value of a
+CSV column (one kept out of the inputs too), the demographic-parity and equalized-odds
+differences, and a finding when a group with enough samples does much worse.</li></ul>"""),
     "search": ("Search", """
 <p>Searches architectures and training settings over the project's <b>search space</b> (its
 <code>search</code> section; the example <b>search_mlp_digits</b> has one). The top left lists
