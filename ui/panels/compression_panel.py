@@ -1,6 +1,7 @@
 """Compression panel: one table comparing the selected run's family of variants (teacher,
 students, pruned and int8 runs), an accuracy-vs-latency scatter with the Pareto front
-highlighted, and Export on a row.
+highlighted, Export on a row, and "Prune…" / "Quantize…" for a float row (the window's
+``ui.compress_actions`` opens the dialogs; a new variant's row is selected once measured).
 
 The figures come from ``workbench.compress.compare.compare_runs`` (file size and onnxruntime
 latency measured side by side, cached in each run folder), run off the GUI thread through
@@ -45,6 +46,8 @@ class CompressionPanel(QtWidgets.QWidget):
     """Compare table + scatter for a family of runs; measuring runs on a worker thread."""
 
     exportRequested = QtCore.Signal(str)  # run folder of the chosen row
+    pruneRequested = QtCore.Signal(str)   # run folder of the chosen (float) row
+    quantizeRequested = QtCore.Signal(str)
     measured = QtCore.Signal(dict)        # the compare table, once shown
     failed = QtCore.Signal(str)
 
@@ -55,6 +58,7 @@ class CompressionPanel(QtWidgets.QWidget):
         self.front: list[int] = []
         self._job: Any = None
         self._pending: tuple[Path, bool] | None = None
+        self._select_after: str | None = None  # a run folder whose row is selected once shown
         self.title = QtWidgets.QLabel("Select a run in the Runs panel to compare its variants.")
         self.title.setWordWrap(True)
         self.threads = QtWidgets.QSpinBox()
@@ -69,6 +73,16 @@ class CompressionPanel(QtWidgets.QWidget):
         self.export_button.setToolTip("Export the selected row as a verified ONNX bundle")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._request_export)
+        self.prune_button = QtWidgets.QPushButton("Prune…")
+        self.prune_button.setToolTip("Remove channels of the selected row's network (structured "
+                                     "pruning) into a smaller run listed under it")
+        self.quantize_button = QtWidgets.QPushButton("Quantize…")
+        self.quantize_button.setToolTip("Make an int8 variant of the selected row with ONNX "
+                                        "Runtime, measured on this machine")
+        for button, signal in ((self.prune_button, self.pruneRequested),
+                               (self.quantize_button, self.quantizeRequested)):
+            button.setEnabled(False)
+            button.clicked.connect(lambda _c=False, s=signal: self._request(s))
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         top = QtWidgets.QHBoxLayout()
@@ -76,6 +90,8 @@ class CompressionPanel(QtWidgets.QWidget):
         top.addWidget(QtWidgets.QLabel("threads"))
         top.addWidget(self.threads)
         top.addWidget(self.measure_button)
+        top.addWidget(self.prune_button)
+        top.addWidget(self.quantize_button)
         top.addWidget(self.export_button)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -123,6 +139,8 @@ class CompressionPanel(QtWidgets.QWidget):
         self.run_dir = new
         if new is None:
             return
+        if not self.isVisible():
+            self.table_data = None  # measured when shown (showEvent)
         self.title.setText(f"Family of {new.name} (its root run and every variant made "
                            f"from it)")
         if self.isVisible():
@@ -195,7 +213,16 @@ class CompressionPanel(QtWidgets.QWidget):
         if rows:
             self.title.setText(f"Family of {cell_texts(rows[0])[0]}: {len(rows)} run(s), the "
                                f"root and every variant made from it")
+        if self._select_after is not None:
+            wanted, self._select_after = Path(self._select_after).resolve(), None
+            for r, row in enumerate(rows):
+                if Path(row["run_dir"]).resolve() == wanted:
+                    self.table.selectRow(r)
         self.measured.emit(table)
+
+    def select_after_measure(self, run_dir: str | Path) -> None:
+        """Select ``run_dir``'s row when the next table is shown (a variant just written)."""
+        self._select_after = str(run_dir)
 
     # showing -------------------------------------------------------------------------------
     def _fill_table(self, rows: list[dict[str, Any]]) -> None:
@@ -253,6 +280,10 @@ class CompressionPanel(QtWidgets.QWidget):
     def _on_row_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         self.export_button.setEnabled(bool(rows))
+        float_row = bool(rows) and self.table_data is not None and \
+            self.table_data["rows"][rows[0].row()].get("format") == "float32"
+        self.prune_button.setEnabled(float_row)
+        self.quantize_button.setEnabled(float_row)
         if not rows or self.table_data is None:
             self.selected_marker.setData([])
             return
@@ -273,9 +304,12 @@ class CompressionPanel(QtWidgets.QWidget):
         return self.table_data["rows"][rows[0].row()]["run_dir"]
 
     def _request_export(self) -> None:
+        self._request(self.exportRequested)
+
+    def _request(self, signal: Any) -> None:
         run_dir = self.selected_run_dir()
         if run_dir is not None:
-            self.exportRequested.emit(run_dir)
+            signal.emit(run_dir)
 
 
 def point_label(row: dict[str, Any], root: dict[str, Any]) -> str:
@@ -292,8 +326,10 @@ def point_label(row: dict[str, Any], root: dict[str, Any]) -> str:
 def install_compression_panel(window: Any) -> CompressionPanel:
     """Add the Compression dock and View > Compression to ``window`` (a MainWindow after its
     training docks exist): follows the Runs panel's selection; Export opens the app's export
-    dialog for the row."""
+    dialog for the row; Prune / Quantize (Train menu, Runs panel, the dock's buttons) through
+    ``ui.compress_actions`` (``panel.actions``)."""
     from ui.commands import Command
+    from ui.compress_actions import install_compress_actions
 
     panel = CompressionPanel()
     dock = QtWidgets.QDockWidget("Compression", window)
@@ -320,6 +356,7 @@ def install_compression_panel(window: Any) -> CompressionPanel:
         "view.compression", "&Compression (compare variants)", show, None, "&View",
         tooltip="Compare the selected run's variants (distilled, pruned, int8): accuracy, "
                 "size, MACs and measured latency, with the accuracy-vs-latency Pareto front"))
+    panel.actions = install_compress_actions(window, panel)
     return panel
 
 

@@ -13,7 +13,8 @@ first at every level; click a header to sort siblings. Selecting runs emits
 (the dashboard draws them); two or more selected show a side-by-side diff of their settings
 and final metrics; one selected shows its ancestry (root → … → run, with relations). The
 context menu's "Fine-tune from run…" emits ``fine_tune_requested(run folder)``, "Distill from
-run…" ``distill_requested(run folder)``.
+run…" ``distill_requested(run folder)``, "Prune…" ``prune_requested(run folder)`` and
+"Quantize…" ``quantize_requested(run folder)`` (both only for a float run with weights).
 """
 
 from __future__ import annotations
@@ -71,6 +72,13 @@ class RunInfo:
             self.test_looks = None
 
 
+def is_float_run(run: Any) -> bool:
+    """Whether ``run`` has float weights to prune or quantize (not an int8 variant)."""
+    from workbench.export.int8_bundle import is_int8_variant
+
+    return run.has_weights() and not is_int8_variant(run.path)
+
+
 def can_export(run: Any) -> bool:
     """Whether ``run`` has something to export: saved weights, or an int8 model artifact."""
     from workbench.export.int8_bundle import is_int8_variant
@@ -86,6 +94,8 @@ class RunsPanel(QtWidgets.QWidget):
     exportRequested = QtCore.Signal(str)  # run folder
     fine_tune_requested = QtCore.Signal(str)  # run folder whose weights start a new run
     distill_requested = QtCore.Signal(str)  # run folder of the teacher to distill from
+    prune_requested = QtCore.Signal(str)  # run folder to prune into a smaller run
+    quantize_requested = QtCore.Signal(str)  # run folder to quantize to int8
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -263,8 +273,8 @@ class RunsPanel(QtWidgets.QWidget):
 
     # context menu ----------------------------------------------------------------------------
     def context_menu(self, run: Any) -> QtWidgets.QMenu:
-        """The menu for ``run``: fine-tune or distill from it (when it has weights), export
-        it."""
+        """The menu for ``run``: fine-tune or distill from it (when it has weights), prune or
+        quantize it (a float run with weights), export it."""
         menu = QtWidgets.QMenu(self)
         fine_tune = menu.addAction("Fine-tune from run…")
         fine_tune.setToolTip("Start a new run whose first weights are this run's best weights; "
@@ -277,6 +287,17 @@ class RunsPanel(QtWidgets.QWidget):
                            "distilled-from.")
         distill.setEnabled(run.has_weights())
         distill.triggered.connect(lambda: self.distill_requested.emit(str(run.path)))
+        float_run = is_float_run(run)
+        prune = menu.addAction("Prune…")
+        prune.setToolTip("Remove the least important channels of this run's network into a "
+                         "smaller run (optionally fine-tuned); listed under it as pruned-from.")
+        prune.setEnabled(float_run)
+        prune.triggered.connect(lambda: self.prune_requested.emit(str(run.path)))
+        quantize = menu.addAction("Quantize…")
+        quantize.setToolTip("Make an int8 variant of this run with ONNX Runtime, measured on "
+                            "this machine; listed under it as quantized-from.")
+        quantize.setEnabled(float_run)
+        quantize.triggered.connect(lambda: self.quantize_requested.emit(str(run.path)))
         export = menu.addAction("Export to ONNX…")
         export.setEnabled(can_export(run))
         export.triggered.connect(lambda: self.exportRequested.emit(str(run.path)))
