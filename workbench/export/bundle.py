@@ -38,6 +38,13 @@ It repeats the Workbench's preprocessing exactly, from the statistics in model.j
 the training split).
 """
 PRINTS_CLASSES = "predict.py prints one line per sample: label<TAB>probability."
+PRINTS_CALIBRATED = ("predict.py prints one line per sample: label<TAB>probability.\n"
+                     "The probabilities are calibrated: predict.py divides the logits by the "
+                     "temperature {t:.4g}\n(temperature scaling fitted on the validation split; "
+                     "model.json's calibration), then\napplies softmax. The labels are those of "
+                     "the logits; model.onnx outputs the raw logits.")
+PRINTS_STALE = ("predict.py prints one line per sample: label<TAB>probability (not calibrated: "
+                "the run's\ntemperature was fitted on other weights, so it was left out).")
 PRINTS_VALUES = ("predict.py prints one line per sample: the predicted {target} in its original "
                  "units\n(the network predicts it standardized; model.json's "
                  "preprocessing.target_scaling\nholds the training split's mean and std, "
@@ -72,6 +79,11 @@ def readme_text(description: dict[str, Any]) -> str:
     regression = description.get("task") == "regression"
     prints = (PRINTS_VALUES.format(target=f"'{(description['class_labels'] or ['value'])[0]}'")
               if regression else PRINTS_CLASSES)
+    calibration = description.get("calibration") or {}
+    if not regression and calibration.get("temperature"):
+        prints = PRINTS_CALIBRATED.format(t=float(calibration["temperature"]))
+    elif not regression and calibration:
+        prints = PRINTS_STALE
     return README.format(input=description["input"]["name"], shape=f"({shape})",
                          dtype=description["input"]["dtype"], inputs=inputs,
                          examples=examples, sample_shape=sample_shape, prints=prints,
@@ -145,8 +157,12 @@ def export_run(run_dir: str | Path, out_dir: str | Path, opset: int = DEFAULT_OP
         stage("measuring latency (PyTorch eager vs onnxruntime)")
         latency = latency_table(module, model_bytes, x_val)
     stage("writing the bundle")
+    extra: dict[str, Any] = {"opset": opset, "weights": weights}
+    calibration = _calibration(run, dataset)
+    if calibration is not None:
+        extra["calibration"] = calibration
     return write_verified_bundle(run, out_dir, model_bytes, dataset, (input_shape, input_dtype),
-                                 checks, latency, {"opset": opset, "weights": weights}, force,
+                                 checks, latency, extra, force,
                                  {"split": split, "passed": result["passed"],
                                   "data_changed": rebuilt.data_changed})
 
@@ -189,6 +205,17 @@ def write_verified_bundle(run: Any, out_dir: Path, model_bytes: bytes, dataset: 
                       "split": {"validation": "val"}.get(split, split),  # test looks counted
                       "data_changed": event["data_changed"]})
     return report
+
+
+def _calibration(run: Any, dataset: Any) -> dict[str, Any] | None:
+    """model.json's "calibration" for a classifier with a temperature fitted on the exported
+    (best) weights (predict.py divides the logits by it), a note when the stored one is stale,
+    else None (:func:`workbench.explain.calibration.export_calibration`)."""
+    if dataset.task != "classification":
+        return None
+    from workbench.explain.calibration import export_calibration
+
+    return export_calibration(run.path)
 
 
 def _refuse_taken(out_dir: Path, force: bool) -> None:

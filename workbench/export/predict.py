@@ -8,8 +8,9 @@ Usage:
     python predict.py --npy x.npy --preprocessed   inputs already preprocessed
 
 Preprocessing repeats the Workbench's exactly, from model.json (statistics of the training split).
-Prints one line per sample: label<TAB>probability for a classifier; for a regression model the
-predicted value in the target's original units (tab-separated when it predicts several).
+Prints one line per sample: label<TAB>probability for a classifier (probabilities of the logits
+divided by model.json's calibration temperature when the run had one fitted); for a regression
+model the predicted value in the target's original units (tab-separated when it predicts several).
 """
 
 from __future__ import annotations
@@ -186,6 +187,8 @@ def main(argv=None):
     logits = session.run(["logits"], {"input": x})[0].astype(np.float64)
     if meta.get("task") == "regression":
         return print_values(meta, logits, args.json)
+    temperature = float((meta.get("calibration") or {}).get("temperature") or 1.0)
+    logits = logits / temperature  # temperature scaling: calibrated probabilities, same labels
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = exp / exp.sum(axis=1, keepdims=True)
     labels = meta["class_labels"]
