@@ -103,8 +103,16 @@ def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pru
                resume: bool, user_attrs: dict[str, Any] | None = None) -> Any:
     """Create study ``name`` (SearchError if it exists and not ``resume``) or load it to
     continue (SearchError if missing or its objectives differ). Stale trials of dead workers
-    are failed at once."""
+    are failed at once.
+
+    A new study records its pruner (``pruning.pruner_config``, user attribute "pruner"); a
+    resumed one keeps it (``kept_pruner``): ``pruner`` None or NopPruner (``--pruner none``,
+    the CLI's default) or the same kind takes the stored one, parameters included; another
+    kind is refused. Studies from before this attribute use ``pruner`` as given.
+    """
     import optuna
+
+    from workbench.search.pruning import PRUNER_ATTR, pruner_config
 
     exists = name in _study_names(storage)
     if exists and not resume:
@@ -113,6 +121,8 @@ def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pru
     if resume and not exists:
         raise SearchError(f"no study '{name}' to resume in {_safe(storage.url)} (studies: "
                           f"{', '.join(_study_names(storage)) or 'none'})")
+    if exists:
+        pruner = kept_pruner(storage, name, pruner)
     try:
         study = optuna.create_study(storage=storage, study_name=name, sampler=sampler,
                                     pruner=pruner, directions=directions, load_if_exists=True)
@@ -122,11 +132,47 @@ def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pru
     if found != directions:
         raise SearchError(f"study '{name}' optimizes {found}, but {directions} was asked; "
                           f"resume it with the same objectives")
-    for key, value in (user_attrs or {}).items():
-        if not exists:
+    if not exists:
+        config = pruner_config(study.pruner)
+        for key, value in {**(user_attrs or {}),
+                           **({PRUNER_ATTR: config} if config else {})}.items():
             study.set_user_attr(key, value)
     fail_stale(study)
     return study
+
+
+def kept_pruner(storage: Any, name: str, asked: Any) -> Any:
+    """The pruner to continue study ``name`` with: the one it stored at creation, unless
+    ``asked`` is another kind (SearchError naming both) or a pruner that is not one of the
+    named kinds (a test's own: used as given). A study without a stored pruner: ``asked``."""
+    from workbench.search.pruning import (
+        PRUNER_ATTR,
+        describe_pruner,
+        pruner_config,
+        pruner_from_config,
+    )
+
+    try:
+        attrs = storage.get_study_user_attrs(storage.get_study_id_from_name(name))
+    except Exception as exc:
+        raise SearchError(f"cannot read study '{name}': {_first_line(exc)}") from exc
+    stored = attrs.get(PRUNER_ATTR)
+    if not isinstance(stored, dict):
+        return asked
+    wanted = None if asked is None else pruner_config(asked)
+    if asked is not None and wanted is None:
+        return asked
+    if wanted is not None and wanted["kind"] not in ("none", stored.get("kind")):
+        raise SearchError(f"study '{name}' was created with pruner {describe_pruner(stored)}, "
+                          f"but pruner {describe_pruner(wanted)} was asked; a study keeps its "
+                          f"pruner (its rungs hold the trials so far): resume with --pruner "
+                          f"{stored.get('kind')} (or none), or start a new study with --study "
+                          f"NAME")
+    try:
+        return pruner_from_config(stored)
+    except (ValueError, TypeError) as exc:
+        raise SearchError(f"study '{name}' records a pruner this Workbench cannot rebuild "
+                          f"({stored!r}): {exc}") from None
 
 
 def fail_stale(study: Any) -> None:

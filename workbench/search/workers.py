@@ -279,7 +279,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         worker_tag,
     )
     from workbench.search.strategies import make_pruner, make_sampler
-    from workbench.search.study import fail_stale, open_storage
+    from workbench.search.study import fail_stale, kept_pruner, open_storage
 
     attrs = read_worker_attrs(url, study_name)
     try:
@@ -300,14 +300,15 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     space, directions = check_search(project, settings)
     sampler, _ = make_sampler(settings.strategy, space, seed, len(directions),
                               settings.strategy_options)
-    pruner = make_pruner(settings.pruner, int(project.training.get("epochs", 20)),
-                         len(directions))
     if threads:
         import torch
 
         torch.set_num_threads(threads)
     storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
                            settings.retry_stale)
+    # the pruner the study stored when it was created; older studies: the last start's name
+    pruner = kept_pruner(storage, study_name, None) or make_pruner(
+        settings.pruner, int(project.training.get("epochs", 20)), len(directions))
     previous = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:

@@ -82,7 +82,7 @@ def test_pruned_trial_stops_within_one_epoch_and_is_recorded_pruned(tmp_path, ti
         assert summary["stopped_reason"] == "pruned" and summary["epochs_run"] == 1
     storage = optuna.storages.RDBStorage(result["storage"])
     trial = optuna.load_study(study_name="pruning", storage=storage).trials[0]
-    assert trial.intermediate_values == {0: pytest.approx(trial.intermediate_values[0])}
+    assert trial.intermediate_values == {1: pytest.approx(trial.intermediate_values[1])}
 
 
 def test_every_invalid_sample_is_recorded_and_the_search_says_so(tmp_path, capsys,

@@ -34,7 +34,7 @@ def test_no_pruner_no_reports_but_epochs_counted():
 
 def test_a_pruner_gets_every_epoch():
     frozen, callback = run_epochs(optuna.pruners.MedianPruner(n_startup_trials=5))
-    assert frozen.intermediate_values == {0: 0.5, 1: 0.5, 2: 0.5} and callback.epochs == 3
+    assert frozen.intermediate_values == {1: 0.5, 2: 0.5, 3: 0.5} and callback.epochs == 3
 
 
 def test_tune_sqlite_sets_wal_and_keeps_the_study(tmp_path):
