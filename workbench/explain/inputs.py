@@ -18,6 +18,28 @@ import numpy as np
 INPUT_KINDS = ("image", "tabular", "tokens", "features")
 
 
+def rebuild_for_explain(run_dir: Any, weights: Any = "best") -> Any:
+    """``rebuild_run(run_dir, weights=weights, purpose="analysis")`` for an explanation, with
+    the problems a person can fix (no run folder, no weights, changed data, an empty
+    validation split) as ExplainError."""
+    from workbench.explain.cache import open_run, weights_path
+    from workbench.explain.errors import ExplainError
+    from workbench.run_model import DataChangedError, rebuild_run
+
+    run = open_run(run_dir)
+    weights_path(run, weights)  # ExplainError when the run has no such weights
+    try:
+        rebuilt = rebuild_run(run, weights=weights, purpose="analysis")
+    except DataChangedError as exc:
+        raise ExplainError(str(exc)) from exc
+    if len(rebuilt.dataset.x_val) == 0:
+        raise ExplainError(f"run '{run.path.name}': explanations use the validation split, "
+                           f"and it is empty (val_fraction "
+                           f"{run.config['dataset'].get('val_fraction')}); expected at least "
+                           f"one validation sample")
+    return rebuilt
+
+
 def input_kind_of(dataset: Any) -> str:
     """"tabular" (CSV columns), "tokens" (int64 ids), "image" (N x C x H x W floats) or
     "features" (any other float vectors) for a loaded dataset."""

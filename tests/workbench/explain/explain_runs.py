@@ -1,0 +1,51 @@
+"""Tiny trained runs on synthetic CSV files for the explain tests (X2's: importance, mistakes,
+the explain command)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from workbench.experiment import RunRequest, execute_run
+from workbench.paths import find_example
+from workbench.project import load_project
+
+SHIFT = {"lo": -1.5, "mid": 0.0, "hi": 1.5}
+
+
+def write_signal_csv(path: Path, rows: int = 400, seed: int = 0) -> Path:
+    """Columns f0..f5 (f3 categorical lo/mid/hi) and label; only f0 and f3 carry the label."""
+    rng = np.random.default_rng(seed)
+    lines = ["f0,f1,f2,f3,f4,f5,label"]
+    for _ in range(rows):
+        f0, f1, f2, f4, f5 = rng.normal(size=5)
+        f3 = str(rng.choice(list(SHIFT)))
+        label = "yes" if f0 + SHIFT[f3] > 0 else "no"
+        lines.append(f"{f0:.4f},{f1:.4f},{f2:.4f},{f3},{f4:.4f},{f5:.4f},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_regression_csv(path: Path, rows: int = 300, seed: int = 0) -> Path:
+    """price = 50 + 20 * a + noise, b is noise."""
+    rng = np.random.default_rng(seed)
+    lines = ["a,b,price"]
+    for a, b, e in rng.normal(size=(rows, 3)):
+        lines.append(f"{a:.4f},{b:.4f},{50 + 20 * a + 2 * e:.4f}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def train_csv_run(csv: Path, target: str, project: Path, epochs: int = 12,
+                  **training) -> Path:
+    """Train the tabular_csv example's MLP (input and head fitted to the data) on ``csv``;
+    returns the run folder."""
+    graph = load_project(find_example("tabular_csv")).graph
+    dataset = {"name": "csv", "options": {"path": str(csv), "target": target}}
+    settings = {"epochs": epochs, "device": "cpu", "lr": 0.01, "early_stopping": 0,
+                "monitors": False, "checkpoint_every": epochs, **training}
+    request = RunRequest.freeze(graph, dataset, settings, project)
+    summary = execute_run(dataclasses.replace(request, fit_head=True))
+    return Path(summary["run_dir"])
