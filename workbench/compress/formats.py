@@ -1,6 +1,7 @@
 """Which int8 format to recommend: measured on this machine, never assumed faster than float.
 
-Static QDQ and QOperator with U8S8 and S8S8, and dynamic quantization, are all tried; the
+Static QDQ and QOperator with U8S8 and S8S8, each with every layer int8 and with the first
+layer kept in float, and dynamic quantization, are all tried; the
 recommendation is the fastest at batch 64 among those whose accuracy drop is within the
 threshold, and float32 itself when float32 is faster than every one of them.
 """
@@ -16,9 +17,10 @@ FLOAT = "float32"
 
 def candidate_settings(per_channel: bool = True,
                        calibration: str = "minmax") -> list[QuantSettings]:
-    """Every static format x type pair, then dynamic (int8 weights)."""
-    static = [QuantSettings("static", fmt, types, per_channel, calibration)
-              for fmt in ("qdq", "qoperator") for types in TYPES]
+    """Every static format x type pair, then the same with the first layer in float, then
+    dynamic (int8 weights)."""
+    static = [QuantSettings("static", fmt, types, per_channel, calibration, first)
+              for first in (False, True) for fmt in ("qdq", "qoperator") for types in TYPES]
     return [*static, QuantSettings("dynamic", "qoperator", "U8S8", per_channel, calibration)]
 
 

@@ -4,7 +4,11 @@ Settings are a :class:`QuantSettings`: static (QDQ or QOperator format, U8S8 or 
 activations x weights, per-channel weights, MinMax / Entropy / Percentile calibration) or
 dynamic (weights int8, activations quantized at run time). The float model first goes through
 ORT's quantization pre-processing (``quant_pre_process``: shape inference + graph optimization),
-as ORT recommends. Temporary files live in a temporary folder and are removed.
+as ORT recommends. ``first_float`` keeps the first quantizable layer (and the nodes before the
+second one) in float: a Conv with one input channel runs several times slower in int8 than in
+float on CPUs without VNNI. Every quantized model is compacted (:mod:`.compact`: short names,
+no shape annotations, shared duplicate scales) before it is returned. Temporary files live in a
+temporary folder and are removed.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class QuantSettings:
     types: str = "U8S8"
     per_channel: bool = True
     calibration: str = "minmax"
+    first_float: bool = False
 
     def __post_init__(self) -> None:
         for value, allowed, what in ((self.mode, MODES, "mode"), (self.fmt, FORMATS, "format"),
@@ -52,12 +57,14 @@ class QuantSettings:
         """A short name: "static QDQ U8S8" or "dynamic (S8 weights)"."""
         if self.mode == "dynamic":
             return f"dynamic ({self.types[2:]} weights)"
-        return f"static {'QDQ' if self.fmt == 'qdq' else 'QOperator'} {self.types}"
+        return (f"static {'QDQ' if self.fmt == 'qdq' else 'QOperator'} {self.types}"
+                + (" first-float" if self.first_float else ""))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mode": self.mode, "per_channel": self.per_channel}
         if self.mode == "static":
-            out.update(format=self.fmt, types=self.types, calibration=self.calibration)
+            out.update(format=self.fmt, types=self.types, calibration=self.calibration,
+                       first_layer_float=self.first_float)
         else:
             out.update(weight_type=self.types[2:])
         return out
@@ -87,14 +94,27 @@ def quantizable_nodes(model_bytes: bytes) -> list[str]:
     return [n.name for n in model.graph.node if n.op_type in QUANTIZABLE_OPS and n.name]
 
 
+def first_layer_nodes(model_bytes: bytes) -> list[str]:
+    """The first quantizable node and every node before the second one (graph order): what
+    ``first_float`` keeps in float. Empty when the model has fewer than two quantizable nodes."""
+    import onnx
+
+    nodes = list(onnx.load_from_string(model_bytes).graph.node)
+    positions = [i for i, n in enumerate(nodes) if n.op_type in QUANTIZABLE_OPS and n.name]
+    if len(positions) < 2:
+        return []
+    return [n.name for n in nodes[:positions[1]] if n.name]
+
+
 def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.ndarray | None,
                    nodes_to_exclude: tuple[str, ...] = (),
-                   cache_dir: str | Path | None = None) -> bytes:
+                   cache_dir: str | Path | None = None, compacted: bool = True) -> bytes:
     """The int8 model of the pre-processed float model ``pre_bytes``.
 
     ``calibration_x`` (static only): preprocessed training samples. ``nodes_to_exclude``: node
-    names kept in float. ``cache_dir``: where calibration ranges are cached per method, so
+    names kept in float (with ``settings.first_float``, the first layer's nodes as well). ``cache_dir``: where calibration ranges are cached per method, so
     quantizing the same model again (other formats, other excluded nodes) skips calibration.
+    ``compacted``: return the model through :func:`workbench.compress.compact.compact`.
     CompressError when ORT cannot quantize the model.
     """
     import onnx
@@ -110,6 +130,12 @@ def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.
     if not quantizable_nodes(pre_bytes):
         raise CompressError("the model has no layer onnxruntime quantizes to int8 (expected a "
                             "Linear or Conv layer: Gemm, MatMul or Conv nodes), found none")
+    if settings.first_float and settings.mode == "static":
+        first = first_layer_nodes(pre_bytes)
+        if not first:
+            raise CompressError("keeping the first layer in float needs at least two layers "
+                                "onnxruntime quantizes (Gemm, MatMul or Conv), found fewer")
+        nodes_to_exclude = (*first, *(n for n in nodes_to_exclude if n not in first))
     weight = QuantType.QInt8 if settings.types.endswith("S8") else QuantType.QUInt8
     with tempfile.TemporaryDirectory(prefix="wb-quant-") as tmp, _quiet():
         out = Path(tmp) / "int8.onnx"
@@ -144,7 +170,9 @@ def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.
         except Exception as exc:  # noqa: BLE001 - ORT refusing the model is a named message
             raise CompressError(f"onnxruntime cannot quantize this model ({settings.label}): "
                                 f"{_first_line(exc)}") from exc
-        return out.read_bytes()
+        from workbench.compress.compact import compact
+
+        return compact(out.read_bytes()) if compacted else out.read_bytes()
 
 
 @contextlib.contextmanager

@@ -29,18 +29,20 @@ def quantize_run(run_dir: str | Path, mode: str = "static", fmt: str = "qdq",
                  types: str = "U8S8", per_channel: bool = True, calibration: str = "minmax",
                  samples: int = DEFAULT_SAMPLES, max_accuracy_drop: float = 0.5,
                  threads: int = 1, repeats: int = 30, write: bool = True,
-                 allow_changed_data: bool = False,
+                 allow_changed_data: bool = False, first_float: bool = False,
                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Quantize the run at ``run_dir``; returns the report (JSON-able).
 
     ``fmt``: "qdq", "qoperator" or "auto" (every static format x type and dynamic, measured;
-    ``mode`` and ``types`` are then ignored). ``write``: create the variant run folder.
+    ``mode`` and ``types`` are then ignored; variants keeping the first layer in float are
+    measured too when the model has two or more quantizable layers). ``first_float``: keep the
+    first layer in float (static). ``write``: create the variant run folder.
     Raises CompressError (bad settings, a run that cannot be loaded, an empty calibration set,
     a model ORT cannot quantize) with nothing written; FileNotFoundError when there is no run.
     """
     from workbench.compress.calibration import calibration_samples
     from workbench.compress.measure import accuracy_drop, latencies, predict, score
-    from workbench.compress.onnx_quantize import preprocess, quantize_bytes
+    from workbench.compress.onnx_quantize import first_layer_nodes, preprocess, quantize_bytes
     from workbench.compress.sensitivity import keep_sensitive_in_float
 
     def stage(text: str) -> None:
@@ -57,7 +59,7 @@ def quantize_run(run_dir: str | Path, mode: str = "static", fmt: str = "qdq",
     if samples < 1 and (fmt == "auto" or mode == "static"):
         raise CompressError(f"calibration needs at least 1 sample, found --samples {samples}")
     candidates = (candidate_settings(per_channel, calibration) if fmt == "auto" else
-                  [QuantSettings(mode, fmt, types, per_channel, calibration)])
+                  [QuantSettings(mode, fmt, types, per_channel, calibration, first_float)])
     stage("loading the run")
     parent, module, dataset = _rebuild(run_dir, allow_changed_data)
     if dataset.x_val is None or not len(dataset.x_val):
@@ -73,6 +75,8 @@ def quantize_run(run_dir: str | Path, mode: str = "static", fmt: str = "qdq",
     reference = score(predict(float_bytes, x_val, threads), y_val, scaling)
     stage("ORT quantization pre-processing")
     pre_bytes = preprocess(float_bytes)
+    if fmt == "auto" and not first_layer_nodes(pre_bytes):  # one layer: first-float = float
+        candidates = [c for c in candidates if not c.first_float]
     rows: list[dict[str, Any]] = []
     models: dict[str, bytes] = {FLOAT: float_bytes}
     sensitivity: dict[str, Any] | None = None

@@ -30,5 +30,6 @@ def test_nothing_keeps_accuracy():
 
 def test_candidates_cover_formats_types_and_dynamic():
     labels = [s.label for s in candidate_settings()]
-    assert labels == ["static QDQ U8S8", "static QDQ S8S8", "static QOperator U8S8",
-                      "static QOperator S8S8", "dynamic (S8 weights)"]
+    static = ["static QDQ U8S8", "static QDQ S8S8", "static QOperator U8S8",
+              "static QOperator S8S8"]
+    assert labels == [*static, *(f"{s} first-float" for s in static), "dynamic (S8 weights)"]

@@ -79,7 +79,8 @@ def test_sensitive_nodes_kept_in_float_until_within_threshold(digits_run, monkey
 def test_auto_measures_every_format_and_recommends(digits_run):
     report = quantize_run(digits_run.path, fmt="auto", samples=32, repeats=2, write=False)
     labels = [row["label"] for row in report["formats"]]
-    assert labels[0] == "float32" and len(labels) == 6
+    assert labels[0] == "float32" and len(labels) == 10  # float, 4 static x 2, dynamic
+    assert "static QOperator U8S8 first-float" in labels
     assert any(label.startswith("dynamic") for label in labels)
     fastest_float = report["formats"][0]["latency_ms"]["64"] <= report["latency_ms"]["64"]
     assert (report["recommend"] == "float32") == fastest_float or not report["within_threshold"]
