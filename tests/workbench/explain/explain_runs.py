@@ -49,3 +49,26 @@ def train_csv_run(csv: Path, target: str, project: Path, epochs: int = 12,
     request = RunRequest.freeze(graph, dataset, settings, project)
     summary = execute_run(dataclasses.replace(request, fit_head=True))
     return Path(summary["run_dir"])
+
+
+_SHARED: dict[str, Path] = {}
+
+
+def shared_signal_run(tmp_path_factory) -> Path:
+    """One run on :func:`write_signal_csv` for the whole test session (its tests only add
+    artifacts)."""
+    if "signal" not in _SHARED:
+        folder = tmp_path_factory.mktemp("signal")
+        _SHARED["signal"] = train_csv_run(write_signal_csv(folder / "d.csv"), "label",
+                                          folder / "proj")
+    return _SHARED["signal"]
+
+
+def shared_regression_run(tmp_path_factory) -> Path:
+    """One run on :func:`write_regression_csv` for the whole test session."""
+    if "regression" not in _SHARED:
+        folder = tmp_path_factory.mktemp("regression")
+        _SHARED["regression"] = train_csv_run(write_regression_csv(folder / "r.csv"), "price",
+                                              folder / "proj", loss="mse",
+                                              monitor="val_loss")
+    return _SHARED["regression"]

@@ -8,11 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tests.workbench.explain.explain_runs import (
-    train_csv_run,
-    write_regression_csv,
-    write_signal_csv,
-)
+from tests.workbench.explain.explain_runs import shared_regression_run, shared_signal_run
 from workbench.explain.errors import ExplainCancelled, ExplainError
 from workbench.explain.importance import feature_groups, permutation_importance
 from workbench.runs.run_store import RunStore
@@ -20,8 +16,7 @@ from workbench.runs.run_store import RunStore
 
 @pytest.fixture(scope="module")
 def signal_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("signal")
-    return train_csv_run(write_signal_csv(folder / "d.csv"), "label", folder / "proj")
+    return shared_signal_run(tmp_path_factory)
 
 
 def test_features_that_carry_the_label_rank_first(signal_run):
@@ -83,9 +78,8 @@ def test_run_without_weights_is_refused(tmp_path):
         permutation_importance(tmp_path / "nowhere")
 
 
-def test_regression_uses_r2(tmp_path):
-    run = train_csv_run(write_regression_csv(tmp_path / "r.csv"), "price", tmp_path / "p",
-                        loss="mse", monitor="val_loss")
+def test_regression_uses_r2(tmp_path_factory):
+    run = shared_regression_run(tmp_path_factory)
     result = permutation_importance(run, repeats=2, use_cache=False)
     assert result["metric"] == "r2" and result["baseline"] > 0.8
     assert [row["feature"] for row in result["importance"]] == ["a", "b"]
