@@ -51,11 +51,11 @@ def run_search_worker_command(args: argparse.Namespace) -> int:
     for flag, value in (("--trials", args.trials), ("--threads", args.threads)):
         if value is not None and value < 1:
             return _fail(f"{flag} must be at least 1, found {value}", args, "search-worker")
-    if args.parent_pid is not None:
-        watch_parent(args.parent_pid)
     previous = None
     if sys.platform != "win32" and threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)  # kill: its trial is failed
+    if args.parent_pid is not None:  # after the handler: it interrupts with SIGTERM
+        watch_parent(args.parent_pid)
     quiet = args.quiet or args.json
     try:
         result = join_study(args.storage or default_url(project_dir, args.study), args.study,

@@ -220,13 +220,27 @@ PARENT_GONE_EXIT_SECONDS = 20.0  # then a worker whose parent died exits for cer
 
 
 def watch_parent(parent_pid: int) -> None:
-    """Interrupt this process's main thread when its parent (``parent_pid``) is gone."""
+    """Interrupt this process's main thread when its parent (``parent_pid``) is gone.
+
+    The interrupt is SIGTERM sent to the main thread (``signal.pthread_kill``), whose handler
+    the caller installs first (``search_worker``: it raises KeyboardInterrupt, Optuna marks the
+    running trial FAILED and the worker exits 130); sent to that thread, it also breaks a
+    blocking system call. Not ``_thread.interrupt_main()``: that simulates SIGINT, and does
+    nothing where SIGINT is ignored, which it is in every process a non-interactive shell
+    starts in the background (``cmd &``, CI runners) and in their children: why CI saw workers
+    outlive a killed parent until the hard exit below.
+    """
     import _thread
+
+    main = threading.main_thread().ident
 
     def run() -> None:
         while os.getppid() == parent_pid:
             time.sleep(POLL_SECONDS)
-        _thread.interrupt_main()  # the trial in flight is marked failed on the way out
+        if callable(signal.getsignal(signal.SIGTERM)) and main is not None:
+            signal.pthread_kill(main, signal.SIGTERM)
+        else:  # no Python handler for SIGTERM (a caller other than search_worker)
+            _thread.interrupt_main(signal.SIGTERM if sys.platform != "win32" else signal.SIGINT)
         # A main thread that cannot take the interrupt (blocked outside Python, or a thread
         # that keeps the process alive at exit) must not leave an orphan: its trial is then
         # failed by the heartbeat when the study is next opened.
