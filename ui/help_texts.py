@@ -142,7 +142,38 @@ opens) says what to press and what to look for.</p>"""),
 parameters, MACs, file size and onnxruntime latency at batch 1 and 64, measured side by side
 (<b>Measure again</b> repeats it). The scatter plots accuracy against latency and highlights the
 Pareto front (no other row is both faster and more accurate). <b>Export…</b> exports the
-selected row as a verified ONNX bundle.</p>"""),
+selected row as a verified ONNX bundle; <b>Prune…</b> and <b>Quantize…</b> make a variant of
+the selected float row (a new variant's row is selected once it is measured).</p>"""),
+    "prune": ("Prune Run", """
+<p>Removes the least important Conv channels and Linear units of a run's network (structured
+pruning: the network really gets smaller and faster) and writes the result as a new run, listed
+under the run as <b>pruned-from</b>: <i>Train &gt; Prune Run…</i>, <i>Prune…</i> on a run in
+the <b>Runs</b> panel, or <i>Prune…</i> in the <b>Compression</b> dock. BatchNorm, the next
+layers' inputs and Add-joined branches follow; the layer feeding the Output is never pruned.</p>
+<ul><li><i>Importance</i>: L1 / L2 norm of each channel's weights, or Taylor (|w · gradient| on
+training samples).</li>
+<li><i>Ratio to remove</i>, <i>Scope</i>: per layer (the ratio in every layer) or global (some
+layers lose more). The dialog shows the parameters and MACs before and the predicted after; a
+ratio that would remove every channel of a layer is refused with the reason.</li>
+<li><i>Steps</i> and <i>Fine-tuning epochs per step</i>: reach the ratio in rounds, each pruned
+network trained again (a <b>fine-tuned-from</b> run under it).</li></ul>
+<p>The job runs in the background; <i>Cancel</i> stops at the next stage (a fine-tuning round
+under way finishes first) and leaves no half-written run. The result: accuracy, parameters,
+MACs, file size and onnxruntime latency before and after, and the runs written.</p>"""),
+    "quantize": ("Quantize Run (int8)", """
+<p>Makes an int8 variant of a float run with ONNX Runtime, listed under it as
+<b>quantized-from</b>: <i>Train &gt; Quantize Run (int8)…</i>, <i>Quantize…</i> on a run in
+the <b>Runs</b> panel or in the <b>Compression</b> dock.</p>
+<ul><li><i>Mode</i>: static (activations calibrated on training samples) or dynamic.</li>
+<li><i>Format</i>: QDQ or QOperator, or <i>measure every format</i> on this machine: int8 is
+not always faster than float32, so each is timed and the fastest that keeps accuracy is
+recommended (float32 itself when it is the fastest).</li>
+<li><i>Calibration</i> (MinMax, Entropy, Percentile) on N training samples, per-channel weight
+scales, and the <i>accuracy drop allowed</i>: beyond it the most sensitive layers are kept in
+float.</li></ul>
+<p>The result table lists every format measured (accuracy, drop, size, latency at batch 1 and
+64, speed-up vs float32) with the recommendation in bold, why, and the layers kept in float.
+The variant exports like any run (its bundle is verified against the float parent).</p>"""),
     "explain": ("Explain", """
 <p>Why the selected run's model decides what it does, measured on its <b>validation</b> split
 (never test). Everything is computed in the background, one job at a time: the app stays
