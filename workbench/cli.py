@@ -1,8 +1,8 @@
 """The ``workbench`` command. With no subcommand it opens the desktop app.
 
 Subcommands (each registered by its own module, see ``COMMAND_MODULES``): ``gui``,
-``train``, ``runs``, ``eval``, ``export``. Everything they do goes through the same core calls
-the app makes. Qt is imported only by ``gui`` (lazily).
+``train``, ``runs``, ``eval``, ``export``, ``explain``, …. Everything they do goes through the
+same core calls the app makes. Qt is imported only by ``gui`` (lazily).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "workbench.commands.prune",
     "workbench.commands.distill",
     "workbench.commands.compare",
+    "workbench.commands.explain",
 )
 
 
@@ -70,7 +71,8 @@ def expected_errors() -> tuple[type[BaseException], ...]:
                                          SpecError, GraphError, OSError]
     for module, name in (("workbench.search.errors", "SearchError"),
                          ("workbench.search.space", "SearchSpaceError"),
-                         ("workbench.compress.errors", "CompressError")):
+                         ("workbench.compress.errors", "CompressError"),
+                         ("workbench.explain.errors", "ExplainError")):
         errors.append(getattr(importlib.import_module(module), name))
     return tuple(errors)
 
