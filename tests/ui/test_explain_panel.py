@@ -88,6 +88,10 @@ def test_image_attributions_drawn_off_the_gui_thread(monkeypatch, panel, qtbot, 
     assert len(tab.view.tiles) == 4  # 2 samples + 2 class averages
     assert not tab.view.tiles[0].pixmap().isNull()
     assert "2 validation sample(s)" in tab.message.text()
+    shown_tiles = list(tab.view.tiles)
+    panel.set_run(run_dir(tmp_path, "other"))  # another run: the old maps are gone at once
+    assert not tab.view.tiles and not any(t.isVisible() for t in shown_tiles)
+    panel.wait()
 
 
 def test_tabular_bars_and_remembered_per_run(monkeypatch, panel, qtbot, tmp_path):

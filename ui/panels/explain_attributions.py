@@ -46,11 +46,20 @@ def token_html(tokens: list[Any], weights: list[float]) -> str:
     return " ".join(spans)
 
 
+def class_order(name: str) -> tuple[int, float, str]:
+    """Numbers in numeric order first, then names alphabetically."""
+    try:
+        return 0, float(name), ""
+    except ValueError:
+        return 1, 0.0, name
+
+
 class AttributionView(QtWidgets.QStackedWidget):
     """Draws one ``compute_attributions`` result."""
 
-    def __init__(self) -> None:
+    def __init__(self, averages: bool = True) -> None:
         super().__init__()
+        self.averages = averages  # draw the per-class averages of image results
         self.result: dict[str, Any] | None = None
         self.grid_host = QtWidgets.QWidget()
         self.grid = QtWidgets.QGridLayout(self.grid_host)
@@ -111,6 +120,7 @@ class AttributionView(QtWidgets.QStackedWidget):
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # gone now, not only when the event loop deletes it
                 widget.deleteLater()
         self.tiles = []
 
@@ -135,7 +145,7 @@ class AttributionView(QtWidgets.QStackedWidget):
         for i, sample in enumerate(samples):
             self._tile(overlay_pixmap(sample.get("image"), sample["attribution"], THUMB),
                        caption(sample), 2 * (i // per_row), i % per_row)
-        averages = result.get("class_average") or {}
+        averages = (result.get("class_average") or {}) if self.averages else {}
         if averages:
             row = 2 * ((len(samples) + per_row - 1) // per_row)
             title = QtWidgets.QLabel("<b>Average |attribution| per class</b> (predicted class, "
@@ -143,7 +153,8 @@ class AttributionView(QtWidgets.QStackedWidget):
             self.grid.addWidget(title, row, 0, 1, per_row)
             scale = max(float(np.abs(np.asarray(v, dtype=float)).max(initial=0.0))
                         for v in averages.values())
-            for j, (name, values) in enumerate(averages.items()):
+            for j, name in enumerate(sorted(averages, key=class_order)):
+                values = averages[name]
                 self._tile(overlay_pixmap(None, values, THUMB, scale=scale), f"class {name}",
                            row + 1 + 2 * (j // per_row), j % per_row)
 
@@ -170,6 +181,7 @@ class AttributionsTab(JobTab):
         super().__init__(queue, memo, "Explain samples")
         self.methods: list[str] = []
         self.method = QtWidgets.QComboBox()
+        self.method.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToContents)
         self.method.setToolTip("Only the methods that fit this model are offered (Grad-CAM "
                                "needs a convolution layer; feature ablation is for "
                                "tabular data; occlusion for images)")
@@ -183,9 +195,11 @@ class AttributionsTab(JobTab):
         self.noise = QtWidgets.QCheckBox("noise tunnel")
         self.noise.setToolTip("Average the attribution over noisy copies of each input "
                               "(SmoothGrad): smoother maps, several times slower")
-        for text, widget in (("method", self.method), ("samples", self.samples),
-                             ("layer", self.layer)):
-            self.controls.addWidget(QtWidgets.QLabel(text))
+        self.layer_label = QtWidgets.QLabel("layer")
+        for label, widget in ((QtWidgets.QLabel("method"), self.method),
+                              (QtWidgets.QLabel("samples"), self.samples),
+                              (self.layer_label, self.layer)):
+            self.controls.addWidget(label)
             self.controls.addWidget(widget)
         self.controls.addWidget(self.noise)
         self.finish_controls()
@@ -240,6 +254,8 @@ class AttributionsTab(JobTab):
     def _method_changed(self) -> None:
         gradcam = self.method.currentData() == "gradcam"
         self.layer.setEnabled(gradcam)
+        for widget in (self.layer, self.layer_label):  # only models with a conv layer
+            widget.setVisible(self.layer.count() > 0)
         self.run_button.setEnabled(bool(self.methods) and not self.busy())
 
     def _update_buttons(self) -> None:

@@ -57,7 +57,7 @@ class MistakesTab(JobTab):
                                        "(or the first method that fits the model)")
         self.explain_button.setEnabled(False)
         self.explain_button.clicked.connect(self.explain_selected)
-        self.view = AttributionView()
+        self.view = AttributionView(averages=False)
         right = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
