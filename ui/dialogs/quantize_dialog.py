@@ -99,7 +99,7 @@ class QuantizeDialog(CompressDialog):
         self.result_layout.addWidget(self.recommendation)
         self._show_header()
         self.refresh_buttons()
-        self.resize(680, 600)
+        self.resize(700, 700)
 
     def _show_header(self) -> None:
         if self.run is None:
