@@ -268,3 +268,41 @@ def test_window_dock_and_command(make_window):
     assert dock in window.tabifiedDockWidgets(window.docks["compression"])
     window.registry.trigger("view.explain")
     assert dock.isVisible()
+
+
+def test_tokens_coloured_by_weight(monkeypatch, panel, qtbot, tmp_path):
+    result = {"method": "ig", "input_kind": "tokens", "samples": [
+        {"index": 1, "true": "pos", "predicted": "neg", "probability": 0.7,
+         "attribution": [0.9, -0.5, 0.0], "tokens": [12, 7, 3]}], "seconds_per_sample": 0.1}
+    fake_module(monkeypatch, "attributions", methods_for=lambda run: ["ig"],
+                conv_layers=lambda run: [], compute_attributions=lambda *a, **k: result)
+    panel.show()
+    panel.set_run(run_dir(tmp_path))
+    panel.wait()
+    tab = panel.attributions
+    assert not tab.layer.isVisible()  # no conv layer: no layer choice
+    with qtbot.waitSignal(tab.shown, timeout=10_000):
+        tab.run_button.click()
+    assert tab.view.currentIndex() == 2
+    text = tab.view.tokens.toHtml()
+    assert 'background-color:#dc322f;">12<' in text  # the strongest positive: full red
+    assert "rgba(28,126,214,0.55" in text  # negative: blue, weaker
+
+
+def test_regression_residuals(monkeypatch, panel, qtbot, tmp_path):
+    result = {"task": "regression", "total": 30, "target": "price", "residuals": [
+        {"index": 4, "true": 10.0, "predicted": 4.5, "residual": 5.5,
+         "row": {"rooms": 3, "town": "A"}},
+        {"index": 8, "true": 2.0, "predicted": 5.0, "residual": -3.0,
+         "row": {"rooms": 1, "town": "B"}}]}
+    fake_module(monkeypatch, "mistakes", find_mistakes=lambda run, limit=50, **k: result)
+    panel.set_run(run_dir(tmp_path))
+    panel.show()
+    tab = panel.mistakes
+    with qtbot.waitSignal(tab.shown, timeout=10_000):
+        panel.tabs.setCurrentWidget(tab)
+    headers = [tab.table.horizontalHeaderItem(i).text() for i in range(tab.table.columnCount())]
+    assert headers == ["", "index", "true", "predicted", "residual", "row"]
+    assert [tab.table.item(r, 4).text() for r in range(2)] == ["5.500", "-3.000"]
+    assert tab.table.item(0, 5).text() == "rooms=3, town=A"
+    assert "largest residuals" in tab.message.text() and "residual 5.500" in tab.detail.text()
