@@ -100,7 +100,7 @@ def main(out_dir: str = "docs/screenshots", image_run: str | None = None,
         panel.groups.request()
 
     shoot(panel, [(a, tabular_attributions), (panel.importance, panel.importance.request),
-                  (m, None), (panel.groups, groups)], out / "explain_tabular.png")
+                  (m, mistake_attribution), (panel.groups, groups)], out / "explain_tabular.png")
     panel.close()
     app.processEvents()
 
