@@ -62,6 +62,11 @@ class CompressActions(QtCore.QObject):
         dialog.show()  # not modal: the app stays usable while the job runs
         return dialog
 
+    def cancel_all(self) -> None:
+        """Ask every running job to stop at its next stage (the app is quitting)."""
+        for dialog in self.dialogs.values():
+            dialog.cancel()
+
     def show_variant(self, report: dict[str, Any]) -> None:
         """The new run in the Runs tree (selected) and its row in the Compression dock."""
         run_dir = report["run_dir"]
@@ -86,6 +91,9 @@ def install_compress_actions(window: Any, panel: Any) -> CompressActions:
     from ui.commands import Command
 
     actions = CompressActions(window, panel)
+    app = QtCore.QCoreApplication.instance()
+    if app is not None:  # before ui.workers waits for the threads at quit: stop them sooner
+        app.aboutToQuit.connect(actions.cancel_all)
     runs = window.training.runs
     has_runs = lambda: bool(runs.runs)  # noqa: E731
     window.registry.add(Command(
