@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pytest
 
@@ -79,8 +77,12 @@ def test_old_specs_load_unchanged(tmp_path):
 
 
 def test_cli_flag_sets_the_option():
+    from workbench.cli import build_parser
     from workbench.commands.train import apply_data_flags
 
-    args = argparse.Namespace(exclude="city,age", data_path=None, target=None)
+    args = build_parser().parse_args(["train", "tabular_csv", "--exclude", "city,age"])
+    assert args.exclude == "city,age"
     changed = apply_data_flags({"name": "csv", "options": {"path": "d.csv"}}, args)
     assert changed["options"]["exclude"] == "city,age"
+    with pytest.raises(Exception, match="--exclude: only for csv datasets"):
+        apply_data_flags({"name": "iris", "options": {}}, args)
