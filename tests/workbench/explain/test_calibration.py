@@ -161,3 +161,20 @@ def test_bad_input_is_an_explain_error(overconfident, tmp_path):
     with pytest.raises(ExplainError, match="calibration is for classification runs; run '.*-r' is a regression run"):
         fit_temperature(regression)
     assert not list(tmp_path.rglob("calibration.json"))
+
+
+@pytest.mark.parametrize("calibration, expected", [
+    ({"temperature": 2.5, "applied": True}, "divides the logits by the temperature 2.5"),
+    ({"temperature": None, "applied": False, "reason": "stale"}, "not calibrated"),
+    (None, "label<TAB>probability."),
+])
+def test_readme_says_the_temperature(calibration, expected):
+    from workbench.export.bundle import readme_text
+
+    description = {"preprocessing": {"kind": "standardize"}, "task": "classification",
+                   "input": {"name": "input", "shape": ["batch", 2], "dtype": "float32"},
+                   "class_labels": ["a", "b"],
+                   **({"calibration": calibration} if calibration else {})}
+    text = " ".join(readme_text(description).split())
+    assert expected in text
+    assert ("temperature" in text) == bool(calibration)
