@@ -66,6 +66,7 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
 
     from workbench.search.strategies import make_pruner, make_sampler
     from workbench.search.study import default_storage_url, open_storage, open_study
+    from workbench.search.trial_writes import batch_trial_writes
 
     if settings.workers > 0:
         from workbench.search.workers import run_worker_processes
@@ -77,8 +78,8 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
                                   settings.strategy_options)
     pruner = pruner or make_pruner(settings.pruner, epochs, len(directions))
     url = settings.storage or default_storage_url(settings.project_dir, settings.study)
-    storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
-                           settings.retry_stale)
+    storage = batch_trial_writes(open_storage(url, settings.heartbeat_interval,
+                                              settings.grace_period, settings.retry_stale))
     objective = TrialObjective(project, space, settings)
     callbacks = [lambda s, t: on_trial(trial_row(t))] if on_trial else []
     previous = optuna.logging.get_verbosity()

@@ -1,0 +1,97 @@
+"""TrialWriteBatcher: a trial's parameters in one transaction with its next write, the running
+trial read from memory, and what the database holds unchanged."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+import sqlalchemy
+
+from workbench.search.trial_writes import TrialWriteBatcher, batch_trial_writes
+
+
+@pytest.fixture
+def commits():
+    counted = []
+
+    def on_commit(_connection):
+        counted.append(1)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "commit", on_commit)
+    yield counted
+    sqlalchemy.event.remove(sqlalchemy.engine.Engine, "commit", on_commit)
+
+
+def objective(trial):
+    x = trial.suggest_float("x", -1.0, 1.0)
+    kind = trial.suggest_categorical("kind", ["a", "b"])
+    n = trial.suggest_int("n", 1, 8)
+    assert trial.params == {"x": x, "kind": kind, "n": n}
+    trial.report(x, 0)
+    trial.set_user_attr("trial", {"n": n})
+    return x + n
+
+
+def run(url, batched, trials=4):
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    storage = optuna.storages.RDBStorage(url)
+    if batched:
+        storage = batch_trial_writes(storage)
+    study = optuna.create_study(study_name="s", storage=storage,
+                                sampler=optuna.samplers.RandomSampler(seed=3),
+                                pruner=optuna.pruners.MedianPruner(), load_if_exists=True)
+    study.optimize(objective, n_trials=trials)
+    return study
+
+
+def stored(url):
+    study = optuna.load_study(study_name="s", storage=url)
+    return [(t.number, t.state, t.params, t.distributions, t.user_attrs, t.values,
+             t.intermediate_values) for t in study.trials]
+
+
+def test_same_study_with_fewer_commits(tmp_path, commits):
+    plain_url, batched_url = (f"sqlite:///{tmp_path / name}.db" for name in ("a", "b"))
+    run(plain_url, batched=False, trials=1)
+    plain = len(commits)
+    run(plain_url, batched=False, trials=3)
+    plain = len(commits) - plain
+    commits.clear()
+    run(batched_url, batched=True, trials=1)
+    batched = len(commits)
+    run(batched_url, batched=True, trials=3)
+    batched = len(commits) - batched
+    # 3 parameter commits per trial become none (written with the report's transaction)
+    assert batched <= plain - 3 * 2
+    assert stored(plain_url) == stored(batched_url)
+
+
+def test_parameters_written_with_the_user_attribute(tmp_path):
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    storage = batch_trial_writes(optuna.storages.RDBStorage(url))
+    assert isinstance(storage, TrialWriteBatcher) and storage.url == url
+    study = optuna.create_study(study_name="s", storage=storage)
+    trial = study.ask()
+    trial.suggest_int("n", 1, 8)
+    other = optuna.load_study(study_name="s", storage=url)
+    assert other.trials[0].params == {}  # not written yet
+    assert storage.get_trial(trial._trial_id).params == trial.params  # from memory
+    trial.set_user_attr("trial", {"problem": "x"})
+    assert optuna.load_study(study_name="s", storage=url).trials[0].params == trial.params
+    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    assert optuna.load_study(study_name="s", storage=url).trials[0].state.name == "FAIL"
+
+
+def test_an_incompatible_distribution_is_refused_at_suggest(tmp_path):
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    study = optuna.create_study(study_name="s", storage=batch_trial_writes(
+        optuna.storages.RDBStorage(url)))
+    study.optimize(lambda t: t.suggest_int("n", 1, 8), n_trials=1)
+    trial = study.ask()
+    with pytest.raises(ValueError):
+        trial.suggest_categorical("n", ["a", "b"])
+
+
+def test_other_storages_are_left_as_they_are():
+    memory = optuna.storages.InMemoryStorage()
+    assert batch_trial_writes(memory) is memory

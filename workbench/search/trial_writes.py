@@ -1,0 +1,183 @@
+"""Fewer storage round trips per trial: a trial's sampled parameters written in one
+transaction, and the trial this process runs read from memory instead of the database.
+
+Optuna's RDB storage commits every ``suggest`` (about ten per trial here) and reads the whole
+trial back three times per trial (when the trial object is made, before ``tell``, after it).
+``TrialWriteBatcher`` wraps the RDB storage the way Optuna's own ``_CachedStorage`` does and
+
+- keeps the parameters a trial draws in memory until that trial's next write of any other
+  kind; then they are written together with it, in the same transaction where that write is a
+  user attribute (every trial of a search writes its ``"trial"`` attribute before it ends), in
+  one transaction of their own before other writes;
+- answers ``get_trial`` for a RUNNING trial this process created and runs from its own copy
+  (every write of this process updates it); finished trials and other processes' trials are
+  read as before.
+
+Crash safety as Optuna's cached storage documents it: writes before a trial's state change may
+be lost when the process dies; a dead worker's trial is FAILED by the heartbeat (its
+parameters may then be missing, since they were never needed to train). Another process sees
+a running trial's parameters once its sample is complete (validated), not one by one.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from optuna.storages import RDBStorage
+from optuna.storages._cached_storage import _CachedStorage
+from optuna.trial import TrialState
+
+Pending = list[tuple[str, float, Any, Any]]  # (name, internal value, distribution, previous)
+
+
+class TrialWriteBatcher(_CachedStorage):
+    """An RDB storage for ``optuna.create_study``/``load_study`` that batches each trial's
+    parameter writes and serves this process's running trials from memory."""
+
+    def __init__(self, backend: RDBStorage) -> None:
+        super().__init__(backend)
+        self._pending: dict[int, Pending] = {}  # trial id -> parameters not yet written
+        self._own: dict[int, Any] = {}  # trial id -> this process's running trial (FrozenTrial)
+        self._own_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self._backend.url
+
+    # trials this process creates --------------------------------------------------------
+    def create_new_trial(self, study_id: int, template_trial: Any = None) -> int:
+        trial_id = super().create_new_trial(study_id, template_trial)
+        if template_trial is None:  # a RUNNING trial this process is about to run
+            with self._lock:
+                number = self._trial_id_to_study_id_and_number[trial_id][1]
+                created = self._studies[study_id].trials[number]
+            if created.state == TrialState.RUNNING:
+                with self._own_lock:
+                    self._own[trial_id] = copy.deepcopy(created)
+        return trial_id
+
+    def get_trial(self, trial_id: int) -> Any:
+        with self._own_lock:
+            own = self._own.get(trial_id)
+            if own is not None:
+                return copy.deepcopy(own)
+        return super().get_trial(trial_id)
+
+    def set_trial_param(self, trial_id: int, param_name: str, param_value_internal: float,
+                        distribution: Any) -> None:
+        from optuna.distributions import check_distribution_compatibility
+
+        with self._own_lock:
+            own = self._own.get(trial_id)
+        if own is None:  # not ours, or not running here: written at once, as Optuna does
+            super().set_trial_param(trial_id, param_name, param_value_internal, distribution)
+            return
+        with self._lock:
+            study_id, _ = self._trial_id_to_study_id_and_number[trial_id]
+            previous = self._studies[study_id].param_distribution.get(param_name)
+        if previous is not None:  # refused at the suggest call, as the database would
+            check_distribution_compatibility(previous, distribution)
+        with self._own_lock:
+            self._pending.setdefault(trial_id, []).append(
+                (param_name, param_value_internal, distribution, previous))
+            own.distributions = {**own.distributions, param_name: distribution}
+            own.params = {**own.params,
+                          param_name: distribution.to_external_repr(param_value_internal)}
+
+    # every other write of a trial first writes its pending parameters ---------------------
+    def flush(self, trial_id: int | None = None) -> None:
+        """Write the pending parameters of ``trial_id`` (None: of every trial)."""
+        with self._own_lock:
+            ids = list(self._pending) if trial_id is None else [trial_id]
+        for one in ids:
+            self._write(one, None)
+
+    def _write(self, trial_id: int, attr: tuple[str, Any] | None) -> None:
+        """The pending parameters of ``trial_id`` and, if given, the user attribute
+        ``attr`` = (key, value), in one transaction."""
+        from optuna.distributions import distribution_to_json
+        from optuna.storages._rdb import models
+        from optuna.storages._rdb.storage import _create_scoped_session
+
+        with self._own_lock:
+            pending = self._pending.pop(trial_id, [])
+        if not pending and attr is None:
+            return
+        backend = self._backend
+        try:
+            with _create_scoped_session(backend.scoped_session, True) as session:
+                trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
+                backend.check_trial_is_updatable(trial_id, trial.state)
+                for name, value, distribution, previous in pending:
+                    if previous is None:  # the study's first: checked against the database
+                        backend._set_trial_param_without_commit(
+                            session, trial_id, name, value, distribution, previous)
+                        continue
+                    session.add(models.TrialParamModel(
+                        trial_id=trial_id, param_name=name, param_value=value,
+                        distribution_json=distribution_to_json(distribution)))
+                if attr is not None:
+                    backend._set_trial_attr_without_commit(
+                        session, models.TrialUserAttributeModel, trial_id, *attr)
+        except Exception:
+            self._forget(trial_id)
+            raise
+        with self._lock:
+            study_id, _ = self._trial_id_to_study_id_and_number[trial_id]
+            known = self._studies[study_id].param_distribution
+            for name, _value, distribution, _previous in pending:
+                known.setdefault(name, distribution)
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._write(trial_id, (key, value))
+        self._update(trial_id, lambda t: setattr(t, "user_attrs", {**t.user_attrs,
+                                                                    key: value}))
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self.flush(trial_id)
+        self._guarded(trial_id, super().set_trial_system_attr, trial_id, key, value)
+        self._update(trial_id, lambda t: t.system_attrs.__setitem__(key, value))
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int,
+                                     intermediate_value: float) -> None:
+        self.flush(trial_id)
+        self._guarded(trial_id, super().set_trial_intermediate_value, trial_id, step,
+                      intermediate_value)
+        self._update(trial_id, lambda t: setattr(t, "intermediate_values", {
+            **t.intermediate_values, step: intermediate_value}))
+
+    def set_trial_state_values(self, trial_id: int, state: TrialState,
+                               values: Any = None) -> bool:
+        self.flush(trial_id)
+        try:
+            return super().set_trial_state_values(trial_id, state, values)
+        finally:
+            self._forget(trial_id)  # finished (or changed elsewhere): read from the database
+
+    def _guarded(self, trial_id: int, write: Any, *args: Any) -> None:
+        try:
+            write(*args)
+        except Exception:
+            self._forget(trial_id)
+            raise
+
+    def _update(self, trial_id: int, change: Any) -> None:
+        with self._own_lock:
+            own = self._own.get(trial_id)
+            if own is not None:
+                change(own)
+
+    def _forget(self, trial_id: int) -> None:
+        with self._own_lock:
+            self._own.pop(trial_id, None)
+            self._pending.pop(trial_id, None)
+
+
+def batch_trial_writes(storage: Any) -> Any:
+    """``storage`` (an Optuna RDBStorage, as ``study.open_storage`` returns it) wrapped in a
+    ``TrialWriteBatcher``; any other storage as it is."""
+    if isinstance(storage, RDBStorage):
+        return TrialWriteBatcher(storage)
+    return storage
