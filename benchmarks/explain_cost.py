@@ -11,7 +11,7 @@ all methods alike. Ratios are against saliency (one backward pass) measured in t
 Usage::
 
     python benchmarks/explain_cost.py [--epochs 3] [--samples 16] [--rounds 3] [--steps 32]
-                                      [--device cpu]
+                                      [--device cpu] [--threads 0]
 
 Prints ``model=... method=... seconds_per_sample=... ratio_vs_saliency=...`` lines.
 """
@@ -91,8 +91,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=32)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0: torch's default)")
     args = parser.parse_args(argv)
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     print(f"torch={torch.__version__} threads={torch.get_num_threads()} device={args.device} "
           f"samples={args.samples} rounds={args.rounds} ig_steps={args.steps}")

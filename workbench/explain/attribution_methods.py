@@ -25,9 +25,11 @@ NOISE_LEVEL = 0.15
 
 
 def occlusion_window(height: int, width: int) -> tuple[int, int]:
-    """(window, stride) for occlusion: about an eighth of the image side (at least 2 pixels),
-    moved by half a window."""
-    window = max(2, round(min(height, width) / 8))
+    """(window, stride) for occlusion: about an eighth of the image side (at least 2 pixels,
+    at most the side), moved by half a window: 8 x 8 digits -> 2 x 2 windows, stride 1;
+    224 x 224 photos -> 28 x 28, stride 14."""
+    side = min(height, width)
+    window = min(side, max(2, round(side / 8)))
     return window, max(1, window // 2)
 
 

@@ -91,3 +91,11 @@ def test_regression_attributes_the_single_output(tmp_path):
     assert isinstance(sample["true"], float) and sample["true"] > 20  # progression, not z
     assert sample["probability"] is None and len(sample["attribution"]) == 10
     assert list(result["class_average"]) == ["all"]
+
+
+def test_occlusion_window_suits_the_image_size():
+    from workbench.explain.attribution_methods import occlusion_window
+
+    assert occlusion_window(8, 8) == (2, 1)
+    assert occlusion_window(224, 224) == (28, 14)
+    assert occlusion_window(1, 30) == (1, 1)
