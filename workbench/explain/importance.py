@@ -122,7 +122,7 @@ def _compute(run_dir: Path, repeats: int, seed: int, weights: str, progress: Pro
         for r in range(repeats):
             if cancel is not None and cancel():
                 raise ExplainCancelled("permutation importance cancelled")
-            work[where] = x[rng.permutation(len(x))][where]
+            work[where] = x[where][rng.permutation(len(x))]
             drops.append(baseline - score(_predict(module, work), y))
             work[where] = x[where]
             if progress is not None:

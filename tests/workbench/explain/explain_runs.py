@@ -72,3 +72,18 @@ def shared_regression_run(tmp_path_factory) -> Path:
                                               folder / "proj", loss="mse",
                                               monitor="val_loss")
     return _SHARED["regression"]
+
+
+def shared_image_run(tmp_path_factory) -> Path:
+    """The cnn_digits example (8x8 digit images) trained briefly on a quarter of its training
+    split, once per session."""
+    if "image" not in _SHARED:
+        project = load_project(find_example("cnn_digits"))
+        dataset = project.resolved_dataset()
+        dataset["options"] = {**dataset.get("options", {}), "train_fraction": 0.25}
+        settings = {"epochs": 3, "device": "cpu", "monitors": False, "checkpoint_every": 3,
+                    "early_stopping": 0, "lr": 0.005}
+        request = RunRequest.freeze(project.graph, dataset, settings,
+                                    tmp_path_factory.mktemp("image") / "proj")
+        _SHARED["image"] = Path(execute_run(request)["run_dir"])
+    return _SHARED["image"]

@@ -8,7 +8,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tests.workbench.explain.explain_runs import shared_regression_run, shared_signal_run
+from tests.workbench.explain.explain_runs import (
+    shared_image_run,
+    shared_regression_run,
+    shared_signal_run,
+)
 from workbench.explain.errors import ExplainCancelled, ExplainError
 from workbench.explain.importance import feature_groups, permutation_importance
 from workbench.runs.run_store import RunStore
@@ -100,3 +104,12 @@ def test_image_patches_and_token_positions():
     tokens = SimpleNamespace(preprocessing={"kind": "none"}, input_dtype="int64",
                              input_shape=(6,))
     assert [g["feature"] for g in feature_groups(tokens)] == [f"position {i}" for i in range(6)]
+
+
+def test_image_run_ranks_16_patches(tmp_path_factory):
+    run = shared_image_run(tmp_path_factory)
+    result = permutation_importance(run, repeats=1, use_cache=False)
+    assert result["input_kind"] == "image" and len(result["importance"]) == 16
+    assert result["baseline"] > 0.5 and result["importance"][0]["mean"] > 0.02
+    assert {row["feature"] for row in result["importance"]} == {
+        f"patch {r},{c}" for r in range(4) for c in range(4)}

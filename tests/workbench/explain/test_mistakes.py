@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from tests.workbench.explain.explain_runs import shared_regression_run, shared_signal_run
+from tests.workbench.explain.explain_runs import (
+    shared_image_run,
+    shared_regression_run,
+    shared_signal_run,
+)
 from workbench.data.preprocessing import apply_preprocessing
 from workbench.explain.errors import ExplainError
 from workbench.explain.mistakes import find_mistakes
@@ -76,3 +80,22 @@ def test_regression_residuals_largest_first_in_target_units(tmp_path_factory):
 def test_bad_limit_is_refused(signal_run, limit):
     with pytest.raises(ExplainError, match="limit must be a whole number"):
         find_mistakes(signal_run, limit=limit)
+
+
+def test_image_mistakes_show_the_raw_pixels_in_0_1(tmp_path_factory):
+    from sklearn.datasets import load_digits
+
+    run = shared_image_run(tmp_path_factory)
+    result = find_mistakes(run, limit=3)
+    rebuilt = rebuild_run(run)
+    assert result["wrong"] >= 1 and len(result["mistakes"]) == min(3, result["wrong"])
+    raw = load_digits().images / 16.0
+    for m in result["mistakes"]:
+        image = np.asarray(m["image"])
+        assert image.shape == (1, 8, 8) and image.min() >= 0 and image.max() <= 1
+        assert "row" not in m
+        # the same pixels as the digit the model saw, standardization undone
+        x = rebuilt.dataset.x_val[m["index"]]
+        pre = rebuilt.dataset.preprocessing
+        assert np.allclose(image, (x * pre["std"][0] + pre["mean"][0]).clip(0, 1), atol=1e-4)
+        assert np.abs(raw - image[0]).reshape(len(raw), -1).max(axis=1).min() < 1e-3
