@@ -98,6 +98,18 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
     return result
 
 
+def optimize_within_budget(study: Any, objective: Any, **optimize: Any) -> None:
+    """``study.optimize(objective, **optimize)`` that ends when the storage refuses a new
+    trial because the study holds its trial budget (``trial_writes.BudgetReached``: a storage
+    from ``batch_trial_writes(storage, budget)``), as when ``n_trials`` or the timeout ends."""
+    from workbench.search.trial_writes import BudgetReached
+
+    try:
+        study.optimize(objective, **optimize)
+    except BudgetReached:
+        pass
+
+
 def check_search(project: Any, settings: SearchSettings) -> tuple[Any, list[str]]:
     """The parsed search space and the objectives' directions; SearchError for bad input."""
     from workbench.search.space import SearchSpaceError, parse_space

@@ -13,6 +13,14 @@ trial back three times per trial (when the trial object is made, before ``tell``
   (every write of this process updates it); finished trials and other processes' trials are
   read as before.
 
+With a ``budget`` it also keeps a study with several workers at its trial budget: a new trial
+is created only while the study holds fewer than ``budget`` trials COMPLETE, PRUNED, FAILED or
+RUNNING (Optuna's MaxTrialsCallback counts the same states, but after a trial, so N workers
+asking at once overshoot by up to N-1). The count and the creation are one transaction that
+first locks the study's row (an UPDATE of it: SQLite's write lock, PostgreSQL's row lock), so
+workers on any machine take turns; past the budget ``create_new_trial`` raises
+``BudgetReached`` (``runner.optimize_within_budget`` ends the loop on it).
+
 Crash safety as Optuna's cached storage documents it: writes before a trial's state change may
 be lost when the process dies; a dead worker's trial is FAILED by the heartbeat (its
 parameters may then be missing, since they were never needed to train). Another process sees
@@ -29,15 +37,22 @@ from optuna.storages import RDBStorage
 from optuna.storages._cached_storage import _CachedStorage
 from optuna.trial import TrialState
 
+BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
 Pending = list[tuple[str, float, Any, Any]]  # (name, internal value, distribution, previous)
+
+
+class BudgetReached(Exception):
+    """The study holds its trial budget: no new trial was created."""
 
 
 class TrialWriteBatcher(_CachedStorage):
     """An RDB storage for ``optuna.create_study``/``load_study`` that batches each trial's
-    parameter writes and serves this process's running trials from memory."""
+    parameter writes and serves this process's running trials from memory; ``budget``: the
+    most trials (COMPLETE, PRUNED, FAIL, RUNNING) the study may hold."""
 
-    def __init__(self, backend: RDBStorage) -> None:
+    def __init__(self, backend: RDBStorage, budget: int | None = None) -> None:
         super().__init__(backend)
+        self.budget = budget
         self._pending: dict[int, Pending] = {}  # trial id -> parameters not yet written
         self._own: dict[int, Any] = {}  # trial id -> this process's running trial (FrozenTrial)
         self._own_lock = threading.Lock()
@@ -48,6 +63,8 @@ class TrialWriteBatcher(_CachedStorage):
 
     # trials this process creates --------------------------------------------------------
     def create_new_trial(self, study_id: int, template_trial: Any = None) -> int:
+        if template_trial is None and self.budget is not None:
+            self._lock_study_within_budget(study_id)  # held until the trial is committed
         trial_id = super().create_new_trial(study_id, template_trial)
         if template_trial is None:  # a RUNNING trial this process is about to run
             with self._lock:
@@ -57,6 +74,31 @@ class TrialWriteBatcher(_CachedStorage):
                 with self._own_lock:
                     self._own[trial_id] = copy.deepcopy(created)
         return trial_id
+
+    def _lock_study_within_budget(self, study_id: int) -> None:
+        """Lock the study's row in the session Optuna creates the trial in next (the same
+        thread-local session, so the lock lasts until that commit); BudgetReached, with the
+        lock released, when the study holds ``budget`` trials."""
+        import sqlalchemy
+        from optuna.storages._rdb import models
+
+        session = self._backend.scoped_session()
+        try:
+            study = models.StudyModel
+            session.execute(sqlalchemy.update(study).where(study.study_id == study_id)
+                            .values(study_name=study.study_name))
+            trial = models.TrialModel
+            held = session.execute(sqlalchemy.select(sqlalchemy.func.count(trial.trial_id))
+                                   .where(trial.study_id == study_id,
+                                          trial.state.in_(BUDGET_STATES))).scalar_one()
+        except BaseException:
+            session.rollback()
+            session.close()
+            raise
+        if held >= self.budget:
+            session.rollback()
+            session.close()
+            raise BudgetReached(f"the study holds {held} trials, its budget is {self.budget}")
 
     def get_trial(self, trial_id: int) -> Any:
         with self._own_lock:
@@ -175,9 +217,9 @@ class TrialWriteBatcher(_CachedStorage):
             self._pending.pop(trial_id, None)
 
 
-def batch_trial_writes(storage: Any) -> Any:
+def batch_trial_writes(storage: Any, budget: int | None = None) -> Any:
     """``storage`` (an Optuna RDBStorage, as ``study.open_storage`` returns it) wrapped in a
-    ``TrialWriteBatcher``; any other storage as it is."""
+    ``TrialWriteBatcher`` (with the trial ``budget``); any other storage as it is."""
     if isinstance(storage, RDBStorage):
-        return TrialWriteBatcher(storage)
+        return TrialWriteBatcher(storage, budget)
     return storage

@@ -95,3 +95,43 @@ def test_an_incompatible_distribution_is_refused_at_suggest(tmp_path):
 def test_other_storages_are_left_as_they_are():
     memory = optuna.storages.InMemoryStorage()
     assert batch_trial_writes(memory) is memory
+
+
+WORKER = """
+import sys, time
+from pathlib import Path
+import optuna
+from workbench.search.runner import optimize_within_budget
+from workbench.search.trial_writes import batch_trial_writes
+
+url, go, budget = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+storage = batch_trial_writes(optuna.storages.RDBStorage(
+    url, engine_kwargs={"connect_args": {"timeout": 30}}), budget=budget)
+study = optuna.load_study(study_name="s", storage=storage)
+while not go.exists():
+    time.sleep(0.01)
+optimize_within_budget(study, lambda t: time.sleep(0.3) or t.suggest_int("n", 1, 8),
+                       n_trials=4)
+"""
+
+
+@pytest.mark.parametrize("budget", [1, 3])
+def test_two_workers_stop_at_the_budget(tmp_path, budget):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    optuna.create_study(study_name="s", storage=url)
+    go = tmp_path / "go"
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go), str(budget)])
+               for _ in range(2)]
+    import time
+
+    time.sleep(1.5)  # both loaded the study and wait
+    go.touch()  # ask at the same moment
+    assert [w.wait(60) for w in workers] == [0, 0]
+    trials = optuna.load_study(study_name="s", storage=url).trials
+    # without the budget: 2 x 4; with Optuna's MaxTrialsCallback: up to budget + 1
+    assert [t.number for t in trials] == list(range(budget))
+    assert all(t.state.name == "COMPLETE" for t in trials)
