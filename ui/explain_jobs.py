@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ui.workers import BackgroundCall
+
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 Work = Callable[[Progress, Cancel], Any]
@@ -48,6 +50,7 @@ class ExplainJob(QObject):
         self._cancel = threading.Event()
         self._call: Any = None
         self.state = "waiting"  # waiting, running, done, failed, cancelled
+        self.on_shutdown: Callable[[], None] | None = None
         # a signal of this (GUI-thread) object emitted on the worker thread is queued here
         self._progress_from_worker.connect(self.progress)
 
@@ -62,7 +65,6 @@ class ExplainJob(QObject):
         return self.state in ("waiting", "running")
 
     def start(self) -> None:
-        from ui.workers import BackgroundCall
         from workbench.explain.errors import ExplainCancelled
 
         if self._cancel.is_set():
@@ -80,10 +82,17 @@ class ExplainJob(QObject):
             except Exception as exc:  # shown in the tab; the app stays up
                 return "failed", describe_error(exc)
 
-        self._call = BackgroundCall(call)
+        self._call = _CancellableCall(call, self._shutting_down)
         self._call.worker.result.connect(self._on_outcome)  # bound slots: GUI thread
         self._call.worker.error.connect(self._on_error)
         self._call.start()
+
+    def _shutting_down(self) -> None:
+        """The app is closing (``ui.workers.shutdown_all``): stop at the next check instead of
+        making the window wait for the whole computation; queued jobs do not start."""
+        self.cancel()
+        if self.on_shutdown is not None:
+            self.on_shutdown()
 
     def _on_outcome(self, outcome: tuple[str, Any]) -> None:
         self._finish(*outcome)
@@ -108,6 +117,18 @@ class ExplainJob(QObject):
         return self._call is None or self._call.wait(timeout_ms)
 
 
+class _CancellableCall(BackgroundCall):
+    """A BackgroundCall that asks its work to stop before ``shutdown`` waits for it."""
+
+    def __init__(self, function: Callable[[], Any], stop: Callable[[], None]) -> None:
+        super().__init__(function)
+        self.stop = stop
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        self.stop()
+        return super().shutdown(timeout_ms)
+
+
 class ExplainQueue(QObject):
     """Runs explain jobs one at a time, in order."""
 
@@ -120,6 +141,7 @@ class ExplainQueue(QObject):
 
     def submit(self, job: ExplainJob) -> ExplainJob:
         job.ended.connect(lambda: self._ended(job))
+        job.on_shutdown = self.cancel_all
         self.waiting.append(job)
         self._next()
         self.changed.emit()

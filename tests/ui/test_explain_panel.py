@@ -306,3 +306,31 @@ def test_regression_residuals(monkeypatch, panel, qtbot, tmp_path):
     assert [tab.table.item(r, 4).text() for r in range(2)] == ["5.500", "-3.000"]
     assert tab.table.item(0, 5).text() == "rooms=3, town=A"
     assert "largest residuals" in tab.message.text() and "residual 5.500" in tab.detail.text()
+
+
+def test_closing_the_app_cancels_running_and_queued_jobs(monkeypatch, panel, qtbot, tmp_path):
+    from ui import workers
+
+    started, stopped, measured = threading.Event(), [], []
+
+    def slow(run, repeats=5, seed=0, **kw):
+        started.set()
+        for _ in range(4000):  # 20 s unless cancelled
+            if kw["cancel"]():
+                stopped.append(True)
+                raise ExplainCancelled()
+            time.sleep(0.005)
+        return {"metric": "accuracy", "baseline": 1.0, "repeats": 1, "importance": []}
+
+    fake_module(monkeypatch, "importance", permutation_importance=slow)
+    fake_module(monkeypatch, "calibration",
+                calibration_report=lambda *a, **k: measured.append(1) or {"ece": 0, "bins": []})
+    panel.set_run(run_dir(tmp_path))
+    panel.importance.run_button.click()
+    assert started.wait(10)
+    panel.calibration.run_button.click()  # queued behind the importance job
+    assert "queued" in panel.calibration.message.text()
+    assert workers.shutdown_all(30_000)  # what the window does when it closes
+    assert stopped == [True]
+    panel.wait()
+    assert measured == [] and not panel.queue.busy()
