@@ -33,6 +33,13 @@ class SearchOptions:
     objectives: tuple[str, ...] = ("val_accuracy",)
     seed: int | None = None
     heartbeat: int = 5
+    workers: int = 1  # 1: trials in the search process; N >= 2: N worker processes
+
+
+def available_cores() -> int:
+    """The cores this process may use (the Workers field's maximum)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
 
 
 def search_arguments(project_file: str | Path, project_dir: str | Path,
@@ -47,6 +54,8 @@ def search_arguments(project_file: str | Path, project_dir: str | Path,
         args += ["--timeout", f"{float(options.timeout):g}"]
     if options.seed is not None:
         args += ["--seed", str(int(options.seed))]
+    if int(options.workers) >= 2:  # each trains with max(1, cores // N) torch threads
+        args += ["--workers", str(int(options.workers))]
     if resume:
         args.append("--resume")
     return args

@@ -98,3 +98,38 @@ def test_first_save_moves_the_study_to_the_saved_folder(make_window, tmp_path, q
     assert window.search.panel.start()
     assert started == [target.parent] and target.is_file()
     assert window.search.panel.project_dir == target.parent
+
+
+def test_the_workers_field_reaches_the_command_line(make_window, tmp_path, qtbot,
+                                                    monkeypatch):
+    import subprocess
+
+    import ui.search_process
+
+    project_file = tiny_search_project(tmp_path / "proj")
+    window = make_window(load_project(project_file), project_file)
+    panel = window.search.panel
+    started = []
+
+    class Started:
+        pid = 999_999_999
+
+        def poll(self):
+            return 0
+
+    def popen(command, **_kwargs):
+        started.append(command)
+        return Started()
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(ui.search_process, "available_cores", lambda: 4)
+    assert panel.workers.minimum() == 1 and panel.workers.value() == 1
+    panel.workers.setMaximum(4)
+    panel.workers.setValue(2)
+    assert panel.options().workers == 2
+    assert panel.start()
+    command = started[0]
+    assert command[command.index("--workers") + 1] == "2"
+    assert "2 workers" in panel.status.text() and "torch thread" in panel.status.text()
+    one = search_arguments("/p/x.wbproj.json", "/p", SearchOptions(workers=1))
+    assert "--workers" not in one  # one worker: the trials run in the search process

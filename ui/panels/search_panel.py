@@ -24,7 +24,7 @@ from ui.panels.search_parallel import ParallelCoordinates
 from ui.panels.search_plots import ImportancePlot, ParetoPlot, SearchPlots
 from ui.panels.search_reader import StudyReader, direction, space_summary
 from ui.panels.search_table import TrialsTable
-from ui.search_process import SearchOptions, SearchProcess
+from ui.search_process import SearchOptions, SearchProcess, available_cores
 from workbench.search.strategies import PRUNERS, STRATEGIES
 
 STOP_GRACE_S = 20.0  # a search still alive this long after Stop gets the next signal
@@ -74,6 +74,11 @@ class SearchPanel(QtWidgets.QWidget):
         self.timeout.setSuffix(" s")
         self.timeout.setSpecialValueText("no limit")
         self.timeout.setToolTip("Start no new trial after this many seconds (0: no limit)")
+        self.workers = QtWidgets.QSpinBox()
+        self.workers.setRange(1, max(1, available_cores()))
+        self.workers.setValue(1)
+        self.workers.setToolTip("Trials trained at once, each in its own process with "
+                                "cores / workers torch threads (1: one process)")
         self.objective = _combo(("val_accuracy", "val_loss", "val_mae"), "val_accuracy",
                                 "What the search optimizes, on the validation split only")
         self.pareto = QtWidgets.QCheckBox("also fewer parameters (Pareto front)")
@@ -81,7 +86,8 @@ class SearchPanel(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.AllNonFixedFieldsGrow)
         for label, widget in (("Strategy", self.strategy), ("Pruner", self.pruner),
-                              ("Trials", self.trials), ("Timeout", self.timeout),
+                              ("Trials", self.trials), ("Workers", self.workers),
+                              ("Timeout", self.timeout),
                               ("Objective", self.objective), ("", self.pareto)):
             form.addRow(label, widget)
         self.start_button = QtWidgets.QPushButton("Start Search")
@@ -192,7 +198,7 @@ class SearchPanel(QtWidgets.QWidget):
         return SearchOptions(strategy=self.strategy.currentText(),
                              pruner=self.pruner.currentText(), trials=self.trials.value(),
                              timeout=self.timeout.value() or None,
-                             objectives=tuple(objectives))
+                             objectives=tuple(objectives), workers=self.workers.value())
 
     def start(self, resume: bool = False) -> bool:
         """Save the project if needed and start (or resume) the search; False with a red
@@ -221,8 +227,9 @@ class SearchPanel(QtWidgets.QWidget):
         except RuntimeError as exc:
             self.show_error(str(exc))
             return False
-        self.status.setText(f"{'Resumed' if resume else 'Started'} the search (process {pid}); "
-                            f"trials appear as they run.")
+        self.status.setText(f"{'Resumed' if resume else 'Started'} the search (process {pid}, "
+                            f"{workers_summary(self.workers.value())}); trials appear as they "
+                            f"run.")
         self._set_state("running")
         self._stale = True
         return True
@@ -410,6 +417,15 @@ def _timed_read(reader: StudyReader, importance: ImportanceCache | None = None
             report["importance"] = {"ranked": [], "problem": str(exc).splitlines()[0]
                                     if str(exc) else type(exc).__name__}
     return report, (time.perf_counter() - started) * 1000
+
+
+def workers_summary(workers: int) -> str:
+    """How the trials train: '1 worker' or 'N workers, T torch threads each'."""
+    from workbench.search.workers import worker_threads
+
+    if workers <= 1:
+        return "1 worker"
+    return f"{workers} workers, {worker_threads(workers)} torch thread(s) each"
 
 
 def _combo(items: tuple[str, ...], current: str, tip: str) -> QtWidgets.QComboBox:
