@@ -174,6 +174,11 @@ def _attribution_lines(att: dict[str, Any]) -> list[str]:
         if names and isinstance(values, list) and values and not isinstance(values[0], list):
             ranked = sorted(zip(names, values), key=lambda p: -abs(p[1]))[:4]
             head += "; top: " + ", ".join(f"{n} {v:+.3g}" for n, v in ranked)
+        elif isinstance(values, list) and values and isinstance(values[0], list):
+            peak = max(((abs(v), r, c) for r, row in enumerate(values)
+                        for c, v in enumerate(row)), default=None)
+            if peak is not None:
+                head += f"; strongest at row {peak[1]}, column {peak[2]}"
         lines.append(head)
     return lines
 
