@@ -5,8 +5,8 @@ from __future__ import annotations
 from workbench.compress.formats import candidate_settings, recommend
 
 
-def row(label, drop, ms):
-    return {"label": label, "drop": drop, "latency_ms": {"1": ms, "64": ms}}
+def row(label, drop, ms, size=100):
+    return {"label": label, "drop": drop, "latency_ms": {"1": ms, "64": ms}, "file_bytes": size}
 
 
 def test_fastest_format_within_threshold():
@@ -15,6 +15,14 @@ def test_fastest_format_within_threshold():
     choice = recommend(rows, 0.5)
     assert choice["choice"] == choice["recommend"] == "a"   # b is faster but loses accuracy
     assert "2.50x" in choice["reason"]
+
+
+def test_near_ties_go_to_the_smallest_file():
+    rows = [row("float32", None, 10.0, 400), row("qdq", 0.0, 4.0, 120),
+            row("qoperator", 0.0, 4.1, 100), row("slow-small", 0.0, 6.0, 50)]
+    assert recommend(rows, 0.5)["recommend"] == "qoperator"  # within 5% of qdq, smaller
+    rows[2] = row("qoperator", 0.0, 4.5, 100)  # 12% slower: no longer a tie
+    assert recommend(rows, 0.5)["recommend"] == "qdq"
 
 
 def test_float_recommended_when_it_is_fastest():
