@@ -70,15 +70,16 @@ def tiny_project(folder: Path, epochs: int) -> Path:
 
 
 def measure(trials: int, epochs: int, strategy: str, pruner: str,
-            wal: bool = False) -> dict[str, Any]:
+            wal: bool = False, batched: bool = True) -> dict[str, Any]:
     """Run one study and return per-trial overhead (ms) and commits. ``wal``: the storage
-    as ``sqlite_tuning.tune_sqlite`` sets it (WAL, synchronous=NORMAL), where the CLI's
-    ``open_storage`` does not do that itself yet."""
+    as ``sqlite_tuning.tune_sqlite`` sets it (WAL, synchronous=NORMAL; ``open_storage`` does
+    that itself now). ``batched`` False: without ``trial_writes.TrialWriteBatcher`` (every
+    ``suggest`` a commit, the running trial read back from the database), for comparison."""
     import sqlalchemy
 
     from workbench import experiment
     from workbench.project import load_project
-    from workbench.search import pruning, sampling, study
+    from workbench.search import pruning, sampling, study, trial_writes
     from workbench.search.runner import SearchSettings, run_search
     from workbench.search.sqlite_tuning import journal_mode, tune_sqlite
     from workbench.train.trainer import Trainer
@@ -137,6 +138,9 @@ def measure(trials: int, epochs: int, strategy: str, pruner: str,
                                   strategy=strategy, n_trials=trials, pruner=pruner, seed=0)
         Trainer.fit, pruning.TrialPruningCallback.on_event = timed_fit, timed_event
         study.open_storage = storage_as_set
+        batcher = trial_writes.batch_trial_writes
+        if not batched:
+            trial_writes.batch_trial_writes = lambda storage, budget=None: storage
         for name, (module, _function) in originals.items():
             setattr(module, name, timer(name))
         sqlalchemy.event.listen(sqlalchemy.engine.Engine, "commit", on_commit)
@@ -147,6 +151,7 @@ def measure(trials: int, epochs: int, strategy: str, pruner: str,
         finally:
             Trainer.fit, pruning.TrialPruningCallback.on_event = fit, on_event
             study.open_storage = open_storage
+            trial_writes.batch_trial_writes = batcher
             for name, (module, function) in originals.items():
                 setattr(module, name, function)
             sqlalchemy.event.remove(sqlalchemy.engine.Engine, "commit", on_commit)
@@ -169,8 +174,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--strategy", default="tpe")
     parser.add_argument("--pruner", default="none")
-    parser.add_argument("--variant", choices=("as-wired", "wal", "both"), default="both",
+    parser.add_argument("--variant", choices=("as-wired", "wal", "both"), default="as-wired",
                         help="storage as open_storage leaves it, with tune_sqlite, or both")
+    parser.add_argument("--batching", choices=("on", "off", "both"), default="on",
+                        help="TrialWriteBatcher on, off, or both alternated (--repeat times)")
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (1: 2 threads on 2 busy shared cores ran a "
                              "digits epoch 40x slower here)")
@@ -179,9 +187,12 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     variants = ["as-wired", "wal"] if args.variant == "both" else [args.variant]
-    for variant in variants:
+    batching = ["off", "on"] if args.batching == "both" else [args.batching]
+    runs = [(v, b) for _ in range(args.repeat) for v in variants for b in batching]
+    for variant, batch in runs:
         found = measure(args.trials, args.epochs, args.strategy, args.pruner,
-                        wal=variant == "wal")
+                        wal=variant == "wal", batched=batch == "on")
+        variant = f"{variant}, batching {batch}"
         # the first trial pays one-off imports and the dataset load: left out of the figures
         overhead, commits = found["overhead_ms"][1:], found["commits"][1:]
         median = statistics.median(overhead)

@@ -166,6 +166,8 @@ class TrialWriteBatcher(_CachedStorage):
         except Exception:
             self._forget(trial_id)
             raise
+        if not pending:
+            return
         with self._lock:
             study_id, _ = self._trial_id_to_study_id_and_number[trial_id]
             known = self._studies[study_id].param_distribution

@@ -135,3 +135,16 @@ def test_two_workers_stop_at_the_budget(tmp_path, budget):
     # without the budget: 2 x 4; with Optuna's MaxTrialsCallback: up to budget + 1
     assert [t.number for t in trials] == list(range(budget))
     assert all(t.state.name == "COMPLETE" for t in trials)
+
+
+def test_another_process_trial_can_be_marked(tmp_path):
+    """A parent marks a dead worker's trial (not in its cache) through the batcher."""
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    worker = optuna.create_study(study_name="s", storage=url)
+    running = worker.ask()
+    parent = optuna.load_study(study_name="s", storage=batch_trial_writes(
+        optuna.storages.RDBStorage(url)))
+    parent._storage.set_trial_user_attr(running._trial_id, "problem", "its worker died")
+    parent._storage.set_trial_state_values(running._trial_id, optuna.trial.TrialState.FAIL)
+    trial = optuna.load_study(study_name="s", storage=url).trials[0]
+    assert trial.user_attrs == {"problem": "its worker died"} and trial.state.name == "FAIL"
