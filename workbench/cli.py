@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "workbench.commands.distill",
     "workbench.commands.compare",
     "workbench.commands.explain",
+    "workbench.commands.report",
 )
 
 
