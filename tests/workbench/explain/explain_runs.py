@@ -87,3 +87,20 @@ def shared_image_run(tmp_path_factory) -> Path:
                                     tmp_path_factory.mktemp("image") / "proj")
         _SHARED["image"] = Path(execute_run(request)["run_dir"])
     return _SHARED["image"]
+
+
+def shared_token_run(tmp_path_factory) -> Path:
+    """An embedding + LSTM on the 'sequence' token set (6 positions), 2 epochs, once per
+    session."""
+    if "tokens" not in _SHARED:
+        from workbench.graph.templates import embedding_lstm
+
+        graph = embedding_lstm(seq_len=6, vocab=10, embedding_dim=8, hidden=8, num_classes=2)
+        dataset = {"name": "sequence", "options": {"n_samples": 300, "seq_len": 6,
+                                                   "vocab_size": 10}}
+        settings = {"epochs": 2, "device": "cpu", "lr": 0.01, "monitors": False,
+                    "checkpoint_every": 2}
+        request = RunRequest.freeze(graph, dataset, settings,
+                                    tmp_path_factory.mktemp("tokens") / "proj")
+        _SHARED["tokens"] = Path(execute_run(request)["run_dir"])
+    return _SHARED["tokens"]

@@ -12,6 +12,7 @@ from tests.workbench.explain.explain_runs import (
     shared_image_run,
     shared_regression_run,
     shared_signal_run,
+    shared_token_run,
 )
 from workbench.explain.errors import ExplainCancelled, ExplainError
 from workbench.explain.importance import feature_groups, permutation_importance
@@ -113,3 +114,11 @@ def test_image_run_ranks_16_patches(tmp_path_factory):
     assert result["baseline"] > 0.5 and result["importance"][0]["mean"] > 0.02
     assert {row["feature"] for row in result["importance"]} == {
         f"patch {r},{c}" for r in range(4) for c in range(4)}
+
+
+def test_token_run_shuffles_positions(tmp_path_factory):
+    run = shared_token_run(tmp_path_factory)
+    result = permutation_importance(run, repeats=2, use_cache=False)
+    assert result["input_kind"] == "tokens" and result["metric"] == "accuracy"
+    assert sorted(row["feature"] for row in result["importance"]) == [
+        f"position {i}" for i in range(6)]

@@ -11,6 +11,7 @@ from tests.workbench.explain.explain_runs import (
     shared_image_run,
     shared_regression_run,
     shared_signal_run,
+    shared_token_run,
 )
 from workbench.data.preprocessing import apply_preprocessing
 from workbench.explain.errors import ExplainError
@@ -99,3 +100,12 @@ def test_image_mistakes_show_the_raw_pixels_in_0_1(tmp_path_factory):
         pre = rebuilt.dataset.preprocessing
         assert np.allclose(image, (x * pre["std"][0] + pre["mean"][0]).clip(0, 1), atol=1e-4)
         assert np.abs(raw - image[0]).reshape(len(raw), -1).max(axis=1).min() < 1e-3
+
+
+def test_token_mistakes_carry_the_token_ids(tmp_path_factory):
+    run = shared_token_run(tmp_path_factory)
+    result = find_mistakes(run, limit=4)
+    x_val = rebuild_run(run).dataset.x_val
+    assert result["wrong"] >= 1
+    for m in result["mistakes"]:
+        assert m["tokens"] == [int(t) for t in x_val[m["index"]]] and len(m["tokens"]) == 6
