@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ui.workers import BackgroundCall
+from ui.workers import _leave_a_core_for_the_gui as leave_a_core_for_the_gui
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -74,6 +75,7 @@ class ExplainJob(QObject):
         emit, cancel_event = self._progress_from_worker.emit, self._cancel
 
         def call() -> tuple[str, Any]:
+            restore_threads = leave_a_core_for_the_gui()
             try:
                 return "done", self.work(lambda done, total: emit(int(done), int(total)),
                                          cancel_event.is_set)
@@ -81,6 +83,8 @@ class ExplainJob(QObject):
                 return "cancelled", None
             except Exception as exc:  # shown in the tab; the app stays up
                 return "failed", describe_error(exc)
+            finally:
+                restore_threads()
 
         self._call = _CancellableCall(call, self._shutting_down)
         self._call.worker.result.connect(self._on_outcome)  # bound slots: GUI thread
