@@ -115,6 +115,11 @@ def test_tabular_bars_and_remembered_per_run(monkeypatch, panel, qtbot, tmp_path
     panel.set_run(first)
     panel.wait()
     assert tab.view.result is TABULAR_RESULT and len(calls) == 1  # shown without computing
+    (first / "best.safetensors").write_bytes(b"new weights")  # e.g. the run was resumed
+    panel.set_run(second)
+    panel.set_run(first)
+    panel.wait()
+    assert tab.view.result is None  # the old result does not explain the new weights
 
 
 def test_cancel_and_second_request_refused(monkeypatch, panel, qtbot, tmp_path):

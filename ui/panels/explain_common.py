@@ -67,7 +67,7 @@ class JobTab(QtWidgets.QWidget):
         """Run the tab's computation for the selected run (override)."""
 
     def remembered(self, key: str) -> Any:
-        return self.memo.get((str(self.run_dir), key))
+        return self.memo.get(memo_key(self.run_dir, key))
 
     # jobs ------------------------------------------------------------------------------
     def submit(self, title: str, work: Work, on_result: Callable[[Any], None],
@@ -117,7 +117,7 @@ class JobTab(QtWidgets.QWidget):
     def _on_result(self, job: ExplainJob, value: Any, on_result: Callable[[Any], None],
                    key: str | None) -> None:
         if key is not None:
-            self.memo[(str(job.run_dir), key)] = value
+            self.memo[memo_key(job.run_dir, key)] = value
         if not self._current(job):
             return
         self.message.setText("")
@@ -140,6 +140,17 @@ class JobTab(QtWidgets.QWidget):
         self.run_button.setEnabled(not running)
         if not running:
             self.progress.hide()
+
+
+def memo_key(run_dir: Path | None, key: str) -> tuple[str, str]:
+    """What a result is remembered under: the run, the arguments, and the best weights' size
+    and time (a resumed run's new weights are not explained by the old result)."""
+    try:
+        stat = (Path(run_dir) / "best.safetensors").stat() if run_dir else None
+    except OSError:
+        stat = None
+    stamp = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "-"
+    return str(run_dir), f"{key}@{stamp}"
 
 
 def gray_or_rgb(image: Any) -> np.ndarray:

@@ -189,4 +189,11 @@ class MistakesTab(JobTab):
             return compute_attributions(run_dir, method, 1, indices=[index],
                                         progress=progress, cancel=cancel)
 
-        self.submit(f"explaining sample #{index}", work, self.view.show_result)
+        self.submit(f"explaining sample #{index}", work, self._on_attribution)
+
+    def _on_attribution(self, result: dict[str, Any]) -> None:
+        self.view.show_result(result)
+        sample = (result.get("samples") or [{}])[0]
+        self.message.setText(f"Attribution of #{sample.get('index')} "
+                             f"({result.get('method')}) towards its predicted class "
+                             f"{sample.get('predicted')}.")
