@@ -168,8 +168,8 @@ def _attribution_lines(att: dict[str, Any]) -> list[str]:
     names = att.get("columns") or att.get("feature_names")
     key = "column_attribution" if att.get("columns") else "attribution"
     for sample in att["samples"]:
-        head = (f"  #{sample['index']}: true {sample.get('true')}, predicted "
-                f"{sample.get('predicted')}")
+        head = (f"  #{sample['index']}: true {_short(sample.get('true'))}, predicted "
+                f"{_short(sample.get('predicted'))}")
         values = sample.get(key)
         if names and isinstance(values, list) and values and not isinstance(values[0], list):
             ranked = sorted(zip(names, values), key=lambda p: -abs(p[1]))[:4]
@@ -203,8 +203,12 @@ def _row(sample: dict[str, Any]) -> str:
     row = sample.get("row")
     if not row:
         return ""
-    text = ", ".join(f"{k}={v}" for k, v in row.items())
+    text = ", ".join(f"{k}={_short(v)}" for k, v in row.items())
     return f"  [{text[:100]}{'…' if len(text) > 100 else ''}]"
+
+
+def _short(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _calibration_lines(cal: dict[str, Any]) -> list[str]:

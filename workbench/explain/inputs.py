@@ -94,7 +94,9 @@ def val_raw_rows(dataset: Any) -> list[dict[str, Any]]:
     if dataset.task == "regression":
         scaling = pre.get("target_scaling") or {}
         mean, std = float(scaling.get("mean", 0.0)), float(scaling.get("std", 1.0))
-        labels: list[Any] = [float(v) * std + mean for v in y.reshape(len(y), -1)[:, 0]]
+        # float32 targets carry about 7 significant digits: no more are shown
+        labels: list[Any] = [float(f"{float(v) * std + mean:.7g}")
+                             for v in y.reshape(len(y), -1)[:, 0]]
     else:
         labels = [str(dataset.class_names[int(v)]) for v in y]
     return [{**{name: _plain(values[i]) for name, values in columns.items()}, target: label}
