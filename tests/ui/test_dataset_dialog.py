@@ -4,7 +4,7 @@ and the main window using it for csv datasets."""
 from __future__ import annotations
 
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ui.dialogs.dataset_dialog import CsvDatasetDialog
 
@@ -111,3 +111,52 @@ def test_main_window_uses_the_dialog_for_csv(make_window, qtbot, tmp_path, monke
     dataset = window.document.project.dataset
     assert dataset["name"] == "csv" and dataset["options"]["missing_indicator"] is True
     assert dataset["options"]["target"] == "species" and seen[0].startswith("target: species")
+
+
+def exclude_rows(dlg) -> dict[str, bool]:
+    """{column: checked} of the visible rows of "Keep out of the inputs"."""
+    items = [dlg.exclude_list.item(i) for i in range(dlg.exclude_list.count())]
+    return {item.text(): item.checkState() == QtCore.Qt.Checked for item in items
+            if not item.isHidden()}
+
+
+def test_keeping_a_column_out_shrinks_the_inputs(dialog, qtbot, tmp_path):
+    dlg = dialog({"path": str(penguins(tmp_path / "p.csv"))})
+    assert exclude_rows(dlg) == {"bill": False, "mass": False, "island": False}
+    assert dlg.report["features"] == 5 and "kept out" not in dlg.preview_text()
+    assert "sensitive attribute" in dlg.exclude_list.toolTip()
+    check(dlg, "island")
+    qtbot.waitUntil(lambda: dlg.report.get("features") == 2)
+    assert "inputs: 2" in dlg.preview_text()
+    assert "kept out of the inputs (for per-group metrics): island" in dlg.preview_text()
+    assert dlg.options() == {"path": str(tmp_path / "p.csv"), "target": "species",
+                             "exclude": ["island"]}
+    assert dlg.report["excluded_columns"] == ["island"]
+
+
+def test_exclude_is_read_back_and_the_target_cannot_be_kept_out(dialog, qtbot, tmp_path):
+    dlg = dialog({"path": str(penguins(tmp_path / "p.csv")), "exclude": ["island", "bill"]})
+    assert exclude_rows(dlg) == {"bill": True, "mass": False, "island": True}
+    assert dlg.options()["exclude"] == ["bill", "island"] and dlg.report["features"] == 1
+    dlg.target_combo.setCurrentText("island")  # the target: hidden from the list, unchecked
+    qtbot.waitUntil(lambda: dlg.report.get("target") == "island")
+    assert exclude_rows(dlg) == {"bill": True, "mass": False, "species": False}
+    assert dlg.options()["exclude"] == ["bill"] and ok_enabled(dlg)
+    dlg.target_combo.setCurrentText("species")
+    qtbot.waitUntil(lambda: dlg.report.get("target") == "species")
+    assert exclude_rows(dlg) == {"bill": True, "mass": False, "island": False}
+    check(dlg, "mass")
+    check(dlg, "island")
+    qtbot.waitUntil(lambda: not ok_enabled(dlg))  # no input left: the loader's message
+    assert "keeps out every feature column" in dlg.preview_text()
+
+
+def test_exclude_as_text_option_is_read(dialog, tmp_path):
+    dlg = dialog({"path": str(penguins(tmp_path / "p.csv")), "exclude": "mass"})
+    assert dlg.options()["exclude"] == ["mass"] and dlg.report["excluded_columns"] == ["mass"]
+
+
+
+def check(dlg, column: str) -> None:
+    dlg.exclude_list.findItems(column, QtCore.Qt.MatchExactly)[0].setCheckState(
+        QtCore.Qt.Checked)

@@ -1,5 +1,6 @@
-"""The CSV dataset dialog: file, delimiter, lines to skip, column names, target, task and
-missing-value indicator, with a live preview of what loading will decide.
+"""The CSV dataset dialog: file, delimiter, lines to skip, column names, target, columns kept out
+of the inputs, task and missing-value indicator, with a live preview of what loading will
+decide.
 
 The preview is the core's own load report (``workbench.data.load_report.report_summary``), so
 the dialog shows exactly what ``workbench train`` prints and the run's config.json records.
@@ -17,6 +18,18 @@ DELIMITERS = [("auto", "auto (detect)"), (",", "comma  ,"), (";", "semicolon  ;"
 TASKS = [("auto", "auto (infer from the target)"), ("classification", "classification"),
          ("regression", "regression")]
 PREVIEW_DELAY_MS = 250
+EXCLUDE_TIP = ("Columns the network does not see as inputs. They stay in the run's data, so "
+               "the Explain view can still group its results by them.\nKeep out ids and row "
+               "numbers (they only let a model memorize), and a sensitive attribute (sex, "
+               "age group, region) whose fairness you want to check without the model using "
+               "it.")
+
+
+def _names(value: Any) -> list[str]:
+    """Option ``exclude`` as a list of names (it may be a list or one "a,b" text)."""
+    if isinstance(value, str):
+        return [n.strip() for n in value.split(",") if n.strip()]
+    return [str(n) for n in value] if isinstance(value, list) else []
 
 
 def _delimiter_key(value: Any) -> str:
@@ -57,6 +70,9 @@ class CsvDatasetDialog(QtWidgets.QDialog):
                                      "separated by commas (a,b,c)")
         self.target_combo = QtWidgets.QComboBox()
         self.target_combo.setToolTip("The column the network learns to predict")
+        self.exclude_list = QtWidgets.QListWidget()
+        self.exclude_list.setToolTip(EXCLUDE_TIP)
+        self.exclude_list.setMaximumHeight(110)
         self.task_combo = QtWidgets.QComboBox()
         for key, text in TASKS:
             self.task_combo.addItem(text, key)
@@ -73,6 +89,9 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         form.addRow("Skip lines", self.skip_spin)
         form.addRow("Column names", self.columns_edit)
         form.addRow("Target column", self.target_combo)
+        exclude_label = QtWidgets.QLabel("Keep out of\nthe inputs")
+        exclude_label.setToolTip(EXCLUDE_TIP)
+        form.addRow(exclude_label, self.exclude_list)
         form.addRow("Task", self.task_combo)
         form.addRow("Missing values", self.indicator_check)
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok
@@ -89,6 +108,7 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.refresh_preview)
         self._wanted_target = ""
+        self._wanted_exclude: list[str] = []
         self.set_options(options or {})
         for signal in (self.path_edit.textChanged, self.columns_edit.textChanged):
             signal.connect(self.schedule_preview)
@@ -96,6 +116,8 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         for combo in (self.delimiter_combo, self.target_combo, self.task_combo):
             combo.currentIndexChanged.connect(self.schedule_preview)
         self.indicator_check.toggled.connect(self.schedule_preview)
+        self.target_combo.currentIndexChanged.connect(self._hide_target_from_exclude)
+        self.exclude_list.itemChanged.connect(self.schedule_preview)
         self.refresh_preview()
 
     # state <-> options -----------------------------------------------------------------
@@ -108,6 +130,8 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         columns = options.get("columns") or ""
         self.columns_edit.setText(",".join(columns) if isinstance(columns, list) else columns)
         self._wanted_target = str(options.get("target") or "")
+        self._wanted_exclude = _names(options.get("exclude"))
+        self._check_excluded(self._wanted_exclude)
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(
             options.get("task", "auto"))))
         self.indicator_check.setChecked(bool(options.get("missing_indicator", False)))
@@ -130,11 +154,54 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         target = self.target_combo.currentText()
         if target:
             options["target"] = target
+        excluded = self.excluded()
+        if excluded:
+            options["exclude"] = excluded
         if self.task_combo.currentData() != "auto":
             options["task"] = self.task_combo.currentData()
         if self.indicator_check.isChecked():
             options["missing_indicator"] = True
         return options
+
+    def excluded(self) -> list[str]:
+        """The checked columns of "Keep out of the inputs" (never the target), in file order."""
+        target = self.target_combo.currentText()
+        items = (self.exclude_list.item(i) for i in range(self.exclude_list.count()))
+        return [item.text() for item in items
+                if item.checkState() == QtCore.Qt.Checked and item.text() != target]
+
+    def _check_excluded(self, names: list[str]) -> None:
+        blocker = QtCore.QSignalBlocker(self.exclude_list)
+        for i in range(self.exclude_list.count()):
+            item = self.exclude_list.item(i)
+            item.setCheckState(QtCore.Qt.Checked if item.text() in names
+                               else QtCore.Qt.Unchecked)
+        del blocker
+        self._hide_target_from_exclude()
+
+    def _fill_exclude(self, header: list[str]) -> None:
+        """One checkable row per column; the checked names that still exist stay checked."""
+        wanted = self.excluded() if self.exclude_list.count() else self._wanted_exclude
+        blocker = QtCore.QSignalBlocker(self.exclude_list)
+        self.exclude_list.clear()
+        for name in header:
+            item = QtWidgets.QListWidgetItem(name)
+            item.setFlags(item.flags() | QtCore.Qt.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.Checked if name in wanted else QtCore.Qt.Unchecked)
+            self.exclude_list.addItem(item)
+        del blocker
+        self._hide_target_from_exclude()
+
+    def _hide_target_from_exclude(self, *_args: Any) -> None:
+        """The target is never an input: its row is hidden and unchecked."""
+        target = self.target_combo.currentText()
+        blocker = QtCore.QSignalBlocker(self.exclude_list)
+        for i in range(self.exclude_list.count()):
+            item = self.exclude_list.item(i)
+            item.setHidden(item.text() == target)
+            if item.text() == target:
+                item.setCheckState(QtCore.Qt.Unchecked)
+        del blocker
 
     # preview -----------------------------------------------------------------------------
     def schedule_preview(self, *_args: Any) -> None:
@@ -167,7 +234,12 @@ class CsvDatasetDialog(QtWidgets.QDialog):
                 f"inputs: {self.report.get('features')}")
         imputed = ", ".join(f"{name} {count}"
                             for name, count in (self.report.get("imputed") or {}).items())
-        notes = "".join(f"\nnote: {note}" for note in self.report.get("notes", []))
+        notes = "".join(f"\nnote: {note}" for note in self.report.get("notes", [])
+                        if not note.startswith("kept out of the model's inputs"))
+        kept = self.report.get("excluded_columns") or []
+        if kept:
+            notes = (f"\nkept out of the inputs (for per-group metrics): {', '.join(kept)}"
+                     f"{notes}")
         self._show(f"{report_summary(self.report)}\n{task}"
                    f"{chr(10) + 'imputed: ' + imputed if imputed else ''}{notes}", ok=True)
 
@@ -182,6 +254,7 @@ class CsvDatasetDialog(QtWidgets.QDialog):
         self.target_combo.setCurrentIndex(header.index(wanted) if wanted in header
                                           else len(header) - 1)
         del blocker
+        self._fill_exclude(self.header)
 
     def _show(self, text: str, ok: bool) -> None:
         self.preview.setText(text)
