@@ -10,8 +10,9 @@ trial back three times per trial (when the trial object is made, before ``tell``
   user attribute (every trial of a search writes its ``"trial"`` attribute before it ends), in
   one transaction of their own before other writes;
 - answers ``get_trial`` for a RUNNING trial this process created and runs from its own copy
-  (every write of this process updates it); finished trials and other processes' trials are
-  read as before.
+  (every write of this process updates it), and once it has finished from that copy with the
+  state and values written (as Optuna's cache keeps finished trials); other processes' trials
+  are read as before.
 
 With a ``budget`` it also keeps a study with several workers at its trial budget: a new trial
 is created only while the study holds fewer than ``budget`` trials COMPLETE, PRUNED, FAILED or
@@ -194,11 +195,24 @@ class TrialWriteBatcher(_CachedStorage):
 
     def set_trial_state_values(self, trial_id: int, state: TrialState,
                                values: Any = None) -> bool:
+        from datetime import datetime
+
         self.flush(trial_id)
         try:
-            return super().set_trial_state_values(trial_id, state, values)
-        finally:
-            self._forget(trial_id)  # finished (or changed elsewhere): read from the database
+            done = super().set_trial_state_values(trial_id, state, values)
+        except BaseException:
+            self._forget(trial_id)
+            raise
+        with self._own_lock:
+            own = self._own.pop(trial_id, None)
+            self._pending.pop(trial_id, None)
+        if done and own is not None and state.is_finished():  # as written: not read back
+            own.state, own.values = state, values
+            own.datetime_complete = datetime.now()  # the database's differs by microseconds
+            with self._lock:
+                study_id, number = self._trial_id_to_study_id_and_number[trial_id]
+                self._studies[study_id].trials[number] = own
+        return done
 
     def _guarded(self, trial_id: int, write: Any, *args: Any) -> None:
         try:

@@ -148,3 +148,14 @@ def test_another_process_trial_can_be_marked(tmp_path):
     parent._storage.set_trial_state_values(running._trial_id, optuna.trial.TrialState.FAIL)
     trial = optuna.load_study(study_name="s", storage=url).trials[0]
     assert trial.user_attrs == {"problem": "its worker died"} and trial.state.name == "FAIL"
+
+
+def test_finished_trials_as_the_database_holds_them(tmp_path):
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    study = run(url, batched=True, trials=3)
+
+    def seen(trials):
+        return [(t.number, t.state, t.params, t.user_attrs, t.values, t.intermediate_values,
+                 t.datetime_start) for t in trials]
+    in_process = [study._storage.get_trial(t._trial_id) for t in study.trials]
+    assert seen(in_process) == seen(optuna.load_study(study_name="s", storage=url).trials)
