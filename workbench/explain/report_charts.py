@@ -85,9 +85,10 @@ def line_chart(series: dict[str, Sequence[tuple[float, float]]], *, title: str,
 
 
 def bar_chart(rows: Sequence[tuple[str, float, float | None]], *, title: str,
-              width: int = 620, bar_height: int = 18) -> str:
+              width: int = 620, bar_height: int = 18,
+              colors: tuple[str, str] = (PALETTE[0], PALETTE[1])) -> str:
     """Horizontal bars (label, value, ± error or None) in the given order; a zero line, so
-    negative values point left."""
+    negative values point left; ``colors``: (positive, negative)."""
     if not rows:
         return f"<p class='muted'>{escape(title)}: nothing to show.</p>"
     label_w, value_w, top = 170, 130, 24
@@ -108,7 +109,7 @@ def bar_chart(rows: Sequence[tuple[str, float, float | None]], *, title: str,
     for i, (label, value, err) in enumerate(rows):
         y = top + i * (bar_height + 4)
         x0, x1 = sorted((zero, sx(value)))
-        color = PALETTE[0] if value >= 0 else PALETTE[1]
+        color = colors[0] if value >= 0 else colors[1]
         short = label if len(label) <= 26 else label[:25] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + bar_height - 5}" text-anchor="end">'
                      f'<title>{escape(label)}</title>{escape(short)}</text>'

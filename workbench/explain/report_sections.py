@@ -228,11 +228,12 @@ def attributions_section(run: RunStore, weights: str, samples: int) -> str:
     att = compute_attributions(run.path, method, samples, weights=weights)
     head = (f"<p>method <b>{escape(method)}</b> ({escape(_METHOD_NAMES.get(method, method))})"
             f", for the predicted class; {len(att['samples'])} validation samples. Red pushes "
-            f"towards the prediction, blue away from it.</p>")
+            f"towards the predicted class, blue away from it.</p>")
     kind = att.get("input_kind")
     if kind == "image":
         return head + "<div class='row'>" + "".join(_image_card(s) for s in att["samples"]) + \
-            "</div>"
+            "</div>" + _class_averages(att.get("class_average") or {},
+                                       list(run.config.get("class_names") or []))
     names = att.get("columns") or att.get("feature_names")
     key = "column_attribution" if att.get("columns") else "attribution"
     cards = []
@@ -241,11 +242,13 @@ def attributions_section(run: RunStore, weights: str, samples: int) -> str:
         labels = names if names and len(names) == len(values) else \
             [str(t) for t in s.get("tokens", range(len(values)))]
         ranked = sorted(zip(labels, values), key=lambda p: -abs(float(p[1])))[:12]
-        cards.append("<div>" + charts.bar_chart([(str(n), float(v), None) for n, v in ranked],
-                                                title=_caption(s), width=460) + "</div>")
+        bars = charts.bar_chart([(str(n), float(v), None) for n, v in ranked],
+                                title=_caption(s), width=460, colors=ATTRIBUTION_COLORS)
+        cards.append(f"<div>{bars}</div>")
     return head + "<div class='row'>" + "".join(cards) + "</div>"
 
 
+ATTRIBUTION_COLORS = ("#d62728", "#1f77b4")  # as in the heat maps: red for, blue against
 _METHOD_NAMES = {"ig": "integrated gradients", "saliency": "gradient saliency",
                  "gradcam": "Grad-CAM", "occlusion": "occlusion", "ablation": "feature ablation"}
 
@@ -269,6 +272,21 @@ def _image_card(sample: dict[str, Any]) -> str:
                                         title="attribution over the input"))
     return (f"<figure>{''.join(parts)}<figcaption>{escape(_caption(sample))}<br>"
             f"input · attribution · overlay</figcaption></figure>")
+
+
+def _class_averages(averages: dict[str, Any], class_names: list[str]) -> str:
+    """Heat maps of the mean attribution per predicted class (image models), in class order."""
+    if not averages:
+        return ""
+    order = {str(name): i for i, name in enumerate(class_names)}
+    cards = []
+    for name, heat in sorted(averages.items(), key=lambda p: order.get(p[0], len(order))):
+        if heat is not None:
+            picture = charts.img_tag(charts.png_data_uri(charts.heat_rgb(heat)), size=72,
+                                     title=str(name))
+            cards.append(f"<figure>{picture}<figcaption>{escape(str(name))}</figcaption>"
+                         f"</figure>")
+    return f"<h3>mean attribution per predicted class</h3><div class='row'>{''.join(cards)}</div>"
 
 
 def groups_section(run: RunStore, weights: str, group: str | None, task: str) -> str:

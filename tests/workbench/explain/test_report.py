@@ -10,7 +10,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.workbench.explain.explain_runs import shared_regression_run, shared_signal_run
+from tests.workbench.explain.explain_runs import (
+    shared_image_run,
+    shared_regression_run,
+    shared_signal_run,
+)
 from workbench.explain import report_sections
 from workbench.explain.errors import ExplainError
 from workbench.explain.report import write_report
@@ -90,6 +94,17 @@ def test_regression_shows_errors_and_says_calibration_does_not_apply(tmp_path_fa
     assert "MAE" in text and "RMSE" in text and "R²" in text
     assert "does not apply: calibration is for classifiers" in text
     assert "drop in validation R²" in text
+
+
+def test_image_run_shows_heat_maps_as_inline_pngs(tmp_path_factory, tmp_path):
+    run = shared_image_run(tmp_path_factory)
+    out = write_report(run, tmp_path / "r.html", samples=2)
+    text = out.read_text()
+    assert "failed" not in re.findall(r"class='(\w+)'", text)
+    # per sample: input, attribution, overlay; then one mean map per predicted class
+    assert text.count('src="data:image/png;base64,') > 2 * 3
+    assert "mean attribution per predicted class" in text and "patch 0,0" in text
+    assert parse(out).loads == []
 
 
 def test_text_from_the_run_is_escaped(own_run, tmp_path):
