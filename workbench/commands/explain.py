@@ -3,10 +3,14 @@
 Permutation importance (ranked, with its spread), attributions of a few samples (``--method``,
 else the first method that fits: integrated gradients where it can), the most confident
 mistakes (regression: the largest residuals), calibration (classification) and, with
-``--group COLUMN``, per-group metrics with the fairness differences. Human text by default,
-one JSON object with ``--json``. Everything is computed by ``workbench.explain``; slow results
+``--group COLUMN``, per-group metrics with the fairness differences (``--positive CLASS``: the
+class whose selection rate and recall are compared). ``--fit-temperature`` first fits temperature
+scaling on the validation split and stores it with the run (``artifacts/calibration.json``);
+the calibration section then shows it, and ``workbench export`` divides the logits by it. Human
+text by default, one JSON object with ``--json``. Everything is computed by ``workbench.explain``; slow results
 are cached in the run folder. Bad input (no run, no weights, a method that does not fit, an
-unknown group column, ``--samples 0``) exits with code 2 and a message, before anything is
+unknown group column or positive class, ``--samples 0``, ``--fit-temperature`` on a regression
+run) exits with code 2 and a message, before anything is
 written.
 """
 
@@ -24,8 +28,9 @@ BAR = 24
 
 
 def register(subparsers: Any) -> None:
-    """Add ``explain RUN [--method M] [--samples N] [--group COLUMN] [--weights W]
-    [--repeats R] [--limit L] [--json]`` to ``subparsers``."""
+    """Add ``explain RUN [--method M] [--samples N] [--group COLUMN] [--positive CLASS]
+    [--weights W] [--repeats R] [--limit L] [--fit-temperature] [--json]`` to
+    ``subparsers``."""
     from workbench.explain.attributions import METHODS
 
     ex = subparsers.add_parser("explain", help="explain a trained run: feature importance, "
@@ -39,22 +44,30 @@ def register(subparsers: Any) -> None:
     ex.add_argument("--group", metavar="COLUMN",
                     help="a CSV column (an input or one kept out with --exclude): per-group "
                          "metrics and fairness differences")
+    ex.add_argument("--positive", metavar="CLASS",
+                    help="with --group: the class whose selection rate and recall are compared "
+                         "across groups (default: the second of two classes, else the last)")
     ex.add_argument("--weights", default="best",
                     help="'best' (default), 'last' or 'epoch:N'")
     ex.add_argument("--repeats", type=int, default=5,
                     help="shuffles per feature for permutation importance (default 5)")
     ex.add_argument("--limit", type=int, default=10,
                     help="mistakes (or residuals) to list (default 10)")
+    ex.add_argument("--fit-temperature", action="store_true",
+                    help="fit temperature scaling on the validation split (classification) "
+                         "and store it with the run; workbench export then calibrates the "
+                         "probabilities with it")
     ex.add_argument("--json", action="store_true", help="print one JSON object")
     ex.set_defaults(handler=run_explain)
 
 
 def explain_run(run_dir: str, *, method: str | None = None, samples: int = 4,
                 group: str | None = None, weights: str = "best", repeats: int = 5,
-                limit: int = 10, progress: Callable[[str, int, int], None] | None = None
-                ) -> dict[str, Any]:
+                limit: int = 10, positive: str | None = None, fit_temperature: bool = False,
+                progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """{"run_dir", "weights", "task", "importance": [...], "importance_info", "attributions",
-    "mistakes", "calibration" (classification), "groups" (with ``group``)}. Every argument is
+    "mistakes", "calibration" (classification), "groups" (with ``group``), "temperature_fit"
+    (with ``fit_temperature``: calibration.fit_temperature's record)}. Every argument is
     checked before anything is computed or cached; ExplainError when one does not fit."""
     from workbench.explain.attributions import compute_attributions, methods_for
     from workbench.explain.cache import open_run, weights_path
@@ -69,9 +82,18 @@ def explain_run(run_dir: str, *, method: str | None = None, samples: int = 4,
     fitting = methods_for(run.path)
     if method is None and fitting:
         method = "ig" if "ig" in fitting else fitting[0]
+    if positive is not None and group is None:
+        raise ExplainError(f"--positive {positive!r} picks the class whose rates --group "
+                           f"compares; expected --group COLUMN with it, found no --group")
+    if method is not None and method not in fitting:  # its own message; writes nothing
+        compute_attributions(run.path, method, samples, weights=weights)
     result: dict[str, Any] = {"run_dir": str(run.path)}
     if group is not None:  # computed first: it writes nothing, so its errors come first
-        result["groups"] = _groups(run.path, group, weights)
+        result["groups"] = _groups(run.path, group, weights, positive)
+    if fit_temperature:  # a regression run: ExplainError before calibration.json is written
+        from workbench.explain.calibration import fit_temperature as fit
+
+        result["temperature_fit"] = fit(run.path, weights=weights)
 
     def step(name: str) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, total: progress(name, done,
@@ -96,13 +118,25 @@ def explain_run(run_dir: str, *, method: str | None = None, samples: int = 4,
     return result
 
 
-def _groups(run_dir: Any, group: str, weights: str) -> dict[str, Any]:
+def _groups(run_dir: Any, group: str, weights: str, positive: str | None = None
+            ) -> dict[str, Any]:
     try:
         from workbench.explain.subgroups import subgroup_report
     except ImportError as exc:  # pragma: no cover - while the module is being written
         raise ExplainError(f"--group needs workbench.explain.subgroups, which this build "
                            f"lacks ({exc})") from exc
-    return subgroup_report(run_dir, group, weights=weights)
+    chosen: Any = positive  # "1": the class named 1, else the class with index 1
+    if isinstance(positive, str) and positive.isdigit():
+        names = _class_names(run_dir)
+        chosen = positive if positive in names else int(positive)
+    return subgroup_report(run_dir, group, weights=weights, positive=chosen)
+
+
+def _class_names(run_dir: Any) -> list[str]:
+    from workbench.explain.cache import open_run
+
+    names = open_run(run_dir).config.get("class_names")
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def _calibration(run_dir: Any, weights: str) -> dict[str, Any] | None:
@@ -117,7 +151,8 @@ def run_explain(args: argparse.Namespace) -> int:
     printer = None if args.json or not sys.stderr.isatty() else _progress_line
     result = explain_run(args.run_dir, method=args.method, samples=args.samples,
                          group=args.group, weights=args.weights, repeats=args.repeats,
-                         limit=args.limit, progress=printer)
+                         limit=args.limit, positive=args.positive,
+                         fit_temperature=args.fit_temperature, progress=printer)
     if printer is not None:
         print(file=sys.stderr)
     if args.json:
@@ -135,6 +170,8 @@ def format_explanation(result: dict[str, Any]) -> str:
     """The human summary of :func:`explain_run`'s result."""
     lines = [f"explanations of {result['run_dir']} (weights: {result['weights']}, validation "
              f"split)", ""]
+    if "temperature_fit" in result:
+        lines += [*_temperature_lines(result["temperature_fit"]), ""]
     lines += _importance_lines(result["importance"], result["importance_info"])
     if "attributions" in result:
         lines += ["", *_attribution_lines(result["attributions"])]
@@ -219,6 +256,19 @@ def _calibration_lines(cal: dict[str, Any]) -> list[str]:
     lines = [line]
     if cal.get("note"):
         lines.append(f"  {cal['note']}")
+    return lines
+
+
+def _temperature_lines(fit: dict[str, Any]) -> list[str]:
+    lines = [f"temperature scaling: fitted T = {fit['temperature']:.4g} on {fit['samples']} "
+             f"validation samples (weights {fit['weights']}); expected calibration error "
+             f"{fit['ece_before']:.4f} -> {fit['ece_after']:.4f}, NLL {fit['nll_before']:.4f} "
+             f"-> {fit['nll_after']:.4f}",
+             "  stored in artifacts/calibration.json: workbench export divides the logits by "
+             "T (labels unchanged, probabilities calibrated)"]
+    if fit.get("at_bound"):
+        lines.append("  T is at the edge of the searched range (0.05..20): the validation "
+                     "split may be too small or the model already certain of everything")
     return lines
 
 
