@@ -159,3 +159,15 @@ def test_finished_trials_as_the_database_holds_them(tmp_path):
                  t.datetime_start) for t in trials]
     in_process = [study._storage.get_trial(t._trial_id) for t in study.trials]
     assert seen(in_process) == seen(optuna.load_study(study_name="s", storage=url).trials)
+
+
+def test_an_enqueued_trial_runs_first(tmp_path):
+    url = f"sqlite:///{tmp_path / 's'}.db"
+    study = optuna.create_study(study_name="s", storage=batch_trial_writes(
+        optuna.storages.RDBStorage(url)))
+    study.optimize(lambda t: t.suggest_int("n", 1, 8), n_trials=1)
+    assert study._storage.get_all_trials(study._study_id, states=(
+        optuna.trial.TrialState.WAITING,)) == []
+    optuna.load_study(study_name="s", storage=url).enqueue_trial({"n": 7})  # elsewhere
+    study.optimize(lambda t: t.suggest_int("n", 1, 8), n_trials=1)
+    assert [t.params["n"] for t in study.trials][1] == 7
