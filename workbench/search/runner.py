@@ -9,8 +9,12 @@ reads validation values only; the test split is never evaluated.
 
 Per-trial overhead: the dataset is loaded once per process (the space cannot vary it) and
 each trial writes one user attribute, ``"trial"`` (worker, total_params, run_dir,
-epochs_run, stopped_reason, problem), each write being a storage commit. Studies written
-before that hold those as separate attributes; ``trial_attrs`` reads both.
+epochs_run, stopped_reason, problem). Studies written before that hold those as separate
+attributes; ``trial_attrs`` reads both. The storage is wrapped in
+``trial_writes.TrialWriteBatcher``: a trial's sampled parameters are written with that
+attribute in one transaction, and the running trial is not read back from the database.
+With worker processes the summary says how many torch threads each trains with
+(``threads_per_worker``: max(1, cores // workers)).
 """
 
 from __future__ import annotations
@@ -69,9 +73,11 @@ def run_search(project: Any, settings: SearchSettings, pruner: Any = None,
     from workbench.search.trial_writes import batch_trial_writes
 
     if settings.workers > 0:
-        from workbench.search.workers import run_worker_processes
+        from workbench.search.workers import run_worker_processes, worker_threads
 
-        return run_worker_processes(project, settings, on_trial)
+        result = run_worker_processes(project, settings, on_trial)
+        result.setdefault("threads_per_worker", worker_threads(settings.workers))
+        return result
     space, directions = check_search(project, settings)
     epochs = int(project.training.get("epochs", 20))
     sampler, notes = make_sampler(settings.strategy, space, settings.seed, len(directions),

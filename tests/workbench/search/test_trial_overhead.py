@@ -105,3 +105,16 @@ def test_a_parents_problem_for_a_dead_worker_is_read_with_the_trial_attribute(tm
     trial.set_user_attr("problem", "its worker process died")  # fail_trials_of
     assert trial_attrs(study.trials[0]) == {"worker": "host:2", "total_params": 5,
                                             "problem": "its worker process died"}
+
+
+def test_the_summary_says_the_threads_per_worker(tmp_path, tiny_project, monkeypatch):
+    from workbench.search import workers
+
+    monkeypatch.setattr(workers, "run_worker_processes",
+                        lambda project, settings, on_trial: {"workers": settings.workers})
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: set(range(5)),
+                        raising=False)
+    settings = SearchSettings(project_dir=str(tmp_path / "w"), study="w", n_trials=2,
+                              workers=2)
+    result = run_search(load_project(tiny_project()), settings)
+    assert result == {"workers": 2, "threads_per_worker": 2}  # 5 cores // 2 workers
