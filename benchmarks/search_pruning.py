@@ -2,33 +2,47 @@
 
 For each seed, two studies of ``--trials`` trials each run through ``run_search`` (the code
 ``workbench search`` runs: TPE, SQLite storage, every trial a run folder) on the bundled
-``search_mlp_digits`` example (``--epochs`` per trial, the example's 10 by default): one with
-``--pruner none``, one with ``--pruner hyperband`` (``make_pruner``'s defaults unless
-``--min-resource`` / ``--reduction-factor`` say otherwise). Counts the epochs every trial
-trained and the best validation accuracy. Prints per seed, the means over the seeds and::
+``search_mlp_digits`` example at ``--epochs`` per trial (27 by default: Hyperband is for a
+budget where max_resource / min_resource is large, 27 = 3**3 the classic setting): one with
+``--pruner none``, one with ``--pruner hyperband`` (``make_pruner``: min_resource 1,
+max_resource = the epochs, reduction_factor 3, unless ``--min-resource`` /
+``--reduction-factor`` say otherwise). Counts the epochs every trial trained and the best
+validation accuracy. Prints per seed (with Hyperband's epochs per bracket), the means and::
 
     ratio=<total epochs without pruning / with Hyperband>   (target >= 2.5)
     best val accuracy difference (Hyperband - none), mean of the seeds, points (target >= -0.5)
 
 Epoch counts and accuracies are deterministic per seed and machine (times are not).
 
-Measured (CPU, 2026-11-23, defaults: 30 trials x 10 epochs, TPE, seeds 0 1 2; Hyperband
-min_resource 1, max_resource 10, reduction_factor 3): epochs 300/192, 300/212, 300/194
-(pruned 23, 17, 21 of 30), ratio=1.51 (target 2.5: NOT met); best val accuracy none 0.9888 /
-0.9926 / 0.9888, hyperband 0.9777 / 0.9926 / 0.9888: mean difference -0.37 points (target
-within 0.5: met). Why: Hyperband's saving is set by max_resource / min_resource. With 10 epochs
-and reduction factor 3 there are 3 brackets with rungs at 1/3/9, 3/9 and 9 epochs; a third of
-the trials (the last brackets') train nearly all 10 epochs, and until a rung has 3 trials
-Optuna promotes each one that is the best there so far (the first always). ``--simulate`` (the pruner's arithmetic on synthetic curves) gives 1.7-1.9x
-at 10 epochs for 30-100 trials (reduction factor 4: 2.0-2.3x, more aggressive), 2.5-2.8x at
-20 epochs, 2.4-3.2x at 27 epochs (the more trials the more). The real curves saved less than
-the synthetic ones (1.51 vs ~1.7): digits runs with a small lr start slowly (val accuracy
-0.07-0.7 after epoch 1, 0.97 later) and rung 1 is where Hyperband judges them. The defaults
-stay Optuna's (min_resource 1, reduction_factor 3, max_resource = the epochs): a larger
-reduction factor saves more epochs but prunes more of those slow starters (seed 0 already lost
-1.1 points); 2.5x needs a budget of ~20+ epochs per trial and 60+ trials.
+How Optuna's Hyperband spends epochs (checked in optuna 5.0 ``pruners/_hyperband.py`` and
+``_successive_halving.py``): floor(log3(27 / 1)) + 1 = 4 brackets; a trial's bracket is
+crc32("<study>_<number>") modulo the allocation budget 27 + 12 + 6 + 4 (so about 55 / 24 / 12
+/ 8 % of the trials; here 19 / 6 / 3 / 2 of 30); bracket b is successive halving with
+min_early_stopping_rate b, rungs at 1 * 3**(b + k) epochs: 1/3/9, 3/9, 9, none. A trial is
+judged when its reported step reaches a rung, and the step is the number of epochs trained
+(``TrialPruningCallback`` reports ``epoch + 1``; until this session it reported the 0-based
+epoch, so every rung cost one epoch more: 2/4/10). It is promoted if it is in the top 1/3 of
+the trials that reached that rung so far, or, while fewer than 3 have, if it is the best of
+them (Optuna cannot pause trials, so early trials of a rung are promoted). With the 1/3
+promotion exactly, the brackets cost 3, 7, 15 and 27 epochs per trial: 6.6 per trial with
+this split, 27 / 6.6 = 4.1x at most.
 
-Run: ``python benchmarks/search_pruning.py [--seeds 0 1 2] [--trials 30] [--epochs 10]
+Measured (CPU, 2026-11-23, 30 trials x 27 epochs, TPE, seeds 0 1 2, steps = epochs trained):
+epochs none 810 / hyperband 272, 382, 404 (pruned 23, 20, 19 of 30): per-seed ratios 2.98,
+2.12, 2.00, ratio=2.30 (target 2.5: NOT met); best val accuracy none 0.9926 x 3, hyperband
+0.9851 / 0.9926 / 0.9888: mean difference -0.37 points (target within 0.5: met). Per
+bracket (epochs per trial, seeds 0/1/2 vs the 1/3-promotion figure): bracket 0 5.3 / 8.9 /
+9.4 vs 3; bracket 1 12 / 16 / 15 vs 7; bracket 2 15 / 21 / 27 vs 15; bracket 3 27. Why not
+2.5x: with 30 trials a rung sees few trials, and a trial that beats the few before it is
+promoted; TPE makes later trials better than earlier ones (it learns), so later trials beat
+a rung's early entrants far more often than 1 in 3 (Hyperband's arithmetic assumes trials in
+random order). ``--simulate`` (synthetic curves, random order): 2.3x at 30 trials x 27
+epochs, 3.0x at 60, 3.3x at 100 (reduction factor 4: 3.4 / 3.6 / 4.1x). What reaches it:
+more trials per study (the saving grows with the rungs' populations; see the 60-trial figures
+below), or reduction_factor 4 (fewer promotions, more slow starters pruned). The previous
+measurement (10 epochs, 0-based steps) was 1.51x.
+
+Run: ``python benchmarks/search_pruning.py [--seeds 0 1 2] [--trials 30] [--epochs 27]
 [--strategy tpe] [--min-resource N] [--reduction-factor N] [--threads 1] [--simulate]``
 """
 
@@ -53,8 +67,23 @@ def study(pruner: str, seed: int, trials: int, epochs: int, strategy: str,
     settings = SearchSettings(project_dir=str(folder / f"{pruner}-{seed}"), study="pruning",
                               strategy=strategy, n_trials=trials, pruner=pruner, seed=seed)
     result = run_search(project, settings, pruner=pruner_object)
-    total = sum(int(row["epochs_run"] or 0) for row in result["trials"])
-    return {"epochs": total, "best": result["best_value"], "states": result["states"]}
+    epochs_run = [int(row["epochs_run"] or 0) for row in result["trials"]]
+    return {"epochs": sum(epochs_run), "best": result["best_value"], "states": result["states"],
+            "brackets": brackets(result, pruner_object, epochs_run)}
+
+
+def brackets(result: dict[str, Any], pruner: Any, epochs_run: list[int]) -> str:
+    """Per Hyperband bracket: trials, epochs trained, epochs per trial ("" without Hyperband)."""
+    import optuna
+
+    if not isinstance(pruner, optuna.pruners.HyperbandPruner) or not pruner._pruners:
+        return ""
+    study = optuna.load_study(study_name=result["study"], storage=result["storage"])
+    rows: dict[int, list[int]] = {}
+    for trial, epochs in zip(study.trials, epochs_run, strict=True):
+        rows.setdefault(pruner._get_bracket_id(study, trial), []).append(epochs)
+    return "; ".join(f"bracket {b}: {len(e)} trials {sum(e)} epochs ({sum(e) / len(e):.1f}/trial)"
+                     for b, e in sorted(rows.items()))
 
 
 def simulate(trials: int, epochs: int, reduction_factor: int, seeds: int = 6) -> float:
@@ -75,7 +104,7 @@ def simulate(trials: int, epochs: int, reduction_factor: int, seeds: int = 6) ->
             for epoch in range(epochs):
                 value = top * (1 - np.exp(-(epoch + 1) / pace)) + rng.normal(0, 0.005)
                 used += 1
-                trial.report(value, epoch)
+                trial.report(value, epoch + 1)  # epochs trained, as TrialPruningCallback
                 if trial.should_prune():
                     study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                     break
@@ -88,10 +117,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--trials", type=int, default=30)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=27)
     parser.add_argument("--strategy", default="tpe")
     parser.add_argument("--min-resource", type=int, default=None)
     parser.add_argument("--reduction-factor", type=int, default=None)
+    parser.add_argument("--bootstrap-count", type=int, default=0,
+                        help="trials a rung needs before it promotes any (Optuna prunes the "
+                             "first ones)")
+    parser.add_argument("--hyperband-only", action="store_true",
+                        help="skip the studies without pruning (deterministic per seed: "
+                             "27 epochs x trials, their best is printed by a full run)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--simulate", action="store_true",
                         help="only Hyperband's arithmetic on synthetic curves, for several "
@@ -113,26 +148,37 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     hyperband = make_pruner("hyperband", args.epochs)
-    if args.min_resource is not None or args.reduction_factor is not None:
+    if args.min_resource or args.reduction_factor or args.bootstrap_count:
         hyperband = optuna.pruners.HyperbandPruner(
             min_resource=args.min_resource or hyperband._min_resource,
             max_resource=args.epochs,
-            reduction_factor=args.reduction_factor or hyperband._reduction_factor)
+            reduction_factor=args.reduction_factor or hyperband._reduction_factor,
+            bootstrap_count=args.bootstrap_count)
     print(f"Hyperband: min_resource {hyperband._min_resource}, max_resource "
-          f"{hyperband._max_resource}, reduction_factor {hyperband._reduction_factor}; "
+          f"{hyperband._max_resource}, reduction_factor {hyperband._reduction_factor}, "
+          f"bootstrap_count {hyperband._bootstrap_count}; "
           f"{args.trials} trials x {args.epochs} epochs, {args.strategy}, seeds {args.seeds}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
-            plain = study("none", seed, args.trials, args.epochs, args.strategy, Path(tmp))
             pruned = study("hyperband", seed, args.trials, args.epochs, args.strategy,
                            Path(tmp), hyperband)
+            if args.hyperband_only:
+                print(f"seed {seed}: hyperband {pruned['epochs']} epochs best "
+                      f"{pruned['best']:.4f} (pruned {pruned['states']['pruned']}) | "
+                      f"{pruned['brackets']}", flush=True)
+                continue
+            plain = study("none", seed, args.trials, args.epochs, args.strategy, Path(tmp))
             rows.append((plain, pruned))
             print(f"seed {seed}: none {plain['epochs']} epochs best {plain['best']:.4f} | "
                   f"hyperband {pruned['epochs']} epochs best {pruned['best']:.4f} "
                   f"(pruned {pruned['states']['pruned']}, complete "
                   f"{pruned['states']['complete']}) | epochs ratio "
                   f"{plain['epochs'] / pruned['epochs']:.2f}", flush=True)
+            if pruned["brackets"]:
+                print(f"  hyperband {pruned['brackets']}", flush=True)
+    if not rows:
+        return
     epochs_none = sum(p["epochs"] for p, _ in rows)
     epochs_hb = sum(h["epochs"] for _, h in rows)
     diff = statistics.mean((h["best"] - p["best"]) * 100 for p, h in rows)
