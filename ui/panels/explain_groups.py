@@ -119,7 +119,8 @@ class GroupsTab(JobTab):
             f"difference {fmt(result.get('demographic_parity_difference'))} (largest gap in "
             f"selection rate between groups); equalized-odds difference "
             f"{fmt(result.get('equalized_odds_difference'))} (largest gap in true- or "
-            f"false-positive rate). 0 is parity.")
+            f"false-positive rate). 0 is parity."
+            + "".join(f"<br><i>{html.escape(n)}.</i>" for n in result.get("notes") or []))
         findings = result.get("findings") or []
         if findings:
             self.findings.setText("".join(

@@ -284,4 +284,5 @@ def _group_lines(groups: dict[str, Any]) -> list[str]:
                      f"{g['support']:>8d}")
     for finding in groups.get("findings", []):
         lines.append(f"  ! {finding.get('message') or finding.get('title') or finding}")
+    lines.extend(f"  note: {note}" for note in groups.get("notes", []))
     return lines

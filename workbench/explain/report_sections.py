@@ -304,6 +304,7 @@ def groups_section(run: RunStore, weights: str, group: str | None, task: str) ->
             f"<p>demographic parity difference <b>{rep['demographic_parity_difference']:.4f}"
             f"</b>, equalized odds difference <b>{rep['equalized_odds_difference']:.4f}</b> "
             f"(0 = the same for every group).</p>"
+            + "".join(f"<p><i>{escape(n)}.</i></p>" for n in rep.get("notes") or [])
             + table(["value", "accuracy", "precision", "recall", "F1", "selection rate",
                      "support"], rows))
     gaps = rep.get("largest_gaps") or []

@@ -205,13 +205,33 @@ def subgroup_report(run_dir: str | Path, group: str, *, weights: str = "best",
             "demographic_parity_difference": result["demographic_parity_difference"],
             "equalized_odds_difference": result["equalized_odds_difference"],
             "largest_gaps": largest_gaps(overall, result["groups"], min_support),
+            "notes": undefined_rate_notes(group, names[pos], result["groups"]),
             "findings": [f.to_dict() for f in gap_findings(group, names[pos], overall,
                                                            result["groups"], min_support,
                                                            group in inputs)]}
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {**{m: row[m] for m in METRICS}, "support": row["support"]}
+    return {**{m: row[m] for m in METRICS}, "support": row["support"],
+            "positives": row.get("positives", 0)}
+
+
+def undefined_rate_notes(column: str, positive: str, rows: list[dict[str, Any]]) -> list[str]:
+    """Plain words for groups whose true- or false-positive rate is undefined (no row of the
+    positive class, or only such rows): fairlearn counts those rates as 0, which alone can push
+    the equalized-odds difference to 1.0."""
+    notes = []
+    for row in rows:
+        where = f"{column}={row['value']}"
+        if row["positives"] == 0:
+            notes.append(f"{where} has no '{positive}' among its {row['support']} validation "
+                         f"rows: its recall (true-positive rate) is undefined and counted as 0, "
+                         f"so the equalized-odds difference says little about it; choose "
+                         f"another positive class or collect such rows")
+        elif row["positives"] == row["support"]:
+            notes.append(f"{where} has only '{positive}' rows ({row['support']}): its "
+                         f"false-positive rate is undefined and counted as 0")
+    return notes
 
 
 def largest_gaps(overall: dict[str, Any], rows: list[dict[str, Any]], min_support: int

@@ -160,3 +160,19 @@ def test_bad_input_messages(noisy_site_run, tmp_path):
     with pytest.raises(ExplainError, match="groups are CSV columns, and its dataset 'moons' "
                                            "has none"):
         subgroup_report(moons, "x0")
+
+
+def test_groups_without_positives_are_named_in_notes():
+    """A group with no row of the positive class has an undefined recall, which fairlearn counts
+    as 0: the report must say so instead of letting EO difference 1.0 speak alone."""
+    from workbench.explain.subgroups import subgroup_metrics, undefined_rate_notes
+
+    y_true = np.array([1, 0, 1, 0, 0, 0, 1, 1])
+    y_pred = np.array([1, 0, 1, 0, 0, 1, 1, 1])
+    groups = np.array(["a", "a", "a", "a", "b", "b", "c", "c"])
+    result = subgroup_metrics(y_true, y_pred, groups, 1)
+    notes = undefined_rate_notes("site", "yes", result["groups"])
+    assert len(notes) == 2
+    assert notes[0].startswith("site=b has no 'yes'") and "undefined" in notes[0]
+    assert notes[1].startswith("site=c has only 'yes' rows")
+    assert result["equalized_odds_difference"] == 1.0  # what fairlearn gives, now explained
