@@ -12,8 +12,8 @@ Protocol (repeated hold-out, every figure on data no training or selection saw):
   optimizer, learning rate, batch size; best epoch by validation loss): ``distilled``
   (objective ``distillation``, T and alpha) and ``scratch`` (objective ``supervised``);
 * the student: ``--student-widths 16,16`` (the teacher's hidden Linear widths replaced in
-  graph order: 64-16-16-10, 1,482 parameters = 0.086 of the teacher's 17,226) or ``--width F``
-  (``workbench distill --student auto``: every width x F);
+  graph order, its Dropout set to p=0: 64-16-16-10, 1,482 parameters = 0.086 of the teacher's
+  17,226) or ``--width F`` (``workbench distill --student auto``: every width x F);
 * T and alpha: ``--select`` trains the grid ``--grid-t`` x ``--grid-alpha`` on the seeds
   ``--select-seeds`` (not the reported ones) and keeps the pair with the best mean VALIDATION
   accuracy; otherwise ``--temperature`` / ``--alpha``;
@@ -26,11 +26,20 @@ Prints per-seed test accuracies and gap recovered, the means, and::
     ratio_params=<student params / teacher params>
     ratio_teacher_cost=<epoch seconds, teacher run per batch / teacher outputs cached>
 
-Measured (CPU, 2026-11-23, load 8-11 on 2 cores): see ``--help`` defaults; the figures of the
-last run are in the report of issue 13's helper C2 and below.
+Measured (CPU, 2026-11-23, load 5-8 on 2 shared cores; ``--select``, defaults otherwise):
+the grid on seeds 100/101 picked T=4 alpha=0.5 (mean validation accuracy 0.9763; T 2: 0.9638
+/ 0.9666 at alpha 0.5 / 0.9; T 8: 0.9708 / 0.9735; T 4 alpha 0.9: 0.9680). Test accuracy,
+seeds 0-4: teacher 0.9722, distilled 0.9647, scratch 0.9562: ratio=0.535 (per seed 0.47, 1.00,
+0.00, -0.17, 1.00; ratio_per_seed_mean=0.460), ratio_params=0.0860. The gap is small
+(1.6 points = 9 test samples), so single seeds are noisy; the mean passes the 50% target.
+With the teacher's Dropout(0.2) kept in the 16-unit student the same protocol gave
+ratio=0.200 (the grid then picked T 2 alpha 0.5). A plain torch loop (its own stratified
+splits of the same sizes, no dropout, 5 seeds) agreed: T 4 alpha 0.5 recovered 0.60 at 100
+epochs; at 60 epochs 0.29-0.48 over T/alpha; the x0.1 student (13-6 units, 999 params) 0.32.
+Teacher cost: a 17k-parameter MLP teacher is cheap: ratio_teacher_cost 0.93-1.19 (noise).
 
-Run: ``python benchmarks/compress_distill.py [--seeds 0 1 2 3 4] [--epochs 60] [--lr 0.01]
-[--student-widths 16,16 | --width 0.1] [--temperature 2] [--alpha 0.5] [--select]
+Run: ``python benchmarks/compress_distill.py [--seeds 0 1 2 3 4] [--epochs 100] [--lr 0.01]
+[--student-widths 16,16 | --width 0.1] [--temperature 4] [--alpha 0.5] [--select]
 [--teacher-epochs 40] [--threads 1] [--no-teacher-cost]``
 """
 
@@ -67,8 +76,8 @@ def train_teacher(args: argparse.Namespace, project_dir: Path, seed: int) -> dic
 
 
 def student_graph(teacher: GraphSpec, args: argparse.Namespace) -> GraphSpec:
-    """The teacher's network with its hidden Linear widths replaced (``--student-widths``), or
-    every width scaled (``--width``)."""
+    """The teacher's network with its hidden Linear widths replaced and dropout off
+    (``--student-widths``), or every width scaled (``--width``)."""
     if not args.student_widths:
         return smaller_copy(teacher, args.width)
     widths = [int(w) for w in args.student_widths.split(",")]
@@ -81,6 +90,9 @@ def student_graph(teacher: GraphSpec, args: argparse.Namespace) -> GraphSpec:
                          f"layers, found {len(widths)} widths")
     for node, width in zip(hidden, widths):
         node.params = {**node.params, "out_features": width}
+    for node in small.nodes:  # a 16-unit layer has no capacity to spare for dropout
+        if node.type == "Dropout":
+            node.params = {**node.params, "p": 0.0}
     small.name = f"student-{args.student_widths}"
     return small
 
@@ -137,13 +149,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teacher", default="mlp_digits")
     parser.add_argument("--teacher-epochs", type=int, default=40)
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--lr", type=float, default=0.01, help="the students' learning rate")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--val-fraction", type=float, default=0.2)
     parser.add_argument("--test-fraction", type=float, default=0.3)
-    parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument("--temperature", type=float, default=4.0)
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--select", action="store_true", help="choose T, alpha on validation")
     parser.add_argument("--select-seeds", type=int, nargs="+", default=[100, 101])
