@@ -17,23 +17,31 @@ and the byte breakdown of that int8 file as ORT writes it and as the workbench k
 machine compare ratios taken in one run only. The issue's targets: >= 3.7x smaller, accuracy
 within 0.5 points, >= 1.2x faster at batch 64.
 
-Measured (this CPU: 2-core AMD EPYC (Zen 3, AVX2, no VNNI) under load 2-7 from other jobs,
-2026-11-23, 1 thread, models trained 15 epochs; 269 validation samples, 1 sample = 0.37 points):
+Measured (this CPU: 2-core AMD EPYC (Zen 3, AVX2, no VNNI) shared with other jobs, load 4-10,
+2026-11-23, 1 thread, 15 training epochs, 100 interleaved repeats; 269 validation samples, one
+sample = 0.37 points). Last full run (load 4.2-4.9), best static int8 that keeps accuracy:
 
-* size, before -> after compaction (QOperator U8S8, per-channel): cnn_digits 3.61x -> 3.84x
-  (42,836 -> 40,266 bytes: value_info 420, long tensor names, node names, metadata, unused
-  opset imports, default attributes, duplicate zero points); resnet_small 2.44x -> 3.46x
-  (16,642 -> 11,735), per-tensor 3.58x. resnet_small cannot reach 3.7x as a file: its 9,520
-  int8 weights plus 90 int32 biases (360 bytes) leave ~800 bytes for 12 nodes, ~20 scales and
-  zero points and the graph's inputs; its initializers alone are 3.97x.
-* speed at batch 64 (int8 vs float32, interleaved): cnn_digits: no int8 format is faster:
-  best 0.71-0.76x (QOperator/QDQ U8S8); S8S8 0.06-0.5x; first conv float 0.45-0.55x
-  (ORT then runs MaxPool on uint8 in NCHW: 300 us vs 14 us float). Per op: the 1-channel conv1
-  is 296 us in int8 vs 47 us float (NCHWc); conv2 117 vs 108 us; fc1 54 vs 62 us.
-  resnet_small: U8S8 with the stem conv in float 1.17-1.37x (noise between identical variants
-  ~0.1), all layers int8 1.09-1.25x; S8S8 0.15-0.45x. ORT optimization level: basic/extended
-  make float 8x slower (no NCHWc), int8 barely changes; the default (all) is best for both.
-  reduce_range and symmetric activations were no faster.
+* cnn_digits (QOperator U8S8 first-float): ratio_size=3.810, accuracy_delta=-0.37,
+  ratio_b64=0.483: MISSES the speed target. No int8 format is faster than float32 at batch 64
+  on this CPU: all-int8 U8S8 0.68-0.76x, first layer float 0.45-0.55x (ORT then runs the MaxPool
+  on uint8 in NCHW: 300 us vs 14 us in float), S8S8 0.03-0.55x, dynamic 0.10-0.14x; so the
+  recommendation is float32. Per op (ORT profiler, b64): the 1-channel conv1 takes 296 us in
+  int8 vs 47 us in float (NCHWc kernels), conv2 117 vs 108 us, fc1 54 vs 62 us.
+* resnet_small (QOperator U8S8 first-float): ratio_size=3.375 (per-tensor weights: 3.47-3.58),
+  accuracy_delta=+0.00, ratio_b64=1.241 (1.13-1.37 over runs at load 2-10; all layers int8
+  1.05-1.25x, -0.74 points with per-channel weights); S8S8 0.05-0.46x, dynamic 0.03-0.11x.
+  MISSES the size target: 9,520 int8 weights + 90 int32 biases (360 bytes) leave ~800 bytes
+  for 12 nodes, ~20 scales and zero points and the graph's signature; the initializers alone
+  are 3.5-3.9x (ratio_weights) and the first-float stem keeps 640 float bytes.
+* size before -> after compaction (``workbench.compress.compact``: outputs bit-identical):
+  cnn_digits QOperator U8S8 3.61x -> 3.84x (42,836 -> 40,266 bytes); resnet_small QOperator
+  U8S8 2.44x -> 3.46x (16,642 -> 11,735), QDQ U8S8 1.79x -> 3.05x. Removed: value_info
+  (420 / 764 bytes), long tensor names repeated in every node (nodes 3,571 -> 833 bytes),
+  node names, metadata and unused opset imports, default attributes, duplicate zero points.
+  No float weight is kept next to its int8 copy (ORT already drops them).
+* ORT optimization level: basic / extended make float32 8x slower (no NCHWc kernels) and int8
+  about the same; the default (all) is the fastest for both. reduce_range and symmetric
+  activations were not faster.
 
 Run: ``python benchmarks/compress_quantize.py [--threads 1] [--epochs 15] [--seed 0]
 [--repeats 100] [--per-tensor] [--runs DIR ...]``
