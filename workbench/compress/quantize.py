@@ -7,7 +7,9 @@ onnxruntime: accuracy on the validation split (regression: MAE), file size, late
 and 64 with the thread count pinned. When the accuracy drop exceeds ``max_accuracy_drop``
 (accuracy points; regression: % MAE increase), the most sensitive nodes are kept in float
 (:mod:`workbench.compress.sensitivity`) and the report names them. ``fmt="auto"`` measures
-every format (:mod:`workbench.compress.formats`) and picks the fastest that keeps accuracy.
+every format (:mod:`workbench.compress.formats`; with and without the first layer in float)
+and picks the fastest that keeps accuracy. Every int8 model is compacted
+(:mod:`workbench.compress.compact`) before it is measured and written.
 The result is a new run folder with lineage ``quantized-from`` (:mod:`.variant`).
 """
 
