@@ -4,9 +4,9 @@ ORT's quantizer keeps the pre-processing's shape annotations (``value_info``), m
 opset import for every domain it knows, long tensor names (``onnx::Conv_59_quantized`` spelled
 out in every node that reads it) and one initializer per scale / zero point even where several
 hold the same value. On small models these are a large part of the file: cnn_digits' int8 file
-was 3.61x smaller than float32 where its int8 weight tensors alone are 4.0x. :func:`compact` removes
-them; the computation (node order, operators, attribute values, weights, scales) is unchanged, so the
-outputs are bit-identical. :func:`size_breakdown` says where the bytes of a model are.
+was 3.61x smaller than float32 where its int8 weight tensors alone are 4.0x. :func:`compact`
+removes them; the computation (node order, operators, attribute values, weights, scales) is
+unchanged, so the outputs are bit-identical. :func:`size_breakdown` says where the bytes of a model are.
 """
 
 from __future__ import annotations

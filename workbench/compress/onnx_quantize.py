@@ -112,8 +112,9 @@ def quantize_bytes(pre_bytes: bytes, settings: QuantSettings, calibration_x: np.
     """The int8 model of the pre-processed float model ``pre_bytes``.
 
     ``calibration_x`` (static only): preprocessed training samples. ``nodes_to_exclude``: node
-    names kept in float (with ``settings.first_float``, the first layer's nodes as well). ``cache_dir``: where calibration ranges are cached per method, so
-    quantizing the same model again (other formats, other excluded nodes) skips calibration.
+    names kept in float (with ``settings.first_float``, the first layer's nodes as well).
+    ``cache_dir``: where calibration ranges are cached per method, so quantizing the same model
+    again (other formats, other excluded nodes) skips calibration.
     ``compacted``: return the model through :func:`workbench.compress.compact.compact`.
     CompressError when ORT cannot quantize the model.
     """
