@@ -6,7 +6,8 @@ out in every node that reads it) and one initializer per scale / zero point even
 hold the same value. On small models these are a large part of the file: cnn_digits' int8 file
 was 3.61x smaller than float32 where its int8 weight tensors alone are 4.0x. :func:`compact`
 removes them; the computation (node order, operators, attribute values, weights, scales) is
-unchanged, so the outputs are bit-identical. :func:`size_breakdown` says where the bytes of a model are.
+unchanged, so the outputs are bit-identical. :func:`size_breakdown` says where the bytes of a
+model are.
 """
 
 from __future__ import annotations
