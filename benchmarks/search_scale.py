@@ -18,6 +18,18 @@ finished meanwhile / that time). Prints, per storage::
 Needs at least 2 cores free for 2 workers to scale: on the 2 shared cores of this machine,
 other processes' load decides much of the figure.
 
+Measured (2026-11-23, 2 cores shared with other sessions, 1 torch thread per worker, random,
+12 trials; the workers do not use trial_writes.TrialWriteBatcher yet):
+- 20 epochs, load 2.4: SQLite steady ratio=1.78 (2663 -> 4744 trials/h), total 1.56 (worker
+  start-up counts); PostgreSQL, run as the load rose to ~4: steady 1.12, total 0.73; again
+  with --repeat 2 at load 3.5-5 (another test running beside it): steady 1.37, total 1.10,
+  the single runs 805-2995 trials/h for 1 worker, i.e. the machine's load, not the workers,
+  decides the figure.
+- 8 epochs at load 7.8: SQLite steady 1.09, PostgreSQL 1.34; 2 epochs at load 8-10: 1.06 and
+  0.85 (trials of ~1 s: start-up and the other processes dominate).
+Target met only for SQLite on the quieter machine; a machine with 2 free cores is needed for a
+figure that means something.
+
 Run: ``python benchmarks/search_scale.py [--trials 10] [--epochs 2] [--threads 1]
 [--storage sqlite|postgresql|both] [--repeat 1]``
 """
