@@ -33,6 +33,10 @@ sample = 0.37 points). Last full run (load 4.2-4.9), best static int8 that keeps
   MISSES the size target: 9,520 int8 weights + 90 int32 biases (360 bytes) leave ~800 bytes
   for 12 nodes, ~20 scales and zero points and the graph's signature; the initializers alone
   are 3.5-3.9x (ratio_weights) and the first-float stem keeps 640 float bytes.
+* ``--per-tensor`` (load 3.9-4.3): cnn_digits QOperator U8S8 ratio_size=3.900,
+  accuracy_delta=-0.37, ratio_b64=0.739 (float32 recommended); resnet_small QOperator U8S8
+  ratio_size=3.584, accuracy_delta=+0.00, ratio_b64=1.354 (first-float 1.38x: a tie within 5%,
+  the smaller file is recommended), ratio_weights=3.765.
 * size before -> after compaction (``workbench.compress.compact``: outputs bit-identical):
   cnn_digits QOperator U8S8 3.61x -> 3.84x (42,836 -> 40,266 bytes); resnet_small QOperator
   U8S8 2.44x -> 3.46x (16,642 -> 11,735), QDQ U8S8 1.79x -> 3.05x. Removed: value_info
