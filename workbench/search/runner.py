@@ -11,8 +11,9 @@ Per-trial overhead: the dataset is loaded once per process (the space cannot var
 each trial writes one user attribute, ``"trial"`` (worker, total_params, run_dir,
 epochs_run, stopped_reason, problem). Studies written before that hold those as separate
 attributes; ``trial_attrs`` reads both. The storage is wrapped in
-``trial_writes.TrialWriteBatcher``: a trial's sampled parameters are written with that
-attribute in one transaction, and the running trial is not read back from the database.
+``trial_writes.TrialWriteBatcher``: a trial's sampled parameters are written in one
+transaction once the sample is valid (before training, so a running or killed trial shows
+them), and the running trial is not read back from the database.
 With worker processes the summary says how many torch threads each trains with
 (``threads_per_worker``: max(1, cores // workers)).
 """
@@ -204,6 +205,9 @@ class TrialObjective:
             drawn = sample(trial, self.project.graph, self.project.training, self.space)
         except InvalidSample as exc:
             fail(trial, str(exc), info)
+        written = getattr(trial.storage, "flush", None)  # trial_writes.TrialWriteBatcher
+        if written is not None:  # the sample in one commit: shown (and kept) while it trains
+            written(trial._trial_id)
         info["total_params"] = drawn.total_params
         training = dict(drawn.training)
         monitors = TrainConfig.__dataclass_fields__["monitor"].metadata.get("choices", ())

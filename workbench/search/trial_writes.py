@@ -24,10 +24,11 @@ first locks the study's row (an UPDATE of it: SQLite's write lock, PostgreSQL's 
 workers on any machine take turns; past the budget ``create_new_trial`` raises
 ``BudgetReached`` (``runner.optimize_within_budget`` ends the loop on it).
 
-Crash safety as Optuna's cached storage documents it: writes before a trial's state change may
-be lost when the process dies; a dead worker's trial is FAILED by the heartbeat (its
-parameters may then be missing, since they were never needed to train). Another process sees
-a running trial's parameters once its sample is complete (validated), not one by one.
+``flush(trial_id)`` writes them at once: ``runner.TrialObjective`` does so as soon as the sample
+is valid, before training, so other processes (the app's table) see a running trial's
+parameters, all together, and a worker killed while training leaves them in the study. Crash
+safety otherwise as Optuna's cached storage documents it: parameters drawn but not yet written
+are lost when the process dies; its trial is FAILED by the heartbeat.
 """
 
 from __future__ import annotations

@@ -196,3 +196,22 @@ def test_an_enqueued_trial_runs_first(tmp_path):
     optuna.load_study(study_name="s", storage=url).enqueue_trial({"n": 7})  # elsewhere
     study.optimize(lambda t: t.suggest_int("n", 1, 8), n_trials=1)
     assert [t.params["n"] for t in study.trials][1] == 7
+
+
+def test_a_search_writes_the_sample_before_training(tmp_path, tiny_project, monkeypatch):
+    from workbench import experiment
+    from workbench.project import load_project
+    from workbench.search.runner import SearchSettings, run_search
+
+    seen = []
+    execute = experiment.execute_run
+
+    def training(request, *args, **kwargs):  # what another process sees meanwhile
+        url = f"sqlite:///{tmp_path / 'p' / 'search' / 's'}.db"
+        seen.append(optuna.load_study(study_name="s", storage=url).trials[-1].params)
+        return execute(request, *args, **kwargs)
+
+    monkeypatch.setattr(experiment, "execute_run", training)
+    result = run_search(load_project(tiny_project()), SearchSettings(
+        project_dir=str(tmp_path / "p"), study="s", n_trials=2, strategy="random", seed=0))
+    assert seen == [row["params"] for row in result["trials"]] and seen[0]
