@@ -39,6 +39,17 @@ def test_options_follow_mode_and_format(qtbot, tiny):
     dialog.fmt.setCurrentIndex(dialog.fmt.findData("auto"))
     assert not dialog.mode.isEnabled() and dialog.calibration.isEnabled()
     assert dialog.settings()["fmt"] == "auto"
+    assert not dialog.first_float.isEnabled()  # auto measures both
+
+
+def test_first_layer_in_float_is_passed_to_the_core(qtbot, tiny):
+    _, run_dir = tiny
+    dialog = make(qtbot, run_dir)
+    assert dialog.first_float.isEnabled() and dialog.settings()["first_float"] is False
+    dialog.first_float.setChecked(True)
+    assert dialog.settings()["first_float"] is True
+    dialog.mode.setCurrentIndex(dialog.mode.findData("dynamic"))
+    assert dialog.settings()["first_float"] is False  # static int8 only
 
 
 def test_measure_every_format_writes_the_variant_and_shows_the_table(qtbot, tiny,

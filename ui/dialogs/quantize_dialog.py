@@ -30,6 +30,9 @@ TIPS = {
     "samples": "Training samples used for calibration (with the run's saved preprocessing).",
     "per_channel": "One scale per output channel of each weight (more accurate), instead of "
                    "one per tensor.",
+    "first_float": "Keep the first layer (and what comes before the second) in float: a "
+                   "first convolution over few channels is often slower in int8. 'Measure "
+                   "every format' tries both.",
     "max_drop": "Largest accuracy drop allowed, in accuracy points (regression: % MAE "
                 "increase); beyond it the most sensitive nodes are kept in float.",
     "threads": "onnxruntime intra-op threads for the latency figures (pinned).",
@@ -66,6 +69,7 @@ class QuantizeDialog(CompressDialog):
         self.samples.setValue(DEFAULT_SAMPLES)
         self.per_channel = QtWidgets.QCheckBox("per output channel")
         self.per_channel.setChecked(True)
+        self.first_float = QtWidgets.QCheckBox("first layer in float")
         self.max_drop = QtWidgets.QDoubleSpinBox()
         self.max_drop.setRange(0.0, 100.0)
         self.max_drop.setDecimals(2)
@@ -77,6 +81,7 @@ class QuantizeDialog(CompressDialog):
                             ("calibration", "Calibration"),
                             ("samples", "Calibration samples"),
                             ("per_channel", "Weight scales"),
+                            ("first_float", "First layer"),
                             ("max_drop", "Accuracy drop allowed"),
                             ("threads", "Latency threads")):
             widget = getattr(self, name)
@@ -117,6 +122,7 @@ class QuantizeDialog(CompressDialog):
         self.types.setEnabled(not auto)  # dynamic: the weights' type
         self.calibration.setEnabled(auto or static)
         self.samples.setEnabled(auto or static)
+        self.first_float.setEnabled(static and not auto)
         self.fmt.setToolTip(TIPS["fmt"] + ("" if static or auto else
                                            " (dynamic mode writes QOperator)"))
 
@@ -127,6 +133,7 @@ class QuantizeDialog(CompressDialog):
                 "types": self.types.currentData(), "per_channel": self.per_channel.isChecked(),
                 "calibration": self.calibration.currentData(), "samples": self.samples.value(),
                 "max_accuracy_drop": self.max_drop.value(), "threads": self.threads.value(),
+                "first_float": self.first_float.isChecked() and self.first_float.isEnabled(),
                 "repeats": self.repeats}
 
     def make_work(self) -> Callable[[Callable[[str], None]], dict[str, Any]]:

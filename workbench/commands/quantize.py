@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
                         help="training samples used for calibration (default 256)")
     parser.add_argument("--per-tensor", action="store_true",
                         help="one scale per weight tensor instead of per output channel")
+    parser.add_argument("--first-float", action="store_true",
+                        help="keep the first layer (and what comes before the second) in "
+                             "float: small-channel first convolutions are often slower in int8")
     parser.add_argument("--max-drop", type=float, default=0.5, metavar="POINTS",
                         help="largest accuracy drop allowed, in accuracy points (regression: "
                              "percent MAE increase); default 0.5")
@@ -53,11 +56,11 @@ def format_report(report: dict[str, Any]) -> str:
              f"  calibration: {report['calibration_samples']} training samples; measured on "
              f"{report['validation_samples']} validation samples; onnxruntime CPU, "
              f"{report['threads']} intra-op thread(s)", "",
-             f"  {'model':<26}{head:>9}{'drop':>8}{'size KB':>9}{'b1 ms':>9}{'b64 ms':>9}"
+             f"  {'model':<34}{head:>9}{'drop':>8}{'size KB':>9}{'b1 ms':>9}{'b64 ms':>9}"
              f"{'x b1':>7}{'x b64':>7}"]
     for row in report["formats"]:
         drop = "-" if row["drop"] is None else f"{row['drop']:.2f}"
-        lines.append(f"  {row['label']:<26}{row[key]:>9.4g}{drop:>8}"
+        lines.append(f"  {row['label']:<34}{row[key]:>9.4g}{drop:>8}"
                      f"{row['file_bytes'] / 1024:>9.1f}{row['latency_ms']['1']:>9.3f}"
                      f"{row['latency_ms']['64']:>9.3f}{row['speedup']['1']:>7.2f}"
                      f"{row['speedup']['64']:>7.2f}")
@@ -91,7 +94,8 @@ def run_quantize(args: argparse.Namespace) -> int:
                               per_channel=not args.per_tensor, calibration=args.calibration,
                               samples=args.samples, max_accuracy_drop=args.max_drop,
                               threads=args.threads, progress=progress,
-                              allow_changed_data=args.allow_changed_data)
+                              allow_changed_data=args.allow_changed_data,
+                              first_float=args.first_float)
     except CompressError as exc:
         message = " ".join(str(exc).split())
         if args.json:

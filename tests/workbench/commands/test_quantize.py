@@ -74,3 +74,10 @@ def test_model_ort_cannot_quantize_exits_2_without_a_folder(digits_run, capsys, 
     assert "onnxruntime cannot quantize this model (static QDQ U8S8): RuntimeError: " \
            "Unsupported operator: FancyOp" in err and len(err.strip().splitlines()) == 1
     assert folders(digits_run) == before
+
+
+def test_first_float_keeps_the_first_layer_in_float(digits_run, capsys):
+    assert main(["quantize", str(digits_run.path), "--format", "qoperator", "--first-float",
+                 "--samples", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "static QOperator U8S8 first-float" in out  # the label fits its column
