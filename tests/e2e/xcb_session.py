@@ -330,6 +330,40 @@ def session(window: Any) -> None:  # noqa: PLR0915 - one story, told in order
     check(reports, "export wrote a bundle")
     dialog.close()
     step(f"exported the run to {reports[0].get('out_dir', '?')}")
+
+    # explain the run, then prune it from its dialog -------------------------------------------
+    runs = window.training.runs
+    newest = max(runs.runs, key=lambda r: r.created).path
+    runs.select_runs([newest])
+    actions["view.explain"].trigger()
+    explain = window.explain
+    d.wait_until(lambda: explain.isVisible() and explain.run_dir == newest,
+                 "the Explain dock on the newest run", 20)
+    explain.tabs.setCurrentWidget(explain.importance)
+    d.click(explain.importance.run_button)
+    d.wait_until(lambda: explain.importance.result is not None, "permutation importance", 240)
+    check(len(explain.importance.result["importance"]) > 0, "importance has features")
+    explain.tabs.setCurrentWidget(explain.calibration)
+    d.wait_until(lambda: explain.calibration.result is not None, "the reliability diagram", 120)
+    d.click(explain.calibration.fit_button)
+    d.wait_until(lambda: (explain.calibration.result or {}).get("temperature") is not None,
+                 "the fitted temperature", 120)
+    step(f"explained the run: importance of {len(explain.importance.result['importance'])} "
+         f"inputs, temperature {explain.calibration.result['temperature']:.3f}")
+    dialog = window.compression.actions.prune_run(str(newest))
+    d.wait_until(lambda: dialog.isVisible() and dialog.start_button.isEnabled(),
+                 "the prune dialog", 30)
+    dialog.finetune.setValue(1)
+    variants: list[dict] = []
+    dialog.variantCreated.connect(variants.append)
+    d.click(dialog.start_button)
+    d.wait_until(lambda: variants or not dialog.is_running() and dialog.message.text()
+                 and "fail" in dialog.message.text().lower(), "the pruned run", 240)
+    check(variants, f"prune made a variant ({dialog.message.text()})")
+    d.wait_until(lambda: any(r.path.name == Path(variants[0]["run_dir"]).name
+                             for r in runs.runs), "the pruned run in the Runs tree", 30)
+    dialog.close()
+    step(f"pruned it from the dialog: {Path(variants[0]['run_dir']).name}")
     d.click_empty_canvas()
     d.key("ctrl+s")
     check(saved_to.exists() and not window.document.dirty, "saved with Ctrl+S")
