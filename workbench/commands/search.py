@@ -107,6 +107,9 @@ def run_search_command(args: argparse.Namespace) -> int:
     states = ", ".join(f"{n} {c}" for n, c in result["states"].items() if c)
     print(f"study {result['study']} ({result['storage']}): {result['n_trials']} trials: "
           f"{states}")
+    if result.get("threads_per_worker"):
+        print(f"workers: {args.workers} processes, {result['threads_per_worker']} torch "
+              f"thread(s) each")
     if result["best_value"] is not None:
         print(f"best: trial {result['best_trial']} {result['objectives'][0]} = "
               f"{result['best_value']:.4g}  {result['best_run_dir']}")
