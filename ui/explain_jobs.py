@@ -14,8 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ui.workers import BackgroundCall
-from ui.workers import _leave_a_core_for_the_gui as leave_a_core_for_the_gui
+from ui.workers import BackgroundCall, leave_a_core_for_the_gui
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]

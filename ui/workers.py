@@ -219,7 +219,7 @@ class TrainingWorker(QObject):
 
         analysis = self.analysis.worker if self.analysis is not None else None
         bridge = _EventBridge(self, self.throttle_hz, self.want_histograms, analysis)
-        restore_threads = _leave_a_core_for_the_gui()
+        restore_threads = leave_a_core_for_the_gui()
         try:
             summary = dict(execute_run(self.request, callbacks=[bridge], control=self.control))
             bridge.flush()
@@ -258,7 +258,7 @@ class TrainingWorker(QObject):
             return {"error": f"validation metrics could not be computed: {exc}"}
 
 
-def _leave_a_core_for_the_gui() -> Callable[[], None]:
+def leave_a_core_for_the_gui() -> Callable[[], None]:
     """Use at most (cores - 1) torch intra-op threads while training under the GUI.
 
     The GUI thread needs a core to stay responsive, and measured on a 2-core machine a second
