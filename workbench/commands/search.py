@@ -29,8 +29,10 @@ def register(subparsers: Any) -> None:
                         help="trials to run now (with --resume: N more)")
     search.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="start no new trial after this many seconds")
-    search.add_argument("--pruner", choices=PRUNERS, default="none",
-                        help="stop poor trials early on their per-epoch validation value")
+    search.add_argument("--pruner", choices=PRUNERS, default=None,
+                        help="stop poor trials early on their per-epoch validation value "
+                             "(default: none for a new study; a resumed study keeps the "
+                             "pruner it was created with)")
     search.add_argument("--objective", action="append", choices=tuple(OBJECTIVES),
                         metavar="NAME", help="val_accuracy (default), val_loss, val_mae; "
                                              "repeat for a Pareto front (e.g. --objective "

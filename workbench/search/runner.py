@@ -49,7 +49,7 @@ class SearchSettings:
     strategy: str = "tpe"
     n_trials: int = 10
     timeout: float | None = None
-    pruner: str = "none"
+    pruner: str | None = "none"  # None: a resumed study's own, none for a new one
     objectives: list[str] = field(default_factory=lambda: ["val_accuracy"])
     seed: int | None = None
     resume: bool = False

@@ -68,17 +68,20 @@ def make_sampler(name: str, space: SearchSpace, seed: int | None = None,
     return optuna.samplers.TPESampler(seed=seed), notes
 
 
-def make_pruner(name: str, max_epochs: int, n_objectives: int = 1) -> Any:
-    """The Optuna pruner called ``name`` (per-epoch reports, epochs as the resource)."""
+def make_pruner(name: str | None, max_epochs: int, n_objectives: int = 1) -> Any:
+    """The Optuna pruner called ``name`` (per-epoch reports, epochs as the resource); None
+    for ``name`` None (a resumed study keeps its own, a new one gets none)."""
     import optuna
 
+    if name is None:
+        return None
     if name not in PRUNERS:
         raise SearchError(f"unknown pruner {name!r}; expected one of {', '.join(PRUNERS)}")
     if name != "none" and n_objectives > 1:
         raise SearchError(f"pruner {name} works on one objective; with several objectives "
                           f"use --pruner none")
     if name == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
+        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=2)
     if name == "successive_halving":
         return optuna.pruners.SuccessiveHalvingPruner(min_resource=1)
     if name == "hyperband":

@@ -106,9 +106,9 @@ def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pru
     are failed at once.
 
     A new study records its pruner (``pruning.pruner_config``, user attribute "pruner"); a
-    resumed one keeps it (``kept_pruner``): ``pruner`` None or NopPruner (``--pruner none``,
-    the CLI's default) or the same kind takes the stored one, parameters included; another
-    kind is refused. Studies from before this attribute use ``pruner`` as given.
+    resumed one keeps it (``kept_pruner``): ``pruner`` None (no ``--pruner``) or the same kind
+    takes the stored one, parameters included; another kind (``none`` included) is refused.
+    Studies from before this attribute use ``pruner`` as given; None means no pruning.
     """
     import optuna
 
@@ -123,6 +123,8 @@ def open_study(storage: Any, name: str, directions: list[str], sampler: Any, pru
                           f"{', '.join(_study_names(storage)) or 'none'})")
     if exists:
         pruner = kept_pruner(storage, name, pruner)
+    if pruner is None:  # not Optuna's default (a median pruner): none asked, none stored
+        pruner = optuna.pruners.NopPruner()
     try:
         study = optuna.create_study(storage=storage, study_name=name, sampler=sampler,
                                     pruner=pruner, directions=directions, load_if_exists=True)
@@ -162,11 +164,11 @@ def kept_pruner(storage: Any, name: str, asked: Any) -> Any:
     wanted = None if asked is None else pruner_config(asked)
     if asked is not None and wanted is None:
         return asked
-    if wanted is not None and wanted["kind"] not in ("none", stored.get("kind")):
+    if wanted is not None and wanted["kind"] != stored.get("kind"):
         raise SearchError(f"study '{name}' was created with pruner {describe_pruner(stored)}, "
                           f"but pruner {describe_pruner(wanted)} was asked; a study keeps its "
                           f"pruner (its rungs hold the trials so far): resume with --pruner "
-                          f"{stored.get('kind')} (or none), or start a new study with --study "
+                          f"{stored.get('kind')} (or no --pruner), or start a new study with --study "
                           f"NAME")
     try:
         return pruner_from_config(stored)

@@ -287,6 +287,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         TrialFailed,
         TrialObjective,
         check_search,
+        optimize_within_budget,
         summarize,
         trial_attrs,
         trial_row,
@@ -294,6 +295,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     )
     from workbench.search.strategies import make_pruner, make_sampler
     from workbench.search.study import fail_stale, kept_pruner, open_storage
+    from workbench.search.trial_writes import batch_trial_writes
 
     attrs = read_worker_attrs(url, study_name)
     try:
@@ -318,11 +320,15 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         import torch
 
         torch.set_num_threads(threads)
-    storage = open_storage(url, settings.heartbeat_interval, settings.grace_period,
-                           settings.retry_stale)
+    storage = batch_trial_writes(
+        open_storage(url, settings.heartbeat_interval, settings.grace_period,
+                     settings.retry_stale),
+        budget=budget if n_trials is None else None)  # the budget, counted in one transaction
     # the pruner the study stored when it was created; older studies: the last start's name
-    pruner = kept_pruner(storage, study_name, None) or make_pruner(
-        settings.pruner, int(project.training.get("epochs", 20)), len(directions))
+    pruner = (kept_pruner(storage, study_name, None)
+              or make_pruner(settings.pruner, int(project.training.get("epochs", 20)),
+                             len(directions))
+              or optuna.pruners.NopPruner())
     previous = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
@@ -331,14 +337,12 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
         fail_stale(study)
         before = {t.number for t in study.get_trials(deepcopy=False)}
         callbacks: list[Any] = []
-        if n_trials is None:
-            callbacks.append(optuna.study.MaxTrialsCallback(budget, states=None))
         if on_trial is not None:
             callbacks.append(lambda s, t: on_trial(trial_row(t)))
-        if n_trials is not None or len(study.get_trials(deepcopy=False)) < budget:
-            study.optimize(TrialObjective(project, space, settings, tag_at_start=True),
-                           n_trials=n_trials, timeout=timeout, catch=(TrialFailed,),
-                           callbacks=callbacks, gc_after_trial=False)
+        optimize_within_budget(study, TrialObjective(project, space, settings,
+                                                     tag_at_start=True),
+                               n_trials=n_trials, timeout=timeout, catch=(TrialFailed,),
+                               callbacks=callbacks, gc_after_trial=False)
     finally:
         optuna.logging.set_verbosity(previous)
     result = summarize(study, url, settings.objectives)

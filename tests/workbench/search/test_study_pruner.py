@@ -29,8 +29,8 @@ def test_a_new_study_records_its_pruner_and_a_resume_keeps_it(tmp_path):
     store = storage(tmp_path)
     made = study(store, optuna.pruners.HyperbandPruner(1, 27, 3), attrs={"strategy": "tpe"})
     assert made.user_attrs == {"strategy": "tpe", "pruner": HYPERBAND}
-    # --pruner none (the CLI's default), no pruner, or the same kind with other parameters
-    for asked in (optuna.pruners.NopPruner(), None, optuna.pruners.HyperbandPruner(1, 9, 3)):
+    # no --pruner, or the same kind with other parameters
+    for asked in (None, optuna.pruners.HyperbandPruner(1, 9, 3)):
         again = study(store, asked, resume=True)
         assert isinstance(again.pruner, optuna.pruners.HyperbandPruner)
         assert again.pruner._max_resource == 27 and again.pruner._reduction_factor == 3
@@ -45,6 +45,8 @@ def test_another_kind_on_resume_is_refused_naming_both(tmp_path):
     message = str(error.value)
     assert "created with pruner hyperband (min_resource 1, max_resource 27" in message
     assert "but pruner median (n_startup_trials 5" in message and "--pruner hyperband" in message
+    with pytest.raises(SearchError, match="created with pruner hyperband .* but pruner none"):
+        study(store, optuna.pruners.NopPruner(), resume=True)  # an explicit --pruner none
     (tmp_path / "x").mkdir()
     plain = storage(tmp_path / "x")
     study(plain, optuna.pruners.NopPruner())
@@ -86,7 +88,10 @@ def test_resume_and_search_worker_use_the_stored_pruner(tmp_path, capsys, tiny_p
 
     first = run("search", project, "--trials", "1", "--pruner", "hyperband", "--seed", "0",
                 "--project", folder)
-    run("search", project, "--trials", "1", "--resume", "--project", folder)  # --pruner none
+    run("search", project, "--trials", "1", "--resume", "--project", folder)  # no --pruner
+    assert main(["search", project, "--trials", "1", "--resume", "--pruner", "none",
+                 "--project", folder]) == 2  # an explicit other kind is refused
+    assert "but pruner none was asked" in capsys.readouterr().err
     run("search-worker", "search_mlp_digits", "--storage", first["storage"], "--trials", "1",
         "--project", folder)
     trials = optuna.load_study(study_name="search_mlp_digits",
@@ -97,3 +102,9 @@ def test_resume_and_search_worker_use_the_stored_pruner(tmp_path, capsys, tiny_p
     stored = optuna.load_study(study_name="search_mlp_digits",
                                storage=open_storage(first["storage"], None)).user_attrs
     assert stored["pruner"]["kind"] == "hyperband" and stored["pruner"]["max_resource"] == 2
+
+
+def test_no_pruner_asked_for_a_new_study_means_none_not_optunas_median(tmp_path):
+    made = study(storage(tmp_path), None)
+    assert isinstance(made.pruner, optuna.pruners.NopPruner)
+    assert made.user_attrs["pruner"] == {"kind": "none"}
