@@ -30,6 +30,14 @@ Measured (2026-11-23, 2 cores shared with other sessions, 1 torch thread per wor
 Target met only for SQLite on the quieter machine; a machine with 2 free cores is needed for a
 figure that means something.
 
+With the workers writing through the TrialWriteBatcher (the budget counted in one transaction),
+on a quiet machine (2026-11-23, load 0.9-1.2, ``--trials 12 --epochs 20 --storage both``):
+SQLite 3514 -> 6871 trials/h steady, ratio=1.96 (total 1990 -> 2652, ratio=1.33); PostgreSQL
+3213 -> 5777 trials/h steady, ratio=1.80 (total 1980 -> 2572, ratio=1.30). Steady state meets
+the target on both storages; the total of a 12-trial study does not, because starting 2 worker
+processes (Python, torch, the study) costs ~6 s against trials of ~1 s; with trials of minutes
+it vanishes.
+
 Run: ``python benchmarks/search_scale.py [--trials 10] [--epochs 2] [--threads 1]
 [--storage sqlite|postgresql|both] [--repeat 1]``
 """
