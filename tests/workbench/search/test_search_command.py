@@ -133,3 +133,33 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, tiny_project, setup,
                                *argv)
     assert code == 2, err
     assert expected in result["error"] and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_nan_and_out_of_memory_trials_fail_with_their_problem_and_the_study_goes_on(
+        tmp_path, tiny_project, monkeypatch):
+    import workbench.experiment as experiment
+    import workbench.search.runner as runner
+    from workbench.project import load_project
+
+    real = experiment.execute_run
+    calls = []
+
+    def flaky(request, callbacks, control, dataset=None):
+        calls.append(request.name)
+        if len(calls) == 1:
+            return {**real(request, callbacks, control, dataset=dataset),
+                    "stopped_reason": "nan"}
+        if len(calls) == 2:
+            raise MemoryError("CPU out of memory allocating 8 GiB")
+        return real(request, callbacks, control, dataset=dataset)
+
+    monkeypatch.setattr(experiment, "execute_run", flaky)
+    settings = runner.SearchSettings(project_dir=str(tmp_path / "p"), study="faults",
+                                     n_trials=3, strategy="random", seed=0)
+    result = runner.run_search(load_project(tiny_project(epochs=1)), settings)
+    assert result["states"]["failed"] == 2 and result["states"]["complete"] == 1
+    problems = [trial_attrs(t).get("problem") for t in optuna.load_study(
+        study_name="faults", storage=result["storage"]).trials]
+    assert problems[0] == "the loss became NaN/Inf during training"
+    assert problems[1] == "training failed: MemoryError: CPU out of memory allocating 8 GiB"
+    assert problems[2] is None and result["best_value"] is not None
