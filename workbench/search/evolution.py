@@ -3,7 +3,8 @@
 The population is the ``population_size`` most recently finished (COMPLETE) trials of the
 study, read from storage, so the oldest ages out as new ones finish and several workers share
 one population. Each new trial: draw ``sample_size`` members at random, take the best
-(tournament), copy its parameters and mutate exactly one of them. Until the population is
+(tournament), copy its parameters and mutate exactly one of them (a category: another one; a
+number: mostly a local step in its own scale, sometimes a uniform draw). Until the population is
 full, trials are drawn at random. Single objective only.
 """
 
@@ -15,7 +16,6 @@ import numpy as np
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
-    FloatDistribution,
     IntDistribution,
 )
 from optuna.samplers import BaseSampler, RandomSampler
@@ -28,13 +28,15 @@ class RegularizedEvolutionSampler(BaseSampler):
     """Tournament selection + one-parameter mutation over an ageing population."""
 
     def __init__(self, population_size: int = 10, sample_size: int = 3,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, step_scale: float = 0.15,
+                 resample_share: float = 0.2) -> None:
         if population_size < 2 or not 1 <= sample_size <= population_size:
             raise ValueError(f"regularized evolution needs population_size >= 2 and "
                              f"1 <= sample_size <= population_size, found "
                              f"{population_size} and {sample_size}")
         self.population_size = population_size
         self.sample_size = sample_size
+        self.step_scale, self.resample_share = step_scale, resample_share
         self._rng = np.random.RandomState(seed)
         self._random = RandomSampler(seed=seed)
 
@@ -73,24 +75,38 @@ class RegularizedEvolutionSampler(BaseSampler):
         return child
 
     def mutate(self, distribution: BaseDistribution, value: Any) -> Any:
-        """A different value inside ``distribution`` where one exists."""
+        """A different value inside ``distribution`` where one exists. Categories: another one
+        at random. Numbers: with probability ``1 - resample_share`` a local step (a normal step
+        of ``step_scale`` of the range, in log space for a log range; at least one grid step),
+        else a uniform draw: children stay near good parents and still explore."""
         if isinstance(distribution, CategoricalDistribution):
             others = [c for c in distribution.choices if c != value]
             return others[self._rng.randint(len(others))] if others else value
-        if isinstance(distribution, IntDistribution):
-            step = distribution.step
-            values = range(distribution.low, distribution.high + 1, step)
-            others = [v for v in values if v != value]
-            return int(others[self._rng.randint(len(others))]) if others else value
-        assert isinstance(distribution, FloatDistribution)
         low, high = distribution.low, distribution.high
-        if distribution.log:
-            new = float(np.exp(self._rng.uniform(np.log(low), np.log(high))))
-        else:
-            new = float(self._rng.uniform(low, high))
-        if distribution.step:
-            new = low + round((new - low) / distribution.step) * distribution.step
-        return min(max(new, low), high)
+        if low == high:
+            return value
+        log = bool(getattr(distribution, "log", False))
+        scale = (np.log, np.exp) if log else (float, float)
+        lo, hi, at = scale[0](low), scale[0](high), scale[0](value)
+        step = getattr(distribution, "step", None)
+        for _ in range(20):  # a value different from the parent's
+            if self._rng.uniform() < self.resample_share:
+                new = scale[1](self._rng.uniform(lo, hi))
+            else:
+                new = scale[1](min(max(at + self._rng.normal(0.0, self.step_scale * (hi - lo)),
+                                       lo), hi))
+            if isinstance(distribution, IntDistribution):
+                new = low + round((new - low) / step) * step
+                new = int(min(max(new, low), high))
+                if new == value:  # at least one grid step, towards the drawn side
+                    new = int(min(max(value + (step if self._rng.uniform() < 0.5 else -step),
+                                      low), high))
+            else:  # exp(log(high)) may pass high by an ulp
+                new = float(min(max(low + round((new - low) / step) * step if step else new,
+                                    low), high))
+            if new != value:
+                return new
+        return new
 
     def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
                            param_distribution: BaseDistribution) -> Any:

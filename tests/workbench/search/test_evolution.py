@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
@@ -90,3 +91,12 @@ def test_evolution_optimizes_a_toy_problem_and_refuses_bad_settings():
                                                                         sample_size=1))
     with pytest.raises(ValueError, match="one objective"):
         multi.optimize(lambda t: (t.suggest_int("x", 0, 3), 1.0), n_trials=1)
+
+
+def test_numbers_mostly_mutate_near_the_parent():
+    """A local step in the parameter's own scale (log for a log range), sometimes a redraw."""
+    sampler = RegularizedEvolutionSampler(seed=1)
+    lr = FloatDistribution(1e-5, 1.0, log=True)
+    steps = [abs(np.log10(sampler.mutate(lr, 1e-3)) - (-3)) for _ in range(400)]
+    assert np.median(steps) < 1.0  # a uniform redraw over 5 decades: median distance ~1.5
+    assert max(steps) > 1.5  # and some redraws far away
