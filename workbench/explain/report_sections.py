@@ -254,8 +254,12 @@ _METHOD_NAMES = {"ig": "integrated gradients", "saliency": "gradient saliency",
 
 
 def _caption(sample: dict[str, Any]) -> str:
-    return (f"#{sample.get('index')}: true {sample.get('true')}, predicted "
-            f"{sample.get('predicted')} ({float(sample.get('probability', 0.0)):.2f})")
+    probability = sample.get("probability")  # None for a regression run
+    predicted = sample.get("predicted")
+    if isinstance(predicted, float):
+        predicted = f"{predicted:.4g}"
+    return (f"#{sample.get('index')}: true {sample.get('true')}, predicted {predicted}"
+            + (f" ({float(probability):.2f})" if probability is not None else ""))
 
 
 def _image_card(sample: dict[str, Any]) -> str:

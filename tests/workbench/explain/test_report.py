@@ -94,6 +94,8 @@ def test_regression_shows_errors_and_says_calibration_does_not_apply(tmp_path_fa
     assert "MAE" in text and "RMSE" in text and "R²" in text
     assert "does not apply: calibration is for classifiers" in text
     assert "drop in validation R²" in text
+    assert "this section failed" not in text  # attributions of a regression run too
+    assert re.search(r"#\d+: true [\d.]+, predicted [\d.-]+<", text)  # no probability
 
 
 def test_image_run_shows_heat_maps_as_inline_pngs(tmp_path_factory, tmp_path):
