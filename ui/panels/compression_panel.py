@@ -330,27 +330,10 @@ def install_compression_panel(window: Any) -> CompressionPanel:
     ``ui.compress_actions`` (``panel.actions``)."""
     from ui.commands import Command
     from ui.compress_actions import install_compress_actions
+    from ui.panels.run_dock import add_run_dock
 
     panel = CompressionPanel()
-    dock = QtWidgets.QDockWidget("Compression", window)
-    dock.setObjectName("dock_compression")
-    dock.setWidget(panel)
-    window.addDockWidget(QtCore.Qt.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.docks["problems"], dock)
-    window.docks["compression"] = dock
-    runs = window.training.runs
-
-    def follow_selection() -> None:
-        selected = runs.selected_runs()
-        if len(selected) == 1:
-            panel.set_run(selected[0].path)
-
-    def show() -> None:
-        dock.show()
-        dock.raise_()
-        follow_selection()
-
-    runs.table.itemSelectionChanged.connect(follow_selection)
+    show = add_run_dock(window, "compression", "Compression", panel, tab_with="problems")
     panel.exportRequested.connect(lambda run_dir: export_row(window, run_dir))
     window.registry.add(Command(
         "view.compression", "&Compression (compare variants)", show, None, "&View",

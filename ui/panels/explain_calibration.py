@@ -56,13 +56,7 @@ class CalibrationTab(JobTab):
         return f"calibration:{self.bins.value()}"
 
     def load(self) -> None:
-        if self.result is not None or self.busy() or self.run_dir is None:
-            return
-        remembered = self.remembered(self._key())
-        if remembered is not None:
-            self.show_result(remembered)
-        else:
-            self.request()
+        self.load_or_request(self._key(), self.show_result)
 
     def request(self) -> None:
         from workbench.explain.calibration import calibration_report

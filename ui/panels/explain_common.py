@@ -69,6 +69,17 @@ class JobTab(QtWidgets.QWidget):
     def remembered(self, key: str) -> Any:
         return self.memo.get(memo_key(self.run_dir, key))
 
+    def load_or_request(self, key: str, show: Callable[[Any], None]) -> None:
+        """For tabs that load when shown: the remembered result for ``key``, else compute it
+        (nothing while a result is shown, a job runs or no run is selected)."""
+        if getattr(self, "result", None) is not None or self.busy() or self.run_dir is None:
+            return
+        remembered = self.remembered(key)
+        if remembered is not None:
+            show(remembered)
+        else:
+            self.request()
+
     # jobs ------------------------------------------------------------------------------
     def submit(self, title: str, work: Work, on_result: Callable[[Any], None],
                key: str | None = None) -> ExplainJob | None:

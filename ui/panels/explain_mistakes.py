@@ -87,13 +87,7 @@ class MistakesTab(JobTab):
 
     def load(self) -> None:
         """Show the remembered list, else find it (one pass over the validation split)."""
-        if self.result is not None or self.busy() or self.run_dir is None:
-            return
-        remembered = self.remembered(self._key())
-        if remembered is not None:
-            self.show_result(remembered)
-        else:
-            self.request()
+        self.load_or_request(self._key(), self.show_result)
 
     def request(self) -> None:
         from workbench.explain.mistakes import find_mistakes

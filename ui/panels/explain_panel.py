@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from ui.explain_jobs import ExplainQueue
 from ui.panels.explain_attributions import AttributionsTab
@@ -98,27 +98,10 @@ def install_explain_panel(window: Any) -> ExplainPanel:
     """Add the Explain dock (tabbed with Compression) and View > Explain to ``window``; the
     panel follows the Runs panel's selection."""
     from ui.commands import Command
+    from ui.panels.run_dock import add_run_dock
 
     panel = ExplainPanel()
-    dock = QtWidgets.QDockWidget("Explain", window)
-    dock.setObjectName("dock_explain")
-    dock.setWidget(panel)
-    window.addDockWidget(QtCore.Qt.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.docks.get("compression", window.docks["problems"]), dock)
-    window.docks["explain"] = dock
-    runs = window.training.runs
-
-    def follow_selection() -> None:
-        selected = runs.selected_runs()
-        if len(selected) == 1:
-            panel.set_run(selected[0].path)
-
-    def show() -> None:
-        dock.show()
-        dock.raise_()
-        follow_selection()
-
-    runs.table.itemSelectionChanged.connect(follow_selection)
+    show = add_run_dock(window, "explain", "Explain", panel, tab_with="compression")
     window.registry.add(Command(
         "view.explain", "&Explain (attributions, mistakes, fairness)", show, None, "&View",
         tooltip="Why the selected run's model decides what it does: attributions, "
