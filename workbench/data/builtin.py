@@ -58,4 +58,5 @@ def load_diabetes(options: dict[str, Any]) -> RawData:
     """
     bunch = _sklearn("diabetes")
     return RawData(x=bunch.data.astype(np.float32), y=bunch.target.astype(np.float64),
-                   class_names=[], task="regression", target="progression")
+                   class_names=[], task="regression", target="progression",
+                   extra={"feature_names": [str(n) for n in bunch.feature_names]})

@@ -170,8 +170,9 @@ def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
                           raw.extra.get("decimal_comma", ()))
         return {**pre, **({"csv": raw.extra["csv"]} if "csv" in raw.extra else {})}
     assert raw.x is not None
-    if raw.prep == "standardize":
-        return fit_standardize(raw.x[tr])
+    if raw.prep == "standardize":  # named inputs (explanations show the names) where known
+        names = raw.extra.get("feature_names")
+        return {**fit_standardize(raw.x[tr]), **({"feature_names": list(names)} if names else {})}
     if raw.prep == "image":
         return fit_image(raw.x[tr], raw.scale)
     return {"kind": "none"}

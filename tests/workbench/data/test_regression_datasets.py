@@ -42,3 +42,13 @@ def test_synthetic_noise_option_sets_the_residual():
 def test_classification_sets_are_not_regression():
     assert dataset_task({"name": "iris"}) == "classification"
     assert load_dataset({"name": "iris"}).task == "classification"
+
+
+def test_diabetes_inputs_keep_their_names_for_explanations():
+    from workbench.data.registry import load_dataset
+    from workbench.explain.inputs import feature_names_of
+
+    dataset = load_dataset({"name": "diabetes"})
+    assert feature_names_of(dataset)[:4] == ["age", "sex", "bmi", "bp"]
+    again = load_dataset({"name": "diabetes"}, preprocessing=dataset.preprocessing)
+    assert (again.x_val == dataset.x_val).all()  # the saved names change nothing else
