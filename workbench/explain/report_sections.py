@@ -118,8 +118,11 @@ def curves_section(run: RunStore) -> str:
     other = {k: series(k) for k in keys
              if k.startswith(("train_", "val_")) and not k.endswith("loss")}
     parts = [charts.line_chart(loss, title="loss per epoch")]
-    if other:
-        parts.append(charts.line_chart(other, title="metrics per epoch"))
+    scores = {k: v for k, v in other.items() if k.endswith(("accuracy", "_r2", "_f1"))}
+    errors = {k: v for k, v in other.items() if k not in scores}  # MAE, RMSE: target units
+    for group, title in ((scores, "scores per epoch"), (errors, "errors per epoch")):
+        if group:  # one axis per scale: R² next to an MAE in the hundreds would be a flat line
+            parts.append(charts.line_chart(group, title=title))
     return "<div class='row'>" + "".join(parts) + "</div>"
 
 

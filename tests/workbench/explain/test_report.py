@@ -95,6 +95,7 @@ def test_regression_shows_errors_and_says_calibration_does_not_apply(tmp_path_fa
     assert "does not apply: calibration is for classifiers" in text
     assert "drop in validation R²" in text
     assert "this section failed" not in text  # attributions of a regression run too
+    assert "scores per epoch" in text and "errors per epoch" in text  # R² apart from MAE
     assert re.search(r"#\d+: true [\d.]+, predicted [\d.-]+<", text)  # no probability
 
 
