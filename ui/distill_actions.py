@@ -5,7 +5,6 @@ trains through the Training panel, the run's lineage saying distilled-from the t
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -50,20 +49,8 @@ class DistillActions:
         training = {**self.document.project.training, "objective": objective}
         self.document.edit("Distill from run", lambda p: setattr(p, "training", training))
         teacher = str(Path(objective["options"]["teacher_run"]).resolve())
-        panel = self.training.training
-
-        def give_lineage(job: Any) -> None:
-            # Workaround: TrainingPanel.start() has no lineage argument (not this file's)
-            request = dataclasses.replace(job.request, lineage={
-                "parent": teacher, "relation": "distilled-from"})
-            job.request = request
-            job.worker.request = request
-
-        panel.jobStarted.connect(give_lineage)
-        try:
-            return panel.start()
-        finally:
-            panel.jobStarted.disconnect(give_lineage)
+        return self.training.training.start(
+            lineage={"parent": teacher, "relation": "distilled-from"})
 
 
 def install_distill(window: Any, docks: Any) -> None:

@@ -13,7 +13,6 @@ The hook, kept small::
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,6 @@ class SearchDock:
         self.dock.setObjectName("dock_search")
         self.dock.setWidget(self.panel)
         window.addDockWidget(QtCore.Qt.BottomDockWidgetArea, self.dock)
-        self._lineage: dict[str, Any] | None = None
 
     def commands(self) -> list[Command]:
         panel = self.panel
@@ -131,34 +129,20 @@ class SearchDock:
         _graph, dataset, training, project_dir, _name = self.window.training_request()
         dataset = config.get("dataset") or dataset
         name = f"{self.panel.study}-trial{row['number']}-full"
-        self._lineage = {"relation": "trial-of", "study": self.panel.study,
-                         "trial": int(row["number"])}
         provider, form = panel.provider, panel.form
         panel.provider = lambda: (graph, json.loads(json.dumps(dataset)),
                                   dict(config.get("training") or {}), project_dir, name)
         form.set_values(config.get("training") or {})  # does not emit: the project keeps its
-        panel.jobStarted.connect(self._give_lineage)
         try:
-            started = panel.start()
+            started = panel.start(lineage={"relation": "trial-of", "study": self.panel.study,
+                                           "trial": int(row["number"])})
         finally:
-            panel.jobStarted.disconnect(self._give_lineage)
             panel.provider = provider
             form.set_values(training)
-            self._lineage = None
         if started:
             self.window.statusBar().showMessage(
                 f"Training trial {row['number']}'s network fully as run '{name}'", 8000)
         return started
-
-    def _give_lineage(self, job: Any) -> None:
-        """The frozen request gets lineage trial-of before its thread starts.
-
-        Workaround: TrainingPanel.start() has no lineage argument (not this module's file)."""
-        if self._lineage is None:
-            return
-        request = dataclasses.replace(job.request, lineage=dict(self._lineage))
-        job.request = request
-        job.worker.request = request
 
     def shutdown(self) -> None:
         self.panel.shutdown()

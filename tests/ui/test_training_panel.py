@@ -218,3 +218,19 @@ def test_a_network_too_large_for_memory_is_refused_at_once(qtbot, tmp_path, monk
                            "machine: fc2 has 1,000 units: 4.0 MB of weights")
     assert "this machine has 1.0 MB available" in text
     assert not (tmp_path / "runs").exists()
+
+
+def test_start_with_a_lineage_gives_it_to_the_frozen_request(qtbot, tmp_path):
+    """TrainingPanel.start(lineage=...) is how Train Best Fully and Distill name the parent."""
+    from ui.panels.training_panel import TrainingPanel
+    from workbench.graph.templates import mlp
+
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    panel.provider = lambda: (mlp(64, [8], 10), {"name": "digits"}, {}, str(tmp_path), "t")
+    panel.form.set_values({"epochs": 1, "device": "cpu"})
+    jobs = []
+    panel.jobStarted.connect(jobs.append)
+    assert panel.start(lineage={"relation": "trial-of", "study": "s", "trial": 3})
+    assert jobs[0].request.lineage == {"relation": "trial-of", "study": "s", "trial": 3}
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)

@@ -107,8 +107,9 @@ class TrainingPanel(QtWidgets.QWidget):
         self.form.set_values(training or {})
 
     # controls --------------------------------------------------------------------------------
-    def start(self) -> bool:
-        """Freeze the inputs and start training; False (with a red message) if it cannot."""
+    def start(self, lineage: dict[str, Any] | None = None) -> bool:
+        """Freeze the inputs and start training; False (with a red message) if it cannot.
+        ``lineage``: the new run's parent and relation (else what its settings imply)."""
         from ui.workers import TrainingJob
         from workbench.experiment import RunRequest
         from workbench.train.config import TrainConfig
@@ -142,6 +143,10 @@ class TrainingPanel(QtWidgets.QWidget):
             return False
         self.dataset_label.setText(describe_dataset(dataset))
         request = RunRequest.freeze(graph, dataset, training, project_dir, name)
+        if lineage is not None:
+            import dataclasses
+
+            request = dataclasses.replace(request, lineage=dict(lineage))
         job = TrainingJob(request)
         job.started.connect(self._on_started)
         job.epoch.connect(self._on_epoch)
