@@ -348,6 +348,8 @@ def session(window: Any) -> None:  # noqa: PLR0915 - one story, told in order
     d.click(explain.calibration.fit_button)
     d.wait_until(lambda: (explain.calibration.result or {}).get("temperature") is not None,
                  "the fitted temperature", 120)
+    pump(500)  # let the plot repaint before the picture
+    d.screenshot("explain")
     step(f"explained the run: importance of {len(explain.importance.result['importance'])} "
          f"inputs, temperature {explain.calibration.result['temperature']:.3f}")
     dialog = window.compression.actions.prune_run(str(newest))
