@@ -45,7 +45,6 @@ Run: ``python benchmarks/search_scale.py [--trials 10] [--epochs 2] [--threads 1
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -56,20 +55,11 @@ from typing import Any
 TARGET = 1.7
 
 
-def project_file(folder: Path, epochs: int) -> Path:
-    """The search_mlp_digits example with ``epochs`` epochs on the CPU."""
-    from workbench.paths import find_example
-
-    data = json.loads(find_example("search_mlp_digits").read_text())
-    data["training"].update(epochs=epochs, device="cpu", monitors=False)
-    path = folder / "scale.wbproj.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
 def measure(workers: int, trials: int, epochs: int, threads: int,
             storage: str | None, study: str) -> dict[str, Any]:
     """One study with ``workers`` worker processes; trials/hour overall and in steady state."""
+    from search_overhead import tiny_project  # this folder: the same small digits project
+
     from workbench.project import load_project
     from workbench.search import workers as worker_module
     from workbench.search.runner import SearchSettings, run_search
@@ -77,7 +67,7 @@ def measure(workers: int, trials: int, epochs: int, threads: int,
     ends: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        project = load_project(project_file(folder, epochs))
+        project = load_project(tiny_project(folder, epochs))
         settings = SearchSettings(project_dir=str(folder / "p"), study=study, strategy="random",
                                   n_trials=trials, pruner="none", seed=0, workers=workers,
                                   storage=storage)
