@@ -25,6 +25,7 @@ from workbench.explain.inputs import (
     display_images,
     feature_names_of,
     input_kind_of,
+    rebuild_for_explain,
     tabular_column_groups,
 )
 
@@ -77,7 +78,7 @@ def compute_attributions(run_dir: str | Path, method: str = "ig", samples: int =
         found = cached_artifact(run, CACHE_NAME, key, weights)
         if found is not None:
             return {**found, "cached": True}
-    rebuilt = _rebuild(run, weights)
+    rebuilt = rebuild_for_explain(run, weights)
     kind = input_kind(rebuilt)
     result = _compute(rebuilt, kind, method, int(samples), indices, layer, int(steps),
                       bool(noise_tunnel), progress, cancel)
@@ -116,16 +117,6 @@ def _check_arguments(run_dir: str | Path, method: str, samples: int, steps: int,
         raise ExplainError(f"layer {layer!r} is not a conv layer of this network; expected "
                            f"one of {', '.join(convs)}")
     return run, layer
-
-
-def _rebuild(run: Any, weights: str) -> Any:
-    from workbench.run_model import rebuild_run
-
-    try:
-        return rebuild_run(run, weights=weights, purpose="analysis")
-    except (FileNotFoundError, ValueError) as exc:
-        raise ExplainError(f"could not rebuild run '{run.path.name}' for explaining: {exc}"
-                           ) from exc
 
 
 def _compute(rebuilt: Any, kind: str, method: str, samples: int,

@@ -21,7 +21,7 @@ INPUT_KINDS = ("image", "tabular", "tokens", "features")
 def rebuild_for_explain(run_dir: Any, weights: Any = "best") -> Any:
     """``rebuild_run(run_dir, weights=weights, purpose="analysis")`` for an explanation, with
     the problems a person can fix (no run folder, no weights, changed data, an empty
-    validation split) as ExplainError."""
+    validation split, damaged files) as ExplainError."""
     from workbench.explain.cache import open_run, weights_path
     from workbench.explain.errors import ExplainError
     from workbench.run_model import DataChangedError, rebuild_run
@@ -32,6 +32,9 @@ def rebuild_for_explain(run_dir: Any, weights: Any = "best") -> Any:
         rebuilt = rebuild_run(run, weights=weights, purpose="analysis")
     except DataChangedError as exc:
         raise ExplainError(str(exc)) from exc
+    except (FileNotFoundError, ValueError, KeyError) as exc:  # data gone, bad files
+        raise ExplainError(f"run '{run.path.name}' cannot be rebuilt for analysis: "
+                           f"{exc}") from exc
     if len(rebuilt.dataset.x_val) == 0:
         raise ExplainError(f"run '{run.path.name}': explanations use the validation split, "
                            f"and it is empty (val_fraction "

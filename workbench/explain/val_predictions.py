@@ -17,24 +17,11 @@ from workbench.explain.errors import ExplainError
 def validation_logits(run_dir: str | Path, weights: str = "best"
                       ) -> tuple[Any, np.ndarray, np.ndarray]:
     """(the rebuilt run, float64 logits N x K, labels N) on the validation split."""
-    from workbench.explain.cache import open_run, weights_path
-    from workbench.run_model import rebuild_run
+    from workbench.explain.inputs import rebuild_for_explain
     from workbench.train.evaluate import predict_logits
 
-    run = open_run(run_dir)
-    weights_path(run, weights)  # ExplainError when the run has no such weights
-    try:
-        rebuilt = rebuild_run(run, weights=weights, purpose="analysis")
-    except ExplainError:
-        raise
-    except (FileNotFoundError, ValueError, KeyError) as exc:  # data gone/changed, bad files
-        raise ExplainError(f"run '{run.path.name}' cannot be rebuilt for analysis: "
-                           f"{exc}") from exc
-    dataset = rebuilt.dataset
-    if len(dataset.x_val) == 0:
-        raise ExplainError(f"run '{run.path.name}': expected a validation split with samples, "
-                           f"found an empty one (val_fraction "
-                           f"{run.config.get('dataset', {}).get('val_fraction', '?')})")
+    rebuilt = rebuild_for_explain(run_dir, weights)
+    run, dataset = rebuilt.run, rebuilt.dataset
     logits = predict_logits(rebuilt.module, dataset.x_val).double().numpy()
     if not np.all(np.isfinite(logits)):
         raise ExplainError(f"run '{run.path.name}': the model's outputs on the validation "
