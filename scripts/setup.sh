@@ -15,6 +15,11 @@ PY=.venv/bin/python
 if ! "$PY" -c "import torch" >/dev/null 2>&1; then
     "$PY" -m pip install --quiet "torch==2.13.0"
 fi
+# torchvision 0.28 is the release built for torch 2.13 (pyproject keeps the pair; a newer
+# torchvision would pull a newer, multi-GB CUDA torch).
+if ! "$PY" -m pip show torchvision >/dev/null 2>&1; then
+    "$PY" -m pip install --quiet "torchvision==0.28.0"
+fi
 "$PY" -m pip install --quiet -e ".[dev]"
 
 # PySide6 6.12.0 is excluded (pyproject.toml says why). A venv that had it keeps the Pdf and
