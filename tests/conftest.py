@@ -10,3 +10,7 @@ if "WORKBENCH_DATA_DIR" not in os.environ:  # autosaves and fault logs of the ap
     import tempfile
 
     os.environ["WORKBENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="workbench-test-data-")
+if "WORKBENCH_CACHE_DIR" not in os.environ:  # decoded image caches (workbench/data/image_cache)
+    import tempfile
+
+    os.environ["WORKBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="workbench-test-cache-")

@@ -97,6 +97,14 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         rows += (f", {report['rows_dropped']} dropped "
                  f"({report.get('rows_dropped_reason', 'unusable')})")
     lines.append(rows)
+    if "cache" in report:  # image folders and generated image sets
+        lines.append(f"images: {report.get('images', 0):,} at {report['size'][0]}x"
+                     f"{report['size'][1]}, {report.get('channels', 3)} channel(s), uint8 cache "
+                     f"{report.get('cache_state', '')} ({report['cache']})")
+    if report.get("skipped_images"):
+        lines.append(f"skipped {report['skipped_images']} file(s) that are not readable images "
+                     f"(--bad-images skip): {'; '.join(report.get('skipped', []))}"
+                     + (" ..." if report['skipped_images'] > len(report.get('skipped', [])) else ""))
     if "numeric_columns" in report:
         lines.append(f"features: {len(report['numeric_columns'])} numeric, "
                      f"{len(report.get('categorical_columns', []))} categorical columns -> "

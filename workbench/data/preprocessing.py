@@ -54,6 +54,15 @@ def fit_image(x_train: np.ndarray, scale: float) -> dict[str, Any]:
             "std": std.tolist()}
 
 
+def fit_image_rows(images: Any, scale: float) -> dict[str, Any]:
+    """:func:`fit_image` for an :class:`~workbench.data.image_array.ImageArray` of raw pixels,
+    read in chunks (the same statistics, without the whole split in memory)."""
+    mean, std = images.channel_stats(scale)
+    return {"kind": "image", "size": [int(images.shape[2]), int(images.shape[3])],
+            "channels": int(images.shape[1]), "scale": scale, "mean": mean.tolist(),
+            "std": _safe_std(std).tolist()}
+
+
 def apply_preprocessing(pre: Mapping[str, Any], raw: Any) -> np.ndarray:
     """Turn raw inputs into model inputs exactly as training did.
 

@@ -17,6 +17,9 @@ Loader = Callable[[dict[str, Any]], Any]
 _BUILTIN: dict[str, str] = {
     "digits": "workbench.data.builtin:load_digits",
     "digits_images": "workbench.data.builtin:load_digits_images",
+    "mnist_5k": "workbench.data.builtin:load_mnist_5k",
+    "mnist1d": "workbench.data.mnist1d:load_mnist1d",
+    "colour_shapes": "workbench.data.colour_shapes:load_colour_shapes",
     "iris": "workbench.data.builtin:load_iris",
     "wine": "workbench.data.builtin:load_wine",
     "breast_cancer": "workbench.data.builtin:load_breast_cancer",
@@ -44,6 +47,8 @@ _KNOWN_INFO: dict[str, tuple[tuple[int, ...], str, int]] = {
     "circles": ((2,), "float32", 2), "xor": ((2,), "float32", 2),
     "diabetes": ((10,), "float32", 1), "noisy_linear": ((5,), "float32", 1),
     "noisy_sine": ((1,), "float32", 1),
+    "mnist_5k": ((1, 28, 28), "float32", 10), "mnist1d": ((40,), "float32", 10),
+    "colour_shapes": ((3, 32, 32), "float32", 10),
 }
 
 
@@ -75,13 +80,20 @@ def _as_spec(spec: DatasetSpec | dict[str, Any]) -> DatasetSpec:
 
 
 def load_dataset(spec: DatasetSpec | dict[str, Any],
-                 preprocessing: dict[str, Any] | None = None) -> Dataset:
+                 preprocessing: dict[str, Any] | None = None, *, progress: Any = None,
+                 cancel: Any = None) -> Dataset:
     """Load, split and preprocess. Raises DataError with a message for people.
 
     With ``preprocessing`` (a dict saved with a run), that preprocessing is applied as it is,
     never re-fitted, so a run's model sees exactly the inputs it was trained on; the splits are
     the same either way (they depend only on the spec).
+
+    ``progress`` (called with :class:`workbench.data.image_cache.Progress`) and ``cancel``
+    (returns True to stop) reach loaders that decode or generate for a while (image folders,
+    large generated image sets); their splits are lazy :class:`ImageArray` views of a uint8
+    cache on disk, converted to float32 per batch.
     """
+    from workbench.data.image_array import is_image_array, take_rows
     from workbench.data.load_report import complete_report
     from workbench.data.preprocessing import apply_preprocessing
     from workbench.data.splits import split_indices
@@ -91,7 +103,11 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     if not isinstance(spec.options, dict):
         raise DataError(f"dataset options must be an object, found {spec.options!r}")
     loader_options, subset = split_subset_options(spec.options)
-    raw = _loader(spec.name)(loader_options)
+    if spec.name == "image_folder" and isinstance(preprocessing, dict) \
+            and preprocessing.get("kind") == "image":  # decode at the size the run was trained
+        loader_options.setdefault("size", list(preprocessing.get("size") or []) or None)
+        loader_options.setdefault("grayscale", int(preprocessing.get("channels", 3)) == 1)
+    raw = _call_loader(_loader(spec.name), loader_options, progress, cancel)
     task = getattr(raw, "task", "classification")
     if task not in ("classification", "regression"):
         raise DataError(f"dataset '{spec.name}': task must be 'classification' or "
@@ -115,8 +131,11 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
         pre = _check_saved(spec.name, raw.prep, preprocessing, regression)
     else:
         pre = _fit(raw, tr)
-    x = apply_preprocessing(pre, raw.columns if raw.prep == "tabular" else raw.x)
-    x = x.astype(np.int64 if raw.input_dtype == "int64" else np.float32)
+    if is_image_array(raw.x):  # lazy: converted per batch, never held as float32
+        x = raw.x.with_preprocessing(pre)
+    else:
+        x = apply_preprocessing(pre, raw.columns if raw.prep == "tabular" else raw.x)
+        x = x.astype(np.int64 if raw.input_dtype == "int64" else np.float32)
     if "vocab_size" in raw.extra and "vocab_size" not in pre:
         pre = {**pre, "vocab_size": raw.extra["vocab_size"]}
     if regression:
@@ -134,11 +153,26 @@ def load_dataset(spec: DatasetSpec | dict[str, Any],
     table = {**raw.columns, **kept_out} if raw.prep == "tabular" else {}
     row_columns = {which: {name: np.asarray(values)[rows] for name, values in table.items()}
                    for which, rows in (("train", tr), ("val", va), ("test", te))} if table else {}
-    return Dataset(x_train=x[tr], y_train=y[tr], x_val=x[va], y_val=y[va], x_test=x[te],
-                   y_test=y[te], input_shape=tuple(int(d) for d in x.shape[1:]),
+    return Dataset(x_train=take_rows(x, tr), y_train=y[tr], x_val=take_rows(x, va),
+                   y_val=y[va], x_test=take_rows(x, te), y_test=y[te], input_shape=tuple(int(d) for d in x.shape[1:]),
                    input_dtype=raw.input_dtype, num_classes=num_classes,
                    class_names=class_names, preprocessing=pre, task=task, name=spec.name,
                    load_report=report, row_columns=row_columns)
+
+
+def _call_loader(loader: Loader, options: dict[str, Any], progress: Any, cancel: Any) -> Any:
+    """``loader(options)``, with ``progress``/``cancel`` for loaders that take them."""
+    import inspect
+
+    if progress is None and cancel is None:
+        return loader(options)
+    try:
+        accepted = inspect.signature(loader).parameters
+    except (TypeError, ValueError):
+        accepted = {}
+    extra = {k: v for k, v in (("progress", progress), ("cancel", cancel))
+             if v is not None and k in accepted}
+    return loader(options, **extra)
 
 
 def _select_classes(raw: Any, subset: dict[str, Any], dataset: str
@@ -162,7 +196,12 @@ def _select_classes(raw: Any, subset: dict[str, Any], dataset: str
 
 def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
     """Preprocessing statistics from the training rows only."""
-    from workbench.data.preprocessing import fit_image, fit_standardize, fit_tabular
+    from workbench.data.preprocessing import (
+        fit_image,
+        fit_image_rows,
+        fit_standardize,
+        fit_tabular,
+    )
 
     if raw.prep == "tabular":
         pre = fit_tabular(raw.columns, raw.numeric, tr, raw.target,
@@ -174,6 +213,10 @@ def _fit(raw: Any, tr: np.ndarray) -> dict[str, Any]:
         names = raw.extra.get("feature_names")
         return {**fit_standardize(raw.x[tr]), **({"feature_names": list(names)} if names else {})}
     if raw.prep == "image":
+        from workbench.data.image_array import is_image_array
+
+        if is_image_array(raw.x):  # statistics read in chunks off the cache
+            return fit_image_rows(raw.x.subset(tr), raw.scale)
         return fit_image(raw.x[tr], raw.scale)
     return {"kind": "none"}
 

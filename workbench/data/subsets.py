@@ -71,7 +71,9 @@ def select_classes(raw: Any, subset: dict[str, Any], dataset: str) -> tuple[Any,
     relabel[indices] = np.arange(len(indices))
     changes: dict[str, Any] = {"y": relabel[y[keep]], "class_names": [names[i] for i in indices]}
     if raw.x is not None:
-        changes["x"] = raw.x[keep]
+        from workbench.data.image_array import take_rows
+
+        changes["x"] = take_rows(raw.x, keep)
     if raw.columns:
         changes["columns"] = {name: np.asarray(col)[keep] for name, col in raw.columns.items()}
     kept = ", ".join(changes["class_names"])
