@@ -278,6 +278,11 @@ def dataset_info(spec: DatasetSpec | dict[str, Any]) -> tuple[tuple[int, ...], s
         from workbench.data.raw import int_option
 
         return (int_option(options, "seq_len", 12, 3, 1000),), "int64", 2
+    if spec.name == "colour_shapes" and not {"classes", "train_fraction"} & set(options):
+        from workbench.data.colour_shapes import CLASSES, shape_options  # no images generated
+
+        size = shape_options(options)[1]
+        return (3, size, size), "float32", len(CLASSES)
     if spec.name in ("spirals", "blobs"):
         from workbench.data.raw import int_option
 
