@@ -22,6 +22,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from ui.panels.augment_section import AugmentSection
+from ui.panels.augment_section import normalized as normalized_augment
 from workbench.train.config import ObjectiveConfig, TrainConfig
 
 GROUPS: list[tuple[str, list[str]]] = [
@@ -32,6 +34,7 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("Loss and regularization", ["objective", "loss", "label_smoothing", "l1", "l2",
                                  "grad_clip"]),
     ("Early stopping", ["early_stopping", "monitor", "restore_best"]),
+    ("Augmentation", ["augment"]),
     ("Data, device, reproducibility", ["balanced_sampling", "seed", "device",
                                        "mixed_precision", "monitors", "checkpoint_every"]),
 ]
@@ -144,10 +147,13 @@ class TrainingForm(QtWidgets.QWidget):
             for name in names:
                 if name in self.fields and name not in placed:
                     editor = self._make_editor(name)
+                    placed.add(name)
+                    if isinstance(editor, AugmentSection):  # its own rows, full width
+                        form.addRow(editor)
+                        continue
                     label = QtWidgets.QLabel(name.replace("_", " "))
                     label.setToolTip(editor.toolTip())
                     form.addRow(label, editor)
-                    placed.add(name)
             layout.addWidget(box)
         layout.addStretch(1)
         self._set_device_choices(["auto", "cpu"])
@@ -160,6 +166,11 @@ class TrainingForm(QtWidgets.QWidget):
         if name == "objective":  # the section's kind is the row; its options are carried
             meta, default = _objective_kind_meta(), default["kind"]
         editor: QtWidgets.QWidget
+        if name == "augment":
+            editor = AugmentSection()
+            editor.changed.connect(self._on_edit)
+            self.editors[name] = editor
+            return editor
         if meta.get("choices") is not None or meta.get("choices_from") is not None:
             editor = QtWidgets.QComboBox()
             editor.addItems(current_choices(meta) or [str(default)])
@@ -169,6 +180,9 @@ class TrainingForm(QtWidgets.QWidget):
             editor = QtWidgets.QCheckBox()
             editor.setChecked(default)
             editor.toggled.connect(self._on_edit)
+        elif isinstance(default, str):  # free text (a new string option)
+            editor = QtWidgets.QLineEdit(default)
+            editor.textChanged.connect(self._on_edit)
         elif isinstance(default, int):
             editor = QtWidgets.QSpinBox()
             editor.setRange(int(meta.get("low", 0)), int(min(meta.get("high", 2**31 - 1),
@@ -190,6 +204,10 @@ class TrainingForm(QtWidgets.QWidget):
 
     def _read(self, name: str) -> Any:
         editor = self.editors[name]
+        if isinstance(editor, AugmentSection):
+            return editor.text()
+        if isinstance(editor, QtWidgets.QLineEdit):
+            return editor.text()
         if isinstance(editor, QtWidgets.QComboBox):
             return editor.currentText()
         if isinstance(editor, QtWidgets.QCheckBox):
@@ -201,7 +219,11 @@ class TrainingForm(QtWidgets.QWidget):
         editor = self.editors[name]
         if name == "device" and self.devices is not None and value not in self.devices:
             value = "auto"  # a device this computer lacks (a project from another machine)
-        if isinstance(editor, QtWidgets.QComboBox):
+        if isinstance(editor, AugmentSection):
+            editor.set_text(value)
+        elif isinstance(editor, QtWidgets.QLineEdit):
+            editor.setText(str(value))
+        elif isinstance(editor, QtWidgets.QComboBox):
             if editor.findText(str(value)) < 0:
                 editor.addItem(str(value))
             editor.setCurrentText(str(value))
@@ -237,6 +259,8 @@ class TrainingForm(QtWidgets.QWidget):
                 value = "auto"  # as _write shows it
             elif name in OFF_WHEN_DISABLED and not self.editors[name].isEnabled():
                 value = False  # as values() reads it
+            elif name == "augment":
+                value = normalized_augment(value)  # canonical, as the section writes it
             result[name] = copy.deepcopy(value)
         return result
 
@@ -296,6 +320,13 @@ class TrainingForm(QtWidgets.QWidget):
             device = values.get("device", "auto")
             self.editors["mixed_precision"].setEnabled(
                 cuda and (device == "cuda" or (device == "auto" and self.devices[0] == "cuda")))
+
+    # data --------------------------------------------------------------------------------
+    def set_dataset_spec(self, dataset: dict[str, Any] | None) -> None:
+        """The project's dataset, for the augmentation preview and the options that fit it."""
+        section = self.editors.get("augment")
+        if isinstance(section, AugmentSection):
+            section.set_dataset_spec(dataset)
 
     # devices ---------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:

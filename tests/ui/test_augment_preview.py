@@ -1,0 +1,105 @@
+"""The live preview grid: augmented training samples drawn off the GUI thread, debounced,
+redrawn when an option changes; a line instead of the grid for data that are not images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ui.panels import augment_preview
+from ui.panels.augment_preview import AugmentPreview, to_pixmap
+from ui.panels.augment_section import AugmentSection
+
+DIGITS = {"name": "digits_images"}
+
+
+def drawn(qtbot, preview: AugmentPreview) -> None:
+    qtbot.waitUntil(lambda: not preview.busy(), timeout=60_000)
+
+
+@pytest.fixture
+def section(qtbot):
+    widget = AugmentSection()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_grid_shows_augmented_training_samples_and_follows_the_options(qtbot, section):
+    preview = section.preview
+    section.set_dataset_spec(DIGITS)
+    drawn(qtbot, preview)
+    assert preview.images is not None and preview.images.shape == (16, 8, 8, 3)
+    assert preview.images.dtype == np.uint8
+    assert not preview.grid_box.isHidden()
+    assert all(not cell.pixmap().isNull() for cell in preview.cells)
+    originals = preview.images.copy()
+    section.checks["rotate"].setChecked(True)
+    section.values["rotate"].setValue(90)
+    drawn(qtbot, preview)
+    assert preview.text == "rotate=90"
+    assert not np.array_equal(preview.images, originals)
+    first = preview.images.copy()
+    preview.next_draw()  # the next epoch's draw differs
+    drawn(qtbot, preview)
+    assert preview.epoch == 1 and not np.array_equal(preview.images, first)
+    assert section.checks["noise"].isEnabled() is False  # the loaded data disabled it
+
+
+def test_quick_changes_are_debounced_and_the_dataset_is_loaded_once(qtbot, section,
+                                                                    monkeypatch):
+    calls: list[tuple] = []
+    real = augment_preview.compute_preview
+
+    def counting(spec, text, epoch, loaded=None):
+        calls.append((text, loaded is None))
+        return real(spec, text, epoch, loaded)
+
+    monkeypatch.setattr(augment_preview, "compute_preview", counting)
+    section.set_dataset_spec(DIGITS)
+    for value in (10, 20, 30, 40):
+        section.checks["rotate"].setChecked(True)
+        section.values["rotate"].setValue(value)
+    drawn(qtbot, section.preview)
+    assert calls[-1][0] == "rotate=40"
+    assert len(calls) <= 2  # debounced (one may have started before the edits)
+    section.checks["hflip"].setChecked(True)
+    drawn(qtbot, section.preview)
+    assert calls[-1] == ("hflip,rotate=40", False)  # the loaded dataset is reused
+    assert sum(1 for _, load in calls if load) == 1
+
+
+def test_data_that_are_not_images_get_a_line_instead_of_the_grid(qtbot, section):
+    section.set_dataset_spec({"name": "iris"})
+    drawn(qtbot, section.preview)
+    assert section.preview.images is None and section.preview.grid_box.isHidden()
+    assert "not images" in section.preview.note.text()
+    assert not section.checks["hflip"].isEnabled()
+
+
+def test_a_hidden_preview_loads_nothing(qtbot):
+    section = AugmentSection()
+    qtbot.addWidget(section)
+    section.set_dataset_spec(DIGITS)
+    section.checks["hflip"].setChecked(True)
+    qtbot.wait(augment_preview.PREVIEW_DELAY_MS * 2)
+    assert section.preview._job is None and section.preview.dataset is None
+    section.show()  # shown: now it loads
+    drawn(qtbot, section.preview)
+    assert section.preview.images is not None
+
+
+def test_a_dataset_that_cannot_load_says_so(qtbot, section, tmp_path):
+    section.set_dataset_spec({"name": "image_folder", "options": {"path": str(tmp_path)}})
+    drawn(qtbot, section.preview)
+    assert section.preview.images is None
+    assert "could not be loaded" in section.preview.note.text()
+
+
+def test_to_pixmap_scales_to_a_thumbnail(qtbot):
+    image = np.zeros((8, 8, 3), dtype=np.uint8)
+    image[:, :4] = 255
+    pixmap = to_pixmap(image, 56)
+    assert pixmap.width() == 56 and pixmap.height() == 56
+    picture = pixmap.toImage()
+    assert picture.pixelColor(5, 28).red() == 255 and picture.pixelColor(50, 28).red() == 0
