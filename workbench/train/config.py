@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.data.augment import HELP as AUGMENT_HELP
+from workbench.data.augment import normalize_augment
 from workbench.train.config_sections import (
     InitConfig,
     ObjectiveConfig,
@@ -22,6 +24,8 @@ from workbench.train.config_sections import (
     section,
 )
 from workbench.train.config_sections import opt as _opt
+
+_AUGMENT_HELP = AUGMENT_HELP.replace("%", "%%")  # argparse formats help text
 
 # Live views of the registries (plugins may register more).
 OPTIMIZERS = RegistryChoices("workbench.train.optimizers", "optimizer_names")
@@ -81,12 +85,15 @@ class TrainConfig:
     time_budget_seconds: float = _opt(0.0, "end the run (reason 'budget') after the epoch that "
                                       "passes this many seconds (0 = no limit)",
                                       low=0.0, high=1e9)
+    augment: str = _opt("", _AUGMENT_HELP)
     objective: ObjectiveConfig = section(ObjectiveConfig, "what training minimizes")
     init: InitConfig = section(InitConfig, "first weights from a run, frozen layers")
 
     def __post_init__(self) -> None:
         for f in section_fields():
             setattr(self, f.name, build_section(f.metadata["cls"], getattr(self, f.name), f.name))
+        # a list of items in a project file, or any spelling: the canonical text
+        self.augment = normalize_augment(self.augment)
         check_fields(self)
         if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
             raise ValueError("'nesterov' needs optimizer sgd with momentum > 0, found "

@@ -1,6 +1,8 @@
 """Losses by name, per task. All take the raw network outputs and the batch's targets.
 
-Classification (targets are int64 class indices, outputs are one logit per class):
+Classification (targets are int64 class indices, outputs are one logit per class; with mixup
+or cutmix augmentation the training targets are (B, K) float class probabilities instead, which
+every classification loss here takes as well):
 
 - ``cross_entropy``: softmax cross-entropy, with optional label smoothing.
 - ``bce``: binary cross-entropy with logits on one-hot targets, one sigmoid per class output
@@ -75,12 +77,21 @@ def _cross_entropy(config: TrainConfig, num_classes: int):
     return torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
 
 
+def class_probabilities(y: Any, num_classes: int, dtype: Any) -> Any:
+    """Targets as (B, K) probabilities: one-hot class indices, or soft targets as they are."""
+    import torch.nn.functional as F
+
+    if y.is_floating_point():
+        return y.to(dtype)
+    return F.one_hot(y, num_classes).to(dtype)
+
+
 def _bce(config: TrainConfig, num_classes: int):
     import torch
     import torch.nn.functional as F
 
     def loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        target = F.one_hot(y, num_classes).to(logits.dtype)
+        target = class_probabilities(y, num_classes, logits.dtype)
         return F.binary_cross_entropy_with_logits(logits, target)
 
     return loss
@@ -91,7 +102,7 @@ def _mse_onehot(config: TrainConfig, num_classes: int):
     import torch.nn.functional as F
 
     def loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        target = F.one_hot(y, num_classes).to(logits.dtype)
+        target = class_probabilities(y, num_classes, logits.dtype)
         return F.mse_loss(torch.softmax(logits, dim=-1), target)
 
     return loss

@@ -62,7 +62,10 @@ class ClassificationMetrics:
         self.correct.zero_()
 
     def add_batch(self, outputs: Any, targets: Any) -> Any:
-        """Adds the batch's correct count; returns it (a device tensor) for batch events."""
+        """Adds the batch's correct count; returns it (a device tensor) for batch events.
+        Soft targets (mixup, cutmix: (B, K) probabilities) count their most likely class."""
+        if targets.dim() == 2:
+            targets = targets.argmax(dim=1)
         batch_correct = (outputs.argmax(dim=1) == targets).sum()
         self.correct += batch_correct
         return batch_correct
