@@ -55,3 +55,31 @@ def test_a_loss_for_the_other_task_is_a_clear_error():
     with pytest.raises(ValueError, match="bce.*is for classification"):
         make_loss(TrainConfig(loss="bce"), 1, "regression")
     assert losses_for("regression") == ["huber", "mae", "mse"]
+
+
+LOGITS = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.3, -0.7]])
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "bce", "mse"])
+def test_classification_losses_take_soft_targets(name):
+    """Mixup/cutmix give (B, K) probabilities: one-hot rows score as the class indices do, and a
+    blend scores as the same blend of the two one-hot losses (each loss is linear in the
+    target, except mse, checked against its formula)."""
+    loss = make_loss(TrainConfig(loss=name), 3)
+    hard = torch.tensor([0, 2])
+    onehot = torch.nn.functional.one_hot(hard, 3).float()
+    assert torch.isclose(loss(LOGITS, onehot), loss(LOGITS, hard))
+    other = torch.tensor([1, 1])
+    soft = 0.7 * onehot + 0.3 * torch.nn.functional.one_hot(other, 3).float()
+    if name == "mse":
+        expected = ((torch.softmax(LOGITS, -1) - soft) ** 2).mean()
+    else:
+        expected = 0.7 * loss(LOGITS, hard) + 0.3 * loss(LOGITS, other)
+    assert torch.isclose(loss(LOGITS, soft), expected)
+
+
+def test_cross_entropy_with_soft_targets_keeps_label_smoothing():
+    soft = torch.tensor([[0.6, 0.4, 0.0], [0.0, 0.0, 1.0]])
+    smooth = make_loss(TrainConfig(loss="cross_entropy", label_smoothing=0.3), 3)(LOGITS, soft)
+    plain = make_loss(TrainConfig(loss="cross_entropy"), 3)(LOGITS, soft)
+    assert not torch.isclose(smooth, plain)

@@ -87,3 +87,13 @@ def test_settings_that_do_not_fit_the_task_are_named():
     assert "cross_entropy" in settings_error(TrainConfig(loss="cross_entropy"), "regression")
     assert "balanced_sampling" in settings_error(TrainConfig(balanced_sampling=True),
                                                  "regression")
+
+
+def test_train_accuracy_counts_the_most_likely_class_of_soft_targets():
+    from workbench.train.task_metrics import ClassificationMetrics
+
+    metrics = ClassificationMetrics("cpu")
+    outputs = torch.tensor([[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0]])
+    soft = torch.tensor([[0.8, 0.2, 0.0], [0.7, 0.3, 0.0], [0.0, 0.4, 0.6]])  # mixup targets
+    metrics.add_batch(outputs, soft)
+    assert metrics.train_metrics(3)["train_accuracy"] == pytest.approx(2 / 3)
