@@ -8,6 +8,18 @@ whose ``layers`` grow by the symptom's layers and whose ``evidence["folded"]`` l
 it absorbed. Two findings that would contradict each other (a learning rate "too low" next to a
 noisy, spiking loss; overfitting next to a network that cannot fit its training data) are
 resolved the same way.
+
+A fold may explain a symptom but never deny a danger the curves show on their own. Reviewed
+rule by rule (issue 22): every fold in :data:`ROOT_SYMPTOMS` tells the symptom as a consequence
+of its root, except the three that fold ``overfitting`` (into ``loss_spikes``, ``noisy_loss``
+and ``underfitting``), whose sentences say the network is *not* memorizing. Those hold only for
+a validation loss that rose for a few epochs beside an unstable or stuck training loss. When
+the training loss fell steadily while the validation loss rose for many epochs
+(``evidence["on_its_own"]``, see ``training_checks.overfits_on_its_own``) the run is
+overfitting whatever else happens: that finding is never folded, and stands beside the other
+cause. ``lr_too_low`` folded into ``dead_relu``/``vanishing_gradients``/``nan`` is denied too
+("not a low learning rate"), but it is a guess about a slow loss, not a danger of its own: a
+network whose gradients are cut cannot be helped by a higher rate.
 """
 
 from __future__ import annotations
@@ -103,7 +115,7 @@ def reconcile(findings: list[Finding], history: History, context: dict[str, Any]
             continue
         for code in symptoms:
             symptom = next((f for f in findings if f.code == code), None)
-            if symptom is not None:
+            if symptom is not None and not symptom.evidence.get("on_its_own"):
                 sentence = ROOT_SENTENCE.get((root_code, code), SYMPTOM_SENTENCE[code])
                 fold(root, symptom, sentence(symptom))
                 findings.remove(symptom)

@@ -10,6 +10,8 @@ from workbench.train.health.findings import Finding, History, is_regression, ser
 NAN_TITLE = "The loss became NaN/Inf"  # the trainer's live Diagnostic uses the same title
 PREDICTING_MEAN_R2 = 0.05
 SWING = 0.15  # mean relative epoch-to-epoch change of the training loss that is not noise
+STEADY_EPOCHS = 5  # validation loss rising this long beside a falling training loss is
+                   # overfitting whatever else the run shows
 
 
 def check_nan(history: History, context: dict[str, Any]) -> list[Finding]:
@@ -27,7 +29,15 @@ def check_nan(history: History, context: dict[str, Any]) -> list[Finding]:
 
 
 def check_overfitting(history: History, context: dict[str, Any]) -> list[Finding]:
-    """Validation loss rising for 3+ epochs after its minimum while training loss keeps falling."""
+    """Validation loss rising for 3+ epochs after its minimum while training loss keeps falling
+    and the gap between them widens with validation above training (a validation loss that
+    stays below the training loss is not overfitting, however it moves).
+
+    ``evidence["on_its_own"]`` marks overfitting the curves show whatever else happens: the
+    validation loss has risen for :data:`STEADY_EPOCHS`+ epochs and the training loss fell
+    steadily meanwhile (medians of the first and last thirds of that stretch, so a few spikes
+    do not hide it). ``reconcile`` never folds such a finding into another cause.
+    """
     val, train = series(history, "val_loss"), series(history, "train_loss")
     if len(val) < 5 or len(train) != len(val):
         return []
@@ -36,9 +46,12 @@ def check_overfitting(history: History, context: dict[str, Any]) -> list[Finding
     if rising < 3 or train[-1] >= train[best] or val[-1] < val[best] * 1.05:
         return []
     gap_then, gap_now = val[best] - train[best], val[-1] - train[-1]
+    if gap_now <= 0 or gap_now <= gap_then:
+        return []
     config = context.get("config") or {}
     handled = bool(config.get("early_stopping")) and config.get("restore_best", True) \
         and config.get("monitor", "val_loss") == "val_loss"
+    steady = overfits_on_its_own(train, val, best)
     return [Finding(
         "overfitting", "info" if handled else "warning",
         "Overfitting: the network is memorizing the training data",
@@ -50,7 +63,22 @@ def check_overfitting(history: History, context: dict[str, Any]) -> list[Finding
            if handled else ""),
         "Use early stopping (keep the best epoch's weights), add dropout or weight decay, "
         "use a smaller network, or get more training data.",
-        {"epochs": [best + 1, len(val)], "metrics": ["train_loss", "val_loss"]})]
+        {"epochs": [best + 1, len(val)], "metrics": ["train_loss", "val_loss"],
+         "on_its_own": steady})]
+
+
+def overfits_on_its_own(train: list[float], val: list[float], best: int) -> bool:
+    """Validation loss up for STEADY_EPOCHS+ epochs since ``best`` while the training loss fell
+    steadily: the median of the last third of that stretch 10% below that of its first third
+    (for both curves, in opposite directions)."""
+    rising = len(val) - 1 - best
+    if rising < STEADY_EPOCHS:
+        return False
+    width = max(3, (rising + 1) // 3)
+    train_then = statistics.median(train[best:best + width])
+    train_now = statistics.median(train[-width:])
+    val_now = statistics.median(val[-width:])
+    return train_now < 0.9 * train_then and val_now > 1.1 * val[best]
 
 
 def check_underfitting(history: History, context: dict[str, Any]) -> list[Finding]:

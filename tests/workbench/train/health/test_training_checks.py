@@ -27,6 +27,17 @@ def test_overfitting(history):
     assert "epoch 3" in found.explanation and found.fix and found.severity == "warning"
 
 
+def test_no_overfitting_while_validation_stays_below_training(history):
+    # issue 23: two small regression sets whose validation loss stayed below the training loss
+    # the whole time; it rose at the end, but the gap never widened toward overfitting
+    train = [1.0, .8, .7, .62, .58, .55, .53, .52, .51, .5]
+    val = [.6, .5, .42, .4, .41, .43, .45, .46, .47, .48]
+    assert "overfitting" not in codes(check_run(history(train, val), {"task": "regression"}))
+    # the same curves once validation climbs above training and the gap widens: overfitting
+    val_above = [.6, .5, .42, .4, .45, .52, .58, .6, .62, .65]
+    assert "overfitting" in codes(check_run(history(train, val_above), {"task": "regression"}))
+
+
 def test_overfitting_caught_by_early_stopping_is_only_a_note(history):
     h = history([1, .6, .4, .3, .2, .1, .05], [1, .7, .5, .6, .7, .8, .9])
     (found,) = check_run(h, {"config": {"early_stopping": 3, "restore_best": True}})
