@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "workbench.commands.compare",
     "workbench.commands.explain",
     "workbench.commands.report",
+    "workbench.commands.make_image_folder",
 )
 
 
