@@ -292,7 +292,7 @@ def _memory_problem(graph: Any, config: Any) -> str | None:
 def _graph_errors(graph: Any) -> list[str]:
     """Validation errors of the graph to train (cheap, no torch); [] when it is valid."""
     from workbench.graph.spec import GraphSpec
-    from workbench.graph.validation import analyze
+    from workbench.graph.shape_inference import analyze
 
     spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
     return [p.message for p in analyze(spec).errors]

@@ -51,7 +51,11 @@ def export_int8_run(run_dir: str | Path, out_dir: Path, force: bool = False,
     """
     from workbench.compress.compare_measure import int8_artifact
     from workbench.compress.errors import CompressError
-    from workbench.export.bundle import _samples, rebuild_for_export, write_verified_bundle
+    from workbench.export.bundle_files import (
+        rebuild_for_export,
+        verification_samples,
+        write_verified_bundle,
+    )
     from workbench.export.latency import latency_table
     from workbench.export.verify import check_onnx, int8_vs_float
     from workbench.runs.lineage import parent_of
@@ -69,7 +73,7 @@ def export_int8_run(run_dir: str | Path, out_dir: Path, force: bool = False,
                                f"(expected the run it was quantized from, found none); the "
                                f"export verifies int8 against it")
     module = rebuild_for_export(parent.path, "best", True, data=False).module
-    split, x, y = _samples(dataset)
+    split, x, y = verification_samples(dataset)
     stage("onnx.checker (full check)")
     checker = check_onnx(model_bytes)
     checks: dict[str, Any] = {"onnx_checker": checker}

@@ -12,13 +12,9 @@ from __future__ import annotations
 import difflib
 import heapq
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from workbench.graph.catalogue import CATALOGUE
 from workbench.graph.spec import Edge, GraphSpec, Node
-
-if TYPE_CHECKING:
-    from workbench.graph.shape_inference import Analysis
 
 
 @dataclass
@@ -60,13 +56,6 @@ class Structure:
 def label(node: Node) -> str:
     """``"Linear 'fc1'"``: how a node is named in messages."""
     return f"{node.type} '{node.id}'"
-
-
-def analyze(spec: GraphSpec) -> Analysis:
-    """Validation + shape inference + counts; see ``shape_inference.analyze``."""
-    from workbench.graph.shape_inference import analyze as _analyze
-
-    return _analyze(spec)
 
 
 def check_structure(spec: GraphSpec) -> Structure:

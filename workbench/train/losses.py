@@ -22,11 +22,12 @@ are the predicted values in the same standardized units):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.train.config import TrainConfig
+if TYPE_CHECKING:  # config validation imports this module: no cycle at run time
+    from workbench.train.config import TrainConfig
 
-LossFactory = Callable[[TrainConfig, int], Callable[[Any, Any], Any]]
+LossFactory = Callable[["TrainConfig", int], Callable[[Any, Any], Any]]
 TASKS = ("classification", "regression")
 _LOSSES: dict[str, dict[str, LossFactory]] = {task: {} for task in TASKS}
 DEFAULT_LOSS = {"classification": "cross_entropy", "regression": "mse"}

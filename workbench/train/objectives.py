@@ -15,6 +15,7 @@ This module imports torch only inside functions: config validation imports it at
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,22 @@ class ObjectiveEntry:
 
 _OBJECTIVES: dict[str, ObjectiveEntry] = {}
 
+# Built-in objectives defined outside train/, named here in one place and imported on first use
+# of the registry (as plugins' entry points are), so train/ never imports compress/ (issue 22:
+# no import cycle) and importing this module stays torch-free.
+BUILTIN_OBJECTIVE_MODULES = ("workbench.compress.distill",)  # registers "distillation"
+_builtins_loaded = False
+
+
+def _registry() -> dict[str, ObjectiveEntry]:
+    """Every registered objective, the built-in ones imported the first time."""
+    global _builtins_loaded
+    if not _builtins_loaded:
+        _builtins_loaded = True
+        for module in BUILTIN_OBJECTIVE_MODULES:
+            importlib.import_module(module)
+    return _OBJECTIVES
+
 
 def register_objective(name: str, factory: ObjectiveFactory, help: str = "",
                        options: dict[str, Any] | None = None) -> None:
@@ -41,16 +58,16 @@ def register_objective(name: str, factory: ObjectiveFactory, help: str = "",
 
 def objective_names() -> list[str]:
     """Registered objective names in registration order."""
-    return list(_OBJECTIVES)
+    return list(_registry())
 
 
 def objective_help(name: str) -> str:
-    return _OBJECTIVES[name].help if name in _OBJECTIVES else ""
+    return _registry()[name].help if name in _registry() else ""
 
 
 def check_options(kind: str, options: dict[str, Any]) -> None:
     """ValueError naming the option, expected and found, when ``options`` do not fit ``kind``."""
-    if kind not in _OBJECTIVES:
+    if kind not in _registry():
         return  # the kind itself is reported by the config's choice check
     schema = _OBJECTIVES[kind].options
     unknown = sorted(set(options) - set(schema))
@@ -70,7 +87,7 @@ def check_options(kind: str, options: dict[str, Any]) -> None:
 
 def objective_options(config: Any) -> dict[str, Any]:
     """The objective's options: its defaults overridden by ``config.objective.options``."""
-    entry = _OBJECTIVES[config.objective.kind]
+    entry = _registry()[config.objective.kind]
     return {**entry.options, **config.objective.options}
 
 
@@ -166,12 +183,10 @@ register_objective("supervised", _supervised,
 def make_objective(config: Any, dataset: Any, model: Any, device: str) -> Objective:
     """The objective ``config.objective.kind`` for this run, its own parameters on ``device``."""
     kind = config.objective.kind
-    if kind not in _OBJECTIVES:
+    if kind not in _registry():
         raise ValueError(f"unknown objective {kind!r}; known: {', '.join(_OBJECTIVES)}")
     objective = _OBJECTIVES[kind].factory(config, dataset, model, device)
     if objective.module is not None:
         objective.module.to(device)
     return objective
 
-
-import workbench.compress.distill  # noqa: E402,F401  registers "distillation" (no torch at import)
