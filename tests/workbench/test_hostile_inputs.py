@@ -63,6 +63,23 @@ def weights_corpus(good: bytes, marker: Path) -> dict[str, bytes]:
     }
 
 
+# what the header check says about each case (one line, after "<file> is not a valid
+# safetensors file: "); the library's own messages would differ, so these fail without it
+WEIGHTS_PROBLEM = {
+    "random bytes": "header too large (it claims",
+    "pickle payload": "header too large (it claims",
+    "header length 2^62": "header too large (it claims 4,611,686,018,427,387,904 bytes",
+    "truncated in the header": "header too large for the file",
+    "truncated in the data": "of the data but the file holds",
+    "empty": "0 bytes is too short for the 8-byte header length",
+    "header is a list": "the header is a list, not a JSON object",
+    "dtype is a number": "tensor 'w' has dtype 7; expected one of",
+    "shape is text": "tensor 'w' has shape '1'; expected a list of non-negative integers",
+    "offsets past the end": "tensor 'w' ends at byte 4,000,000,000 of the data",
+    "nested header": "JSON nested too deeply",
+}
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     request = RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2),
@@ -128,10 +145,11 @@ def test_hostile_best_weights(case, run, tmp_path, capsys):
     good = (run / "best.safetensors").read_bytes()
     (run / "best.safetensors").write_bytes(weights_corpus(good, marker)[case])
     home = run.parent.parent.parent
-    refused(capsys, ["eval", str(run)], home, "workbench eval: ",
-            f"{run / 'best.safetensors'}")
+    invalid = f"{run / 'best.safetensors'} is not a valid safetensors file: "
+    refused(capsys, ["eval", str(run)], home, "workbench eval: ", invalid,
+            WEIGHTS_PROBLEM[case])
     refused(capsys, ["export", str(run), "--out", str(tmp_path / "bundle")], home,
-            "workbench export: ", "best.safetensors")
+            "workbench export: ", invalid, WEIGHTS_PROBLEM[case])
     assert not marker.exists() and not (tmp_path / "bundle").exists()
 
 
@@ -144,8 +162,32 @@ def test_hostile_checkpoints_on_resume(case, run, tmp_path, capsys):
         path.write_bytes(weights_corpus(path.read_bytes(), marker)[case])
     as_killed(run)
     refused(capsys, ["train", "--resume", str(run)], run.parent.parent.parent,
-            "workbench train: ", "epoch_0000")
+            "workbench train: ", "epoch_0000", "is not a valid safetensors file: ",
+            WEIGHTS_PROBLEM[case])
     assert not marker.exists()
+
+
+def test_only_the_library_s_own_error_becomes_a_file_message(run, monkeypatch):
+    """A SafetensorError is about the file (one line naming it); any other error escaping the
+    library is a bug and must not be dressed up as a bad file."""
+    import safetensors.torch
+    from safetensors import SafetensorError
+
+    from workbench.runs.weights_file import WeightsFileError, load_weights_file
+
+    path = run / "best.safetensors"
+
+    def fails(error):
+        def load_file(_):
+            raise error
+        return load_file
+
+    monkeypatch.setattr(safetensors.torch, "load_file", fails(SafetensorError("bad tensor")))
+    with pytest.raises(WeightsFileError, match="is not a valid safetensors file: bad tensor"):
+        load_weights_file(path)
+    monkeypatch.setattr(safetensors.torch, "load_file", fails(MemoryError("a bug")))
+    with pytest.raises(MemoryError):
+        load_weights_file(path)
 
 
 @pytest.mark.parametrize("meta", [NESTED, "[1, 2]", "\x00\x01garbage", '{"epoch": "x"',

@@ -147,14 +147,15 @@ def _check_entries(path: Path, header: dict[str, Any], data_bytes: int
 
 def load_weights_file(path: str | Path, folder: str | Path | None = None) -> dict[str, Any]:
     """{name: torch tensor} from a safetensors file checked by :func:`read_header` first."""
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     path = Path(path)
     read_header(path, folder)
     try:
         return load_file(str(path))
-    except Exception as exc:  # noqa: BLE001 - whatever the library finds is about this file
-        raise _invalid(path, str(exc) or type(exc).__name__) from exc
+    except SafetensorError as exc:  # what the library finds wrong with the file; anything
+        raise _invalid(path, str(exc) or type(exc).__name__) from exc  # else is a bug
 
 
 def check_fits_module(state: dict[str, Any], module: Any, source: str | Path) -> None:
