@@ -22,14 +22,16 @@ in ``RawData.report`` and shown to the person by the CLI, the run's config and t
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from workbench.data.csv_reading import (
-    MISSING_SET,
     MISSING_VALUES,
+    TEXT,
     CsvOptions,
     Table,
     delimiter_label,
@@ -39,7 +41,7 @@ from workbench.data.csv_reading import (
 )
 from workbench.data.errors import DataError
 from workbench.data.raw import RawData
-from workbench.data.tabular import parse_numbers
+from workbench.data.tabular import is_token, parse_numbers, remember_numbers
 
 NUMERIC_SHARE = 0.9
 MAX_CLASS_LIKE_DISTINCT = 20
@@ -56,15 +58,21 @@ def _parses(value: str) -> bool:
     return True
 
 
-def infer_task(labels: list[str]) -> tuple[str, str]:
+def _share(cells: Sequence[str] | np.ndarray) -> float:
+    """The share of cells that parse as numbers (each distinct cell parsed once)."""
+    counts = Counter(cells.tolist() if isinstance(cells, np.ndarray) else cells)
+    return sum(n for value, n in counts.items() if _parses(value)) / max(1, len(cells))
+
+
+def infer_task(labels: Sequence[str] | np.ndarray) -> tuple[str, str]:
     """("classification" | "regression", why) for the target's non-missing values.
 
     Regression: every value a number, and either some are not whole numbers or there are more
     than 20 distinct whole numbers that are not class codes (0..K-1 or 1..K).
     """
-    distinct = set(labels)
+    distinct = set(labels.tolist() if isinstance(labels, np.ndarray) else labels)
     parsed = [v for v in distinct if _parses(v)]
-    numeric_share = sum(_parses(v) for v in labels) / max(1, len(labels))
+    numeric_share = _share(labels)
     if len(parsed) < len(distinct) and (numeric_share < NUMERIC_SHARE
                                         or len(parsed) <= MAX_CLASS_LIKE_DISTINCT):
         return "classification", f"{len(distinct)} distinct values that are categories"
@@ -126,37 +134,42 @@ def _excluded(table: Table, options: dict[str, Any], target: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _numeric_columns(table: Table, t: int, keep: np.ndarray, skip: frozenset[str] = frozenset()
+def _numeric_columns(table: Table, t: int, keep: np.ndarray | None,
+                     skip: frozenset[str] = frozenset()
                      ) -> tuple[dict[str, np.ndarray], list[str], dict[str, int], list[str],
                                 list[str]]:
     """Feature columns (strings), the numeric ones, missing cells per column, notes, and the
-    columns written with decimal commas (their cells converted to decimal points)."""
+    columns written with decimal commas (their cells converted to decimal points). ``keep``
+    selects the rows (None: all). A numeric column's parse is remembered with it
+    (``remember_numbers``) for fitting and encoding."""
     columns: dict[str, np.ndarray] = {}
     numeric: list[str] = []
     missing_counts: dict[str, int] = {}
     notes: list[str] = []
     decimal_comma: list[str] = []
-    rows = [row for row, k in zip(table.rows, keep) if k]
-    lines = [line for line, k in zip(table.line_numbers, keep) if k]
     for c, name in enumerate(table.header):
         if c == t or name in skip:
             continue
-        values = [row[c] for row in rows]
-        filled = [v for v in values if v not in MISSING_SET]  # cells are stripped already
-        if not filled:
+        values = table.columns[c] if keep is None else table.columns[c][keep]
+        missing = is_token(values, MISSING_VALUES)  # cells are stripped already
+        filled = values[~missing]
+        if not len(filled):
             notes.append(f"column '{name}' has no value in any row: left out")
             continue
-        all_numbers = parse_numbers(filled) is not None
-        if not all_numbers and _decimal_commas(filled, table.delimiter):
-            values = [v.replace(",", ".") for v in values]
-            filled = [v.replace(",", ".") for v in filled]
-            all_numbers = parse_numbers(filled) is not None
+        numbers = parse_numbers(filled)
+        if numbers is None and _decimal_commas(filled, table.delimiter):
+            values = np.strings.replace(values, ",", ".")
+            filled = values[~missing]
+            numbers = parse_numbers(filled)
             decimal_comma.append(name)
-        share = 1.0 if all_numbers else sum(_parses(v) for v in filled) / len(filled)
-        if all_numbers:
+        if numbers is not None:
             numeric.append(name)
-        elif share >= NUMERIC_SHARE:
-            for line, value in zip(lines, values):
+            parsed = np.full(len(values), np.nan)
+            parsed[~missing] = numbers
+            remember_numbers(values, missing, parsed)
+        elif _share(filled) >= NUMERIC_SHARE:
+            lines = table.line_numbers if keep is None else table.line_numbers[keep]
+            for line, value in zip(lines.tolist(), values.tolist()):
                 if not is_missing(value) and not _parses(value):
                     if table.header_given and line == table.line_numbers[0]:
                         raise DataError(
@@ -168,24 +181,39 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray, skip: frozenset[str
                         f"{table.path}: column '{name}' is numeric but row {line} has "
                         f"'{value}'; if that means 'no value', write one of "
                         f"{', '.join(repr(v) for v in MISSING_VALUES if v)} or leave it empty")
-            numeric.append(name)
         if len(filled) < len(values):
             missing_counts[name] = len(values) - len(filled)
-        columns[name] = np.array(values, dtype=object)
+        columns[name] = values
     if decimal_comma:
         notes.append(f"decimal commas read as decimal points (3,5 = 3.5) in "
                      f"{', '.join(decimal_comma)}")
     return columns, numeric, missing_counts, notes, decimal_comma
 
 
-def _decimal_commas(filled: list[str], delimiter: str) -> bool:
+def _decimal_commas(filled: np.ndarray, delimiter: str) -> bool:
     """True when the cells are numbers written with a decimal comma ("3,5"), as spreadsheets
     in many locales save them next to a ';' or tab delimiter."""
-    if delimiter == "," or not any("," in v for v in filled):
+    filled = np.asarray(filled, dtype=TEXT)
+    comma = np.strings.find(filled, ",") >= 0
+    if delimiter == "," or not comma.any():
         return False
-    converted = [v.replace(",", ".") for v in filled if "." not in v or "," not in v]
-    return len(converted) == len(filled) and (
-        sum(_parses(v) for v in converted) / len(converted) >= NUMERIC_SHARE)
+    if (comma & (np.strings.find(filled, ".") >= 0)).any():
+        return False  # "1.234,5": not a plain decimal comma
+    return _share(np.strings.replace(filled, ",", ".")) >= NUMERIC_SHARE
+
+
+def _regression_target(path: Path, target: str, labels: np.ndarray, lines: np.ndarray
+                       ) -> np.ndarray:
+    """The target as float64, or a DataError naming the first row that is not a finite
+    number."""
+    y = parse_numbers(labels)
+    if y is not None and np.isfinite(y).all():
+        return y
+    for line, value in zip(lines.tolist(), labels.tolist()):
+        if not _parses(value) or not np.isfinite(float(value)):
+            raise DataError(f"{path}: the regression target '{target}' must be a finite "
+                            f"number, but row {line} has '{value}'")
+    raise AssertionError("unreachable: some target cell failed to parse")
 
 
 def load_csv(options: dict[str, Any]) -> RawData:
@@ -200,18 +228,18 @@ def load_csv(options: dict[str, Any]) -> RawData:
     table = read_table(path, CsvOptions.from_options(options))
     target, target_chosen = _target(table, options)
     t = table.header.index(target)
-    keep = np.array([not is_missing(row[t]) for row in table.rows], dtype=bool)
-    labels = [row[t] for row, k in zip(table.rows, keep) if k]
-    if not labels:
+    keep = ~is_token(table.columns[t], MISSING_VALUES)
+    rows_kept = None if keep.all() else keep  # None: every row, no copies
+    labels = table.columns[t] if rows_kept is None else table.columns[t][keep]
+    if not len(labels):
         raise DataError(f"{path}: target column '{target}' has no values")
     excluded = _excluded(table, options, target)
     columns, numeric, missing_counts, notes, decimal_comma = _numeric_columns(
-        table, t, keep, frozenset(excluded))
-    kept_out = {name: np.array([row[table.header.index(name)] for row, k in
-                                zip(table.rows, keep) if k], dtype=object)
+        table, t, rows_kept, frozenset(excluded))
+    kept_out = {name: table.column(name) if rows_kept is None else table.column(name)[keep]
                 for name in excluded}
     if _decimal_commas(labels, table.delimiter):
-        labels = [v.replace(",", ".") for v in labels]
+        labels = np.strings.replace(labels, ",", ".")
         notes.append(f"decimal commas read as decimal points in the target '{target}'")
     if not columns:
         if excluded:
@@ -244,21 +272,18 @@ def load_csv(options: dict[str, Any]) -> RawData:
              "missing_indicator": report["missing_indicator"], "decimal_comma": decimal_comma,
              "kept_out": kept_out}
     if task == "regression":
-        lines = [line for line, k in zip(table.line_numbers, keep) if k]
-        for line, value in zip(lines, labels):
-            if not _parses(value) or not np.isfinite(float(value)):
-                raise DataError(f"{path}: the regression target '{target}' must be a finite "
-                                f"number, but row {line} has '{value}'")
-        y = np.array([float(v) for v in labels], dtype=np.float64)
+        y = _regression_target(path, target, labels, table.line_numbers[keep])
         return RawData(x=None, y=y, class_names=[target], prep="tabular", columns=columns,
                        numeric=numeric, target=target, task="regression", report=report,
                        extra=extra)
-    class_names = sorted(set(labels), key=_label_key)
+    cells = labels.tolist()
+    class_names = sorted(set(cells), key=_label_key)
     if len(class_names) < 2:
         raise DataError(f"{path}: target column '{target}' has a single class "
                         f"'{class_names[0]}'; expected at least 2")
     index = {c: i for i, c in enumerate(class_names)}
-    y = np.array([index[v] for v in labels], dtype=np.int64)
+    y = np.fromiter((index[v] for v in cells), dtype=np.int64, count=len(cells))
+    del cells
     counts = np.bincount(y, minlength=len(class_names))
     for name, count in zip(class_names, counts):
         if count < 2:

@@ -4,15 +4,19 @@ to skip before the header, or no header at all (column names given instead).
 
 Rows are numbered as a text editor or spreadsheet shows them: the first line of the file is 1.
 Missing cells are the tokens in :data:`MISSING_VALUES` (compared after stripping spaces).
+The file is streamed (see :func:`read_table`): memory holds one compact array per column.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from workbench.data.errors import DataError
 
@@ -23,6 +27,9 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", " ": "space", "|
 _ALIASES = {"auto": "auto", "tab": "\t", "\\t": "\t", "space": " ", "comma": ",",
             "semicolon": ";", "pipe": "|"}
 _SNIFF_BYTES = 64 * 1024
+_BLOCK_CHARS = 1 << 20  # characters read at a time
+_CHUNK_ROWS = 16_384  # rows gathered before they become columns
+TEXT = np.dtypes.StringDType()  # variable-width text: short cells inline, 16 bytes each
 
 
 MISSING_SET = frozenset(MISSING_VALUES)
@@ -80,15 +87,24 @@ class CsvOptions:
 
 @dataclass
 class Table:
-    """The header and the data rows (stripped strings), with each row's line number."""
+    """The header and the data columns (stripped cells, one numpy ``StringDType`` array per
+    header name), with each data row's line number."""
 
     path: Path
     header: list[str]
-    rows: list[list[str]]
-    line_numbers: list[int]
+    columns: list[np.ndarray]
+    line_numbers: np.ndarray
     delimiter: str
     delimiter_detected: bool
     header_given: bool = False
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """The data rows as Python lists of strings (built on demand: for small files)."""
+        return [list(row) for row in zip(*(c.tolist() for c in self.columns))]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[self.header.index(name)]
 
     def delimiter_hint(self) -> str:
         """A suggestion when the header looks like it was split on the wrong delimiter."""
@@ -109,14 +125,44 @@ def delimiter_hint(cells: list[str], used: str, what: str) -> str:
     return ""
 
 
+def _decode_error(path: Path) -> DataError:
+    """The message for a file that is not UTF-8, naming the byte where decoding fails."""
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return DataError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
+                         f"save it as UTF-8")
+    return DataError(f"{path}: not a UTF-8 text file; save it as UTF-8")
+
+
 def read_text(path: Path) -> str:
+    """The whole file as text (UTF-8, a byte-order mark dropped)."""
     if not path.is_file():
         raise DataError(f"{path}: no such CSV file")
     try:
         return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
-                        f"save it as UTF-8") from exc
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
+
+
+def text_lines(path: Path) -> Iterator[str]:
+    """The file's lines exactly as ``read_text(path).splitlines()`` gives them, read in blocks
+    so that the whole text is never held at once."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            carry = ""
+            while block := file.read(_BLOCK_CHARS):
+                pieces = (carry + block).splitlines(keepends=True)
+                carry = pieces.pop()
+                if not carry.endswith("\r") and carry.splitlines()[0] != carry:
+                    pieces.append(carry)  # a complete last line ("\r" may still get its "\n")
+                    carry = ""
+                for piece in pieces:
+                    yield piece.splitlines()[0]
+            if carry:
+                yield carry.splitlines()[0]
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -142,10 +188,21 @@ def sniff_delimiter(lines: list[str]) -> str | None:
     return None
 
 
-def _split(text: str, delimiter: str) -> Any:  # a csv reader (has .line_num)
+def _split(lines: Iterable[str], delimiter: str) -> Any:  # a csv reader (has .line_num)
     if delimiter == " ":
-        return csv.reader(io.StringIO(text), delimiter=" ", skipinitialspace=True)
-    return csv.reader(io.StringIO(text), delimiter=delimiter)
+        return csv.reader(lines, delimiter=" ", skipinitialspace=True)
+    return csv.reader(lines, delimiter=delimiter)
+
+
+def _joined(lines: Iterable[str]) -> Iterator[str]:
+    """The lines as ``io.StringIO("\\n".join(lines))`` gives them to a csv reader."""
+    previous = None
+    for line in lines:
+        if previous is not None:
+            yield previous + "\n"
+        previous = line
+    if previous:
+        yield previous
 
 
 def unquote(name: str) -> str:
@@ -156,61 +213,151 @@ def unquote(name: str) -> str:
     return name
 
 
-def _comment_hint(lines: list[str], options: CsvOptions) -> str:
-    """Suggest --skip-rows when the lines read as the header look like comments."""
-    leading = 0
-    for line in lines[options.skip_rows:]:
-        if not line.lstrip().startswith("#"):
-            break
-        leading += 1
-    if not leading:
-        return ""
-    return (f"; the first {leading} line(s) read start with '#' and look like comments: skip "
-            f"them with --skip-rows {options.skip_rows + leading} (option \"skip_rows\")")
+class _Lines:
+    """Lines passed through, counting the leading ones that start with '#'."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.comments = 0
+        self.counting = True
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            if self.counting:
+                if line.lstrip().startswith("#"):
+                    self.comments += 1
+                else:
+                    self.counting = False
+            yield line
+
+    def hint(self, options: CsvOptions) -> str:
+        """Suggest --skip-rows when the lines read as the header look like comments."""
+        if not self.comments:
+            return ""
+        return (f"; the first {self.comments} line(s) read start with '#' and look like "
+                f"comments: skip them with --skip-rows {options.skip_rows + self.comments} "
+                f"(option \"skip_rows\")")
+
+
+def strip_text(array: np.ndarray, cells: Sequence[str] | None = None) -> np.ndarray:
+    """A ``StringDType`` array's cells stripped exactly as ``str.strip`` strips them
+    (``cells``: the same cells as Python strings, when the caller has them)."""
+    cells = array.tolist() if cells is None else cells
+    if "\x00" in "".join(cells):  # numpy's string functions take NUL for an end of text
+        return np.array([cell.strip() for cell in cells], dtype=TEXT)
+    return np.strings.strip(array)
+
+
+class _Columns:
+    """Data rows gathered into one stripped ``StringDType`` array per column, a chunk of rows
+    at a time: the rows as Python lists are never all held."""
+
+    def __init__(self, width: int, trailing: int) -> None:
+        self.width = width
+        self.parts: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self.line_parts: list[np.ndarray] = []
+        self.rows: list[list[str]] = []
+        self.lines: list[int] = []
+        self.trailing = trailing  # empty names ending the header, then also empty in every row
+
+    def add(self, line: int, row: list[str]) -> None:
+        self.rows.append(row)
+        self.lines.append(line)
+        if len(self.rows) >= _CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        columns = [strip_text(np.array(cells, dtype=TEXT), cells)
+                   for cells in zip(*self.rows)]
+        for part, column in zip(self.parts, columns):
+            part.append(column)
+        self.line_parts.append(np.array(self.lines, dtype=np.int64))
+        empty = 0
+        while empty < self.trailing and not np.any(columns[self.width - 1 - empty] != ""):
+            empty += 1
+        self.trailing = empty
+        self.rows, self.lines = [], []
+
+    def arrays(self) -> tuple[list[np.ndarray], np.ndarray]:
+        self.flush()
+        columns = [np.concatenate(part) for part in self.parts]
+        self.parts = []
+        return columns, np.concatenate(self.line_parts)
+
+
+def _trailing_empty(header: list[str], options: CsvOptions) -> int:
+    """How many empty names end the header (at most all but one)."""
+    if options.columns is not None:
+        return 0
+    count = 0
+    while count < len(header) - 1 and not header[len(header) - 1 - count]:
+        count += 1
+    return count
 
 
 def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = None) -> Table:
-    """Read ``path`` as ``options`` say; ragged rows are reported by line number."""
+    """Read ``path`` as ``options`` say; ragged rows are reported by line number.
+
+    The file is streamed: lines are read in blocks and parsed by the ``csv`` module, and the
+    rows are gathered into one ``StringDType`` array per column a chunk at a time, so memory
+    holds the columns (16 bytes a cell up to 15 bytes long), never the whole text or Python
+    lists of every row. Results and messages are those of reading the whole text at once.
+    """
     path = Path(path)
     if options is None:
         options = CsvOptions()
     elif isinstance(options, dict):
         options = CsvOptions.from_options(options)
-    text = read_text(path)
-    lines = text.splitlines()
-    if options.skip_rows >= len(lines):
-        raise DataError(f"{path}: has {len(lines)} lines; skipping {options.skip_rows} leaves "
-                        f"nothing to read")
-    body = "\n".join(lines[options.skip_rows:])
+    if not path.is_file():
+        raise DataError(f"{path}: no such CSV file")
+    source = text_lines(path)
+    head: list[str] = []
+    for count in range(options.skip_rows + 1):
+        line = next(source, None)
+        if line is None:
+            raise DataError(f"{path}: has {count} lines; skipping {options.skip_rows} leaves "
+                            f"nothing to read")
+    head = [line, *itertools.islice(source, 49)]
     detected = options.delimiter == "auto"
     delimiter = options.delimiter
     if detected:
-        delimiter = sniff_delimiter(lines[options.skip_rows:]) or ","
-    records: list[tuple[int, list[str]]] = []
+        delimiter = sniff_delimiter(head) or ","
+    lines = _Lines(itertools.chain(head, source))
+    header = list(options.columns) if options.columns is not None else None
+    data = _Columns(len(header), 0) if header is not None else None
+    ragged: tuple[int, list[str]] | None = None
+    records = 0
     try:
-        reader = _split(body, delimiter)
+        reader = _split(_joined(lines), delimiter)
         start = 1
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():
                 if delimiter == " " and row and row[-1] == "":
                     row = row[:-1]  # trailing spaces
-                records.append((start + options.skip_rows, [c.strip() for c in row]))
+                records += 1
+                if data is None:
+                    header = [unquote(h) for h in row]
+                    data = _Columns(len(header), _trailing_empty(header, options))
+                elif len(row) != data.width:
+                    if ragged is None:
+                        ragged = (start + options.skip_rows, [c.strip() for c in row])
+                elif ragged is None:
+                    data.add(start + options.skip_rows, row)
             start = reader.line_num + 1
     except csv.Error as exc:
+        for _ in text_lines(path):  # a file that is not UTF-8 further on says so first
+            pass
         raise DataError(f"{path}: cannot be read as CSV with delimiter "
                         f"{delimiter_label(delimiter)} ({exc})") from exc
     if not records:
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
-    if options.columns is not None:
-        header, data = list(options.columns), records
-    else:
-        header, data = [unquote(h) for h in records[0][1]], records[1:]
-        if not data:
-            raise DataError(f"{path}: has a header but no data rows")
-    while (len(header) > 1 and not header[-1] and options.columns is None
-           and all(len(row) == len(header) and not row[-1] for _, row in data)):
-        header = header[:-1]  # a delimiter at the end of every line: no column there
-        data = [(line, row[:-1]) for line, row in data]
+    assert header is not None and data is not None
+    if records == 1 and options.columns is None:
+        raise DataError(f"{path}: has a header but no data rows")
+    if ragged is None and data.trailing:  # a delimiter at the end of every line: no column
+        header = header[:len(header) - data.trailing]
     empty = [i + 1 for i, h in enumerate(header) if not h]
     if empty:
         raise DataError(f"{path}: header column {empty[0]} has no name; expected a name "
@@ -219,15 +366,14 @@ def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = N
     if duplicates:
         raise DataError(f"{path}: the header names {', '.join(duplicates)} more than once; "
                         f"expected distinct column names")
-    table = Table(path=path, header=header, rows=[], line_numbers=[], delimiter=delimiter,
-                  delimiter_detected=detected, header_given=options.columns is not None)
-    for line, row in data:
-        if len(row) != len(header):
-            what = "the given column names" if table.header_given else "the header"
-            raise DataError(f"{path}: row {line} has {len(row)} fields, expected "
-                            f"{len(header)} (like {what}; delimiter "
-                            f"{delimiter_label(delimiter)})"
-                            f"{_comment_hint(lines, options) or delimiter_hint(row, delimiter, 'row')}")
-        table.rows.append(row)
-        table.line_numbers.append(line)
-    return table
+    if ragged is not None:
+        line, row = ragged
+        what = "the given column names" if options.columns is not None else "the header"
+        raise DataError(f"{path}: row {line} has {len(row)} fields, expected "
+                        f"{len(header)} (like {what}; delimiter "
+                        f"{delimiter_label(delimiter)})"
+                        f"{lines.hint(options) or delimiter_hint(row, delimiter, 'row')}")
+    columns, line_numbers = data.arrays()
+    return Table(path=path, header=header, columns=columns[:len(header)],
+                 line_numbers=line_numbers, delimiter=delimiter, delimiter_detected=detected,
+                 header_given=options.columns is not None)

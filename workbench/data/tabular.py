@@ -18,28 +18,94 @@ out here because the fitted numbers must live in JSON and be applied without sci
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from workbench.data.csv_reading import MISSING_VALUES
+from workbench.data.csv_reading import MISSING_VALUES, TEXT, strip_text
 from workbench.data.errors import DataError
 
 MISSING_CATEGORY = "missing"
 _EPS = 1e-8
+# id(column) -> (a weak reference to it, its missing mask, its numbers): see remember_numbers
+_PARSED: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = {}
 
 
-def missing_mask(values: np.ndarray, tokens: Sequence[str] = MISSING_VALUES) -> np.ndarray:
-    """True where a cell holds no value."""
-    missing = frozenset(tokens)
-    return np.fromiter((str(v).strip() in missing for v in values), dtype=bool,
-                       count=len(values))
+def as_text(values: Any) -> np.ndarray:
+    """Cells as a ``StringDType`` array holding ``str(cell)`` of each (as an object array of
+    them would give it)."""
+    if isinstance(values, np.ndarray) and (values.dtype == TEXT or values.dtype.kind == "U"):
+        return values.astype(TEXT, copy=False)
+    cells = np.asarray(values, dtype=object).ravel()
+    if all(type(v) is str for v in cells):
+        return cells.astype(TEXT)
+    return np.array([str(v) for v in cells], dtype=TEXT)
+
+
+def missing_mask(values: Any, tokens: Sequence[str] = MISSING_VALUES) -> np.ndarray:
+    """True where a cell holds no value (one of ``tokens`` once stripped)."""
+    if tuple(tokens) == MISSING_VALUES:
+        known = _remembered(values)
+        if known is not None:
+            return known[0]
+    return is_token(strip_text(as_text(values)), tokens)
+
+
+def is_token(cells: np.ndarray, tokens: Sequence[str]) -> np.ndarray:
+    """True where a ``StringDType`` cell is one of ``tokens`` (compared as they are); only the
+    cells short enough to be one are compared."""
+    tokens = list(tokens)
+    found = np.zeros(len(cells), dtype=bool)
+    if not tokens or not len(cells):
+        return found
+    short = np.flatnonzero(np.strings.str_len(cells) <= max(map(len, tokens)))
+    candidates = cells[short]
+    hit = np.zeros(len(short), dtype=bool)
+    for token in tokens:
+        hit |= candidates == np.array([token], dtype=TEXT)
+    found[short] = hit
+    return found
+
+
+def remember_numbers(values: np.ndarray, missing: np.ndarray, numbers: np.ndarray) -> None:
+    """Keep a column's parse (its missing mask for :data:`MISSING_VALUES`, and float64
+    numbers where it is not missing) while the column lives, so fitting and encoding it do not
+    parse a million cells again. The column is made read-only: the parse stays true."""
+    values.flags.writeable = False
+    key = id(values)
+    _PARSED[key] = (weakref.ref(values, lambda _ref: _PARSED.pop(key, None)), missing, numbers)
+
+
+def _remembered(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    entry = _PARSED.get(id(values))
+    if entry is None or entry[0]() is not values:
+        return None
+    return entry[1], entry[2]
+
+
+def column_numbers(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(missing mask, float64 numbers with NaN where missing) of a column, or None when a
+    cell that is not missing is not a number."""
+    known = _remembered(values)
+    if known is not None:
+        return known
+    text = as_text(values)
+    missing = is_token(strip_text(text), MISSING_VALUES)
+    numbers = np.full(len(text), np.nan)
+    present = parse_numbers(text[~missing])
+    if present is None:
+        return None
+    numbers[~missing] = present
+    return missing, numbers
 
 
 def parse_numbers(values: Any) -> np.ndarray | None:
     """Strings to float64 in one go, or None when some cell is not a number."""
     try:
+        if isinstance(values, np.ndarray) and values.dtype == TEXT:
+            return values.astype(np.float64)
         return np.asarray(values, dtype=np.float64) if len(values) else np.zeros(0)
     except (TypeError, ValueError):
         return None
@@ -54,10 +120,15 @@ def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
     specs: list[dict[str, Any]] = []
     names: list[str] = []
     for name, values in columns.items():
-        train_values = values[train_idx]
-        missing = missing_mask(train_values)
         if name in numeric:
-            observed = parse_numbers(list(train_values[~missing]))
+            parsed = column_numbers(values)
+            if parsed is None:  # only the training rows must be numbers here
+                train_values = as_text(values)[train_idx]
+                missing = missing_mask(train_values)
+                observed = parse_numbers(train_values[~missing])
+            else:
+                missing = parsed[0][train_idx]
+                observed = parsed[1][train_idx][~missing]
             if observed is None:
                 raise DataError(f"column '{name}' is numeric but holds a value that is not a "
                                 f"number")
@@ -74,9 +145,10 @@ def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
             if indicator:
                 names.append(f"{name}_missing")
         else:
-            cells = [MISSING_CATEGORY if m else str(v).strip()
-                     for v, m in zip(train_values, missing)]
-            categories = sorted(set(cells))
+            cells = strip_text(as_text(values)[train_idx])
+            missing = missing_mask(cells)
+            categories = sorted(set(cells[~missing].tolist())
+                                | ({MISSING_CATEGORY} if missing.any() else set()))
             specs.append({"name": name, "type": "categorical", "categories": categories})
             names.extend(f"{name}={c}" for c in categories)
     return {"kind": "tabular", "target": target, "columns": specs, "feature_names": names,
@@ -95,55 +167,82 @@ def rows_to_columns(rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
                          for r in rows], dtype=object) for k in keys}
 
 
-def _numbers(spec: Mapping[str, Any], values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+def _numbers(spec: Mapping[str, Any], values: np.ndarray, missing: np.ndarray,
+             tokens: Sequence[str]) -> np.ndarray:
     name = spec["name"]
     if missing.any() and "median" not in spec:
         row = int(np.flatnonzero(missing)[0])
         raise DataError(f"column '{name}' is numeric but row {row + 1} has no value (this "
                         f"model was saved before missing values were supported)")
-    out = np.full(len(values), float(spec.get("median", 0.0)))
+    median = float(spec.get("median", 0.0))
+    known = _remembered(values) if tuple(tokens) == MISSING_VALUES else None
+    if known is not None:  # the loader's own parse of these cells
+        return np.where(missing, median, known[1])
+    text = as_text(values)
+    out = np.full(len(text), median)
     present = np.flatnonzero(~missing)
     if spec.get("decimal") == ",":
-        values = np.array([str(v).replace(",", ".") for v in values], dtype=object)
-    fast = parse_numbers([str(v) for v in values[present]])
+        text = np.strings.replace(text, ",", ".")
+    fast = parse_numbers(text[present])
     if fast is not None:
         out[present] = fast
         return out
     for row in present:
         try:
-            out[row] = float(values[row])
+            out[row] = float(text[row])
         except ValueError:
             raise DataError(f"column '{name}' must be numeric, but row {row + 1} has "
-                            f"{str(values[row])!r}") from None
+                            f"{str(text[row])!r}") from None
     return out
+
+
+def _one_hot_index(categories: Sequence[str], cells: np.ndarray, missing: np.ndarray
+                   ) -> np.ndarray:
+    """Each cell's column among ``categories``, -1 for none: an unseen value has none; a
+    missing one is "missing" unless the token itself was a category when the model was fitted
+    (runs saved before missing values were recognised)."""
+    if len(categories) <= 64:  # a comparison per category beats a search in strings
+        index = np.full(len(cells), -1)
+        for i, category in enumerate(categories):
+            index[cells == np.array([category], dtype=TEXT)] = i
+        found = index >= 0
+        if MISSING_CATEGORY in categories:
+            index[missing & ~found] = list(categories).index(MISSING_CATEGORY)
+        return index
+    known = np.array(list(categories), dtype=TEXT)
+    order = np.argsort(known, kind="stable")
+    at = np.minimum(np.searchsorted(known[order], cells), max(len(known) - 1, 0))
+    found = (known[order][at] == cells) if len(known) else np.zeros(len(cells), dtype=bool)
+    index = np.where(found, order[at] if len(known) else 0, -1)
+    if MISSING_CATEGORY in categories:
+        index[missing & ~found] = list(categories).index(MISSING_CATEGORY)
+    return index
 
 
 def encode_tabular(pre: Mapping[str, Any], columns: Mapping[str, np.ndarray]) -> np.ndarray:
     """Model inputs from columns of strings (or numbers), exactly as training encoded them."""
     tokens = pre.get("missing_values", MISSING_VALUES)
-    parts = []
-    for spec in pre["columns"]:
-        name = spec["name"]
-        if name not in columns:
-            raise DataError(f"column '{name}' is missing; expected columns: "
-                            f"{', '.join(c['name'] for c in pre['columns'])}")
-        values = np.asarray(columns[name], dtype=object)
+    specs = pre["columns"]
+    for spec in specs:
+        if spec["name"] not in columns:
+            raise DataError(f"column '{spec['name']}' is missing; expected columns: "
+                            f"{', '.join(c['name'] for c in specs)}")
+    widths = [(1 + bool(s.get("indicator"))) if s["type"] == "numeric"
+              else len(s["categories"]) for s in specs]
+    rows = len(columns[specs[0]["name"]]) if specs else 0
+    out = np.zeros((rows, sum(widths)), dtype=np.float32)
+    at = 0
+    for spec, width in zip(specs, widths):
+        values = columns[spec["name"]]
         missing = missing_mask(values, tokens)
         if spec["type"] == "numeric":
-            numbers = _numbers(spec, values, missing)
-            parts.append(((numbers - spec["mean"]) / spec["std"])[:, None])
+            numbers = _numbers(spec, values, missing, tokens)
+            out[:, at] = (numbers - spec["mean"]) / spec["std"]
             if spec.get("indicator"):
-                parts.append(missing.astype(np.float64)[:, None])
+                out[:, at + 1] = missing
         else:
-            cats = {c: i for i, c in enumerate(spec["categories"])}
-            onehot = np.zeros((len(values), len(cats)))
-            for row, (value, absent) in enumerate(zip(values, missing)):
-                key = str(value).strip()
-                # a token that was a category when the model was fitted (runs saved before
-                # missing values were recognised) keeps its column; otherwise "missing"
-                index = cats.get(key) if key in cats or not absent else cats.get(
-                    MISSING_CATEGORY)
-                if index is not None:
-                    onehot[row, index] = 1.0
-            parts.append(onehot)
-    return np.concatenate(parts, axis=1).astype(np.float32)
+            index = _one_hot_index(spec["categories"], strip_text(as_text(values)), missing)
+            hit = np.flatnonzero(index >= 0)
+            out[hit, at + index[hit]] = 1.0
+        at += width
+    return out
