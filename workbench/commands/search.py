@@ -25,8 +25,11 @@ def register(subparsers: Any) -> None:
                         help="how trials are proposed (default tpe; cmaes: continuous ranges "
                              "only; nsga2: several objectives; evolution: regularized "
                              "evolution)")
-    search.add_argument("--trials", type=int, default=10, metavar="N",
-                        help="trials to run now (with --resume: N more)")
+    search.add_argument("--trials", type=int, default=None, metavar="N",
+                        help="trials to run to their verdict: complete, pruned, or failed by "
+                             "their own problem; an interrupted (killed, stopped) trial does "
+                             "not count and is run again (default 10; with --resume: N more, "
+                             "and without --trials up to the budget the study was given)")
     search.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="start no new trial after this many seconds")
     search.add_argument("--pruner", choices=PRUNERS, default=None,

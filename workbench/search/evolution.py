@@ -52,7 +52,7 @@ class RegularizedEvolutionSampler(BaseSampler):
 
     def infer_relative_search_space(self, study: Study,
                                     trial: FrozenTrial) -> dict[str, BaseDistribution]:
-        if study._is_multi_objective():
+        if len(study.directions) > 1:
             raise ValueError("regularized evolution optimizes one objective; use nsga2 for "
                              "several")
         members = self.population(study)

@@ -80,6 +80,8 @@ def pruner_config(pruner: Any) -> dict[str, Any] | None:
     (JSON, stored with a study); None for another pruner (a test's or a plugin's own)."""
     import optuna
 
+    from workbench.search.optuna_internals import pruner_parameter
+
     kinds = ((optuna.pruners.NopPruner, "none"), (optuna.pruners.MedianPruner, "median"),
              (optuna.pruners.SuccessiveHalvingPruner, "successive_halving"),
              (optuna.pruners.HyperbandPruner, "hyperband"))
@@ -88,7 +90,7 @@ def pruner_config(pruner: Any) -> dict[str, Any] | None:
         return None
     config: dict[str, Any] = {"kind": kind}
     for name in _PARAMS[kind]:
-        value = getattr(pruner, f"_{name}")
+        value = pruner_parameter(pruner, name)
         config[name] = "auto" if value is None and name == "min_resource" else value
     return config
 

@@ -16,19 +16,22 @@ trial back three times per trial (when the trial object is made, before ``tell``
   state and values written (as Optuna's cache keeps finished trials); other processes' trials
   are read as before.
 
-With a ``budget`` it also keeps a study with several workers at its trial budget: a new trial
-is created only while the study holds fewer than ``budget`` trials COMPLETE, PRUNED, FAILED or
-RUNNING (Optuna's MaxTrialsCallback counts the same states, but after a trial, so N workers
-asking at once overshoot by up to N-1). The count and the creation are one transaction that
-first locks the study's row (an UPDATE of it: SQLite's write lock, PostgreSQL's row lock), so
-workers on any machine take turns; past the budget ``create_new_trial`` raises
-``BudgetReached`` (``runner.optimize_within_budget`` ends the loop on it).
+With a ``budget`` it also keeps a study with several workers at its trial budget exactly
+(``budget.py`` says what counts: trials COMPLETE, PRUNED or RUNNING, and FAILED ones that
+recorded their own problem; an interrupted trial does not count). A trial is created, or a
+WAITING one started, only while the study counts fewer than ``budget``; the count and the
+creation (or the start) are one transaction that first locks the study's row (an UPDATE of
+it: SQLite's write lock, PostgreSQL's row lock), so workers on any machine take turns. Past
+the budget ``create_new_trial`` raises ``BudgetReached`` (``budget.optimize_within_budget``
+ends the loop on it).
 
 ``flush(trial_id)`` writes them at once: ``runner.TrialObjective`` does so as soon as the sample
 is valid, before training, so other processes (the app's table) see a running trial's
 parameters, all together, and a worker killed while training leaves them in the study. Crash
 safety otherwise as Optuna's cached storage documents it: parameters drawn but not yet written
 are lost when the process dies; its trial is FAILED by the heartbeat.
+
+Optuna's private internals are reached through ``optuna_internals`` only.
 """
 
 from __future__ import annotations
@@ -38,21 +41,19 @@ import threading
 from typing import Any
 
 from optuna.storages import RDBStorage
-from optuna.storages._cached_storage import _CachedStorage
 from optuna.trial import TrialState
 
-BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
+from workbench.search import optuna_internals as internals
+from workbench.search.budget import BUDGET_STATES, VERDICT_ATTR, BudgetReached
+
+__all__ = ["BudgetReached", "TrialWriteBatcher", "batch_trial_writes"]
 Pending = list[tuple[str, float, Any, Any]]  # (name, internal value, distribution, previous)
 
 
-class BudgetReached(Exception):
-    """The study holds its trial budget: no new trial was created."""
-
-
-class TrialWriteBatcher(_CachedStorage):
+class TrialWriteBatcher(internals.CachedStorage):
     """An RDB storage for ``optuna.create_study``/``load_study`` that batches each trial's
     parameter writes and serves this process's running trials from memory; ``budget``: the
-    most trials (COMPLETE, PRUNED, FAIL, RUNNING) the study may hold."""
+    most trials the study may count (``budget.py``)."""
 
     def __init__(self, backend: RDBStorage, budget: int | None = None) -> None:
         super().__init__(backend)
@@ -63,7 +64,7 @@ class TrialWriteBatcher(_CachedStorage):
 
     @property
     def url(self) -> str:
-        return self._backend.url
+        return self.backend.url
 
     # trials this process creates --------------------------------------------------------
     def create_new_trial(self, study_id: int, template_trial: Any = None) -> int:
@@ -71,30 +72,21 @@ class TrialWriteBatcher(_CachedStorage):
             self._lock_study_within_budget(study_id)  # held until the trial is committed
         trial_id = super().create_new_trial(study_id, template_trial)
         if template_trial is None:  # a RUNNING trial this process is about to run
-            with self._lock:
-                number = self._trial_id_to_study_id_and_number[trial_id][1]
-                created = self._studies[study_id].trials[number]
-            if created.state == TrialState.RUNNING:
+            with self.cache_lock:
+                created = self.cached_trial(trial_id)[2]
+            if created is not None and created.state == TrialState.RUNNING:
                 with self._own_lock:
                     self._own[trial_id] = copy.deepcopy(created)
         return trial_id
 
     def _lock_study_within_budget(self, study_id: int) -> None:
-        """Lock the study's row in the session Optuna creates the trial in next (the same
-        thread-local session, so the lock lasts until that commit); BudgetReached, with the
-        lock released, when the study holds ``budget`` trials."""
-        import sqlalchemy
-        from optuna.storages._rdb import models
-
-        session = self._backend.scoped_session()
+        """Lock the study's row in the session Optuna creates (or starts) the trial in next
+        (the same thread-local session, so the lock lasts until that commit); BudgetReached,
+        with the lock released, when the study counts ``budget`` trials."""
+        session = internals.scoped_session(self.backend)()
         try:
-            study = models.StudyModel
-            session.execute(sqlalchemy.update(study).where(study.study_id == study_id)
-                            .values(study_name=study.study_name))
-            trial = models.TrialModel
-            held = session.execute(sqlalchemy.select(sqlalchemy.func.count(trial.trial_id))
-                                   .where(trial.study_id == study_id,
-                                          trial.state.in_(BUDGET_STATES))).scalar_one()
+            internals.lock_study_row(session, study_id)
+            held = internals.count_trials(session, study_id, BUDGET_STATES, VERDICT_ATTR)
         except BaseException:
             session.rollback()
             session.close()
@@ -102,7 +94,7 @@ class TrialWriteBatcher(_CachedStorage):
         if held >= self.budget:
             session.rollback()
             session.close()
-            raise BudgetReached(f"the study holds {held} trials, its budget is {self.budget}")
+            raise BudgetReached(f"the study counts {held} trials, its budget is {self.budget}")
 
     def get_trial(self, trial_id: int) -> Any:
         with self._own_lock:
@@ -122,16 +114,7 @@ class TrialWriteBatcher(_CachedStorage):
         return super().get_all_trials(study_id, deepcopy, states)
 
     def _has_waiting(self, study_id: int) -> bool:
-        import sqlalchemy
-        from optuna.storages._rdb import models
-        from optuna.storages._rdb.storage import _create_scoped_session
-
-        trial = models.TrialModel
-        with _create_scoped_session(self._backend.scoped_session) as session:
-            return session.execute(
-                sqlalchemy.select(trial.trial_id).where(
-                    trial.study_id == study_id, trial.state == TrialState.WAITING).limit(1)
-            ).first() is not None
+        return internals.has_waiting_trial(self.backend, study_id)
 
     def set_trial_param(self, trial_id: int, param_name: str, param_value_internal: float,
                         distribution: Any) -> None:
@@ -142,9 +125,9 @@ class TrialWriteBatcher(_CachedStorage):
         if own is None:  # not ours, or not running here: written at once, as Optuna does
             super().set_trial_param(trial_id, param_name, param_value_internal, distribution)
             return
-        with self._lock:
-            study_id, _ = self._trial_id_to_study_id_and_number[trial_id]
-            previous = self._studies[study_id].param_distribution.get(param_name)
+        with self.cache_lock:
+            study_id = self.cached_trial(trial_id)[0]
+            previous = self.known_distributions(study_id).get(param_name)
         if previous is not None:  # refused at the suggest call, as the database would
             check_distribution_compatibility(previous, distribution)
         with self._own_lock:
@@ -165,38 +148,27 @@ class TrialWriteBatcher(_CachedStorage):
     def _write(self, trial_id: int, attr: tuple[str, Any] | None) -> None:
         """The pending parameters of ``trial_id`` and, if given, the user attribute
         ``attr`` = (key, value), in one transaction."""
-        from optuna.distributions import distribution_to_json
-        from optuna.storages._rdb import models
-        from optuna.storages._rdb.storage import _create_scoped_session
-
         with self._own_lock:
             pending = self._pending.pop(trial_id, [])
         if not pending and attr is None:
             return
-        backend = self._backend
+        backend = self.backend
         try:
-            with _create_scoped_session(backend.scoped_session, True) as session:
-                trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
-                backend.check_trial_is_updatable(trial_id, trial.state)
+            with internals.create_scoped_session(internals.scoped_session(backend),
+                                                 True) as session:
+                internals.updatable_trial_row(backend, session, trial_id)
                 for name, value, distribution, previous in pending:
-                    if previous is None:  # the study's first: checked against the database
-                        backend._set_trial_param_without_commit(
-                            session, trial_id, name, value, distribution, previous)
-                        continue
-                    session.add(models.TrialParamModel(
-                        trial_id=trial_id, param_name=name, param_value=value,
-                        distribution_json=distribution_to_json(distribution)))
+                    internals.add_param(backend, session, trial_id, name, value,
+                                        distribution, previous)
                 if attr is not None:
-                    backend._set_trial_attr_without_commit(
-                        session, models.TrialUserAttributeModel, trial_id, *attr)
+                    internals.add_user_attr(backend, session, trial_id, *attr)
         except Exception:
             self._forget(trial_id)
             raise
         if not pending:
             return
-        with self._lock:
-            study_id, _ = self._trial_id_to_study_id_and_number[trial_id]
-            known = self._studies[study_id].param_distribution
+        with self.cache_lock:
+            known = self.known_distributions(self.cached_trial(trial_id)[0])
             for name, _value, distribution, _previous in pending:
                 known.setdefault(name, distribution)
 
@@ -223,6 +195,10 @@ class TrialWriteBatcher(_CachedStorage):
         from datetime import datetime
 
         self.flush(trial_id)
+        if state == TrialState.RUNNING and self.budget is not None:  # a WAITING trial starts
+            with self.cache_lock:
+                study_id = self.cached_trial(trial_id)[0]
+            self._lock_study_within_budget(study_id)
         try:
             done = super().set_trial_state_values(trial_id, state, values)
         except BaseException:
@@ -234,9 +210,8 @@ class TrialWriteBatcher(_CachedStorage):
         if done and own is not None and state.is_finished():  # as written: not read back
             own.state, own.values = state, values
             own.datetime_complete = datetime.now()  # the database's differs by microseconds
-            with self._lock:
-                study_id, number = self._trial_id_to_study_id_and_number[trial_id]
-                self._studies[study_id].trials[number] = own
+            with self.cache_lock:
+                self.replace_cached_trial(trial_id, own)
         return done
 
     def _guarded(self, trial_id: int, write: Any, *args: Any) -> None:

@@ -2,13 +2,14 @@
 process-wide).
 
 ``run_worker_processes`` is the parent: it creates (or resumes) the study, records in it what
-a worker needs (runner.set_worker_attrs: the project, the settings, the trial budget), starts N
+a worker needs (study_start.start_study: the project, the settings, the trial budget), starts N
 ``workbench search-worker`` processes on it, reports trials as they finish and stops the
 workers when it is stopped (Ctrl+C, SIGTERM; a worker whose parent vanished, kill -9, stops by
 itself). ``join_study`` is a worker, on this machine or any other that has the project's data:
 from the storage URL and the study name alone it runs trials until the study's trial budget
-(Optuna's MaxTrialsCallback counting every state, so at most N-1 trials past the budget when N
-workers finish at once) or its own ``n_trials`` / ``timeout``.
+(budget.py: counted and created in one transaction, so N workers stop at it exactly) or its
+own ``n_trials`` / ``timeout``. A worker that dies has its trial failed at once, without a
+verdict: it does not count, and another worker runs a trial in its place.
 """
 
 from __future__ import annotations
@@ -53,21 +54,17 @@ def worker_threads(n_workers: int) -> int:
 def run_worker_processes(project: Any, settings: Any,
                          on_trial: Callable[[dict[str, Any]], None] | None = None,
                          stop: threading.Event | None = None) -> dict[str, Any]:
-    """Run ``settings.n_trials`` more trials of the study in ``settings.workers`` processes;
-    return the summary (runner.summarize) with ``workers`` and notes on workers that died.
+    """Run the study to its trial budget (budget.py) in ``settings.workers`` processes;
+    return the summary (summary.summarize) with ``workers`` and notes on workers that died.
     Setting ``stop`` (from another thread, e.g. a GUI's Stop) stops the workers: their
     running trials end FAILED and the study can be resumed."""
     import optuna
 
-    from workbench.search.runner import (
-        check_finished,
-        check_search,
-        set_worker_attrs,
-        study_attrs,
-        summarize,
-    )
+    from workbench.search.settings import check_search
     from workbench.search.strategies import make_pruner, make_sampler
-    from workbench.search.study import default_storage_url, open_storage, open_study
+    from workbench.search.study import default_storage_url, open_storage
+    from workbench.search.study_start import start_study
+    from workbench.search.summary import check_finished, summarize
 
     space, directions = check_search(project, settings)
     sampler, notes = make_sampler(settings.strategy, space, settings.seed, len(directions),
@@ -80,9 +77,7 @@ def run_worker_processes(project: Any, settings: Any,
     previous = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
-        study = open_study(storage, settings.study, directions, sampler, pruner,
-                           settings.resume, study_attrs(project, settings))
-        set_worker_attrs(study, project, settings)
+        study, _budget = start_study(storage, project, settings, directions, sampler, pruner)
         workers: list[WorkerProcess] = []
         with stop_on_sigterm():
             try:
@@ -158,7 +153,7 @@ def report_finished(study: Any, reported: set[int],
     """``on_trial`` for each trial that finished since the last call, by number."""
     from optuna.trial import TrialState
 
-    from workbench.search.runner import trial_row
+    from workbench.search.trial import trial_row
 
     done = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
     for trial in study.get_trials(deepcopy=False, states=done):
@@ -172,12 +167,14 @@ def fail_trials_of(study: Any, tag: str, problem: str) -> None:
     """Mark the RUNNING trials of worker ``tag`` FAILED with ``problem``."""
     from optuna.trial import TrialState
 
-    storage = study._storage
+    from workbench.search.optuna_internals import storage_of, trial_id_of
+
+    storage = storage_of(study)
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if trial.user_attrs.get("worker") == tag:
             with contextlib.suppress(Exception):  # it finished meanwhile: leave it
-                storage.set_trial_user_attr(trial._trial_id, "problem", problem)
-                storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+                storage.set_trial_user_attr(trial_id_of(trial), "problem", problem)
+                storage.set_trial_state_values(trial_id_of(trial), TrialState.FAIL)
 
 
 def stop_workers(study: Any, workers: list[WorkerProcess]) -> None:
@@ -282,19 +279,18 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     import optuna
 
     from workbench.project import Project, ProjectError
-    from workbench.search.runner import (
-        SearchSettings,
+    from workbench.search.budget import BUDGET_ATTR, optimize_within_budget, settle_stale
+    from workbench.search.settings import SearchSettings, check_search
+    from workbench.search.strategies import make_pruner, make_sampler
+    from workbench.search.study import kept_pruner, open_storage
+    from workbench.search.summary import summarize
+    from workbench.search.trial import (
         TrialFailed,
         TrialObjective,
-        check_search,
-        optimize_within_budget,
-        summarize,
         trial_attrs,
         trial_row,
         worker_tag,
     )
-    from workbench.search.strategies import make_pruner, make_sampler
-    from workbench.search.study import fail_stale, kept_pruner, open_storage
     from workbench.search.trial_writes import batch_trial_writes
 
     attrs = read_worker_attrs(url, study_name)
@@ -303,7 +299,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     except ProjectError as exc:
         raise SearchError(str(exc)) from None
     saved = attrs["search_settings"]
-    budget = attrs.get("trial_budget")
+    budget = attrs.get(BUDGET_ATTR)
     if n_trials is None and not isinstance(budget, int):
         raise SearchError(f"study '{study_name}' has no trial budget; give --trials N")
     settings = SearchSettings(
@@ -334,7 +330,7 @@ def join_study(url: str, study_name: str, project_dir: str | Path,
     try:
         study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
                                   pruner=pruner)
-        fail_stale(study)
+        settle_stale(study, wait_untagged=0)  # a peer's trial is untagged for a moment
         before = {t.number for t in study.get_trials(deepcopy=False)}
         callbacks: list[Any] = []
         if on_trial is not None:

@@ -1,4 +1,5 @@
-"""Per-trial overhead outside training: one user attribute write per trial, the dataset loaded
+"""Per-trial overhead outside training: two user attribute writes per trial (the worker tag in
+the sample's transaction, the record at the end), the dataset loaded
 once per search, and studies written with the older separate attributes still read."""
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ def test_one_user_attribute_write_per_trial(tmp_path, tiny_project, monkeypatch)
 
     monkeypatch.setattr(optuna.trial.Trial, "set_user_attr", counted)
     result = search(tmp_path, tiny_project, trials=2)
-    assert writes == [(0, "trial"), (1, "trial")]
+    # the tag goes with the sample, in the one commit that writes the parameters
+    assert writes == [(0, "worker"), (0, "trial"), (1, "worker"), (1, "trial")]
     study = optuna.load_study(study_name="s", storage=result["storage"])
     recorded = trial_attrs(study.trials[0])
-    assert set(study.trials[0].user_attrs) == {"trial"}
+    assert set(study.trials[0].user_attrs) == {"worker", "trial"}
     assert recorded["worker"] and recorded["total_params"] > 0
     row = result["trials"][1]
     assert row["run_dir"] and row["epochs_run"] == 1 and row["problem"] is None

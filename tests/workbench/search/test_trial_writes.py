@@ -101,7 +101,7 @@ WORKER = """
 import sys, time
 from pathlib import Path
 import optuna
-from workbench.search.runner import optimize_within_budget
+from workbench.search.budget import optimize_within_budget
 from workbench.search.study import open_storage
 from workbench.search.trial_writes import batch_trial_writes
 
