@@ -51,9 +51,9 @@ def test_quick_changes_are_debounced_and_the_dataset_is_loaded_once(qtbot, secti
     calls: list[tuple] = []
     real = augment_preview.compute_preview
 
-    def counting(spec, text, epoch, loaded=None):
+    def counting(spec, text, epoch, loaded=None, *rest):
         calls.append((text, loaded is None))
-        return real(spec, text, epoch, loaded)
+        return real(spec, text, epoch, loaded, *rest)
 
     monkeypatch.setattr(augment_preview, "compute_preview", counting)
     section.set_dataset_spec(DIGITS)
@@ -89,6 +89,38 @@ def test_a_hidden_preview_loads_nothing(qtbot):
     assert section.preview.images is not None
 
 
+def test_a_long_load_shows_progress_and_another_dataset_cancels_it(qtbot, section,
+                                                                   monkeypatch):
+    import time
+
+    import workbench.data
+    from workbench.data import DataError
+    from workbench.data.image_cache import Progress
+
+    real = workbench.data.load_dataset
+    cancelled_after: list[int] = []
+
+    def slow(spec, preprocessing=None, progress=None, cancel=None):
+        if spec["name"] != "colour_shapes":
+            return real(spec)
+        for done in range(0, 60_000, 100):
+            progress(Progress(done, 60_000, 1_000.0, 60.0, "generating colour_shapes"))
+            if cancel():
+                cancelled_after.append(done)
+                raise DataError("generating colour_shapes cancelled")
+            time.sleep(0.01)
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(workbench.data, "load_dataset", slow)
+    section.set_dataset_spec({"name": "colour_shapes"})
+    qtbot.waitUntil(lambda: "generating colour_shapes" in section.preview.note.text(),
+                    timeout=10_000)
+    assert "/ 60,000" in section.preview.note.text()
+    section.set_dataset_spec(DIGITS)  # the project's dataset changed: the old load stops
+    drawn(qtbot, section.preview)
+    assert cancelled_after and section.preview.images.shape == (16, 8, 8, 3)
+
+
 def test_a_dataset_that_cannot_load_says_so(qtbot, section, tmp_path):
     section.set_dataset_spec({"name": "image_folder", "options": {"path": str(tmp_path)}})
     drawn(qtbot, section.preview)
@@ -103,3 +135,22 @@ def test_to_pixmap_scales_to_a_thumbnail(qtbot):
     assert pixmap.width() == 56 and pixmap.height() == 56
     picture = pixmap.toImage()
     assert picture.pixelColor(5, 28).red() == 255 and picture.pixelColor(50, 28).red() == 0
+
+
+def test_the_training_panel_previews_the_projects_dataset(qtbot, tmp_path):
+    from ui.panels.training_panel import TrainingPanel
+    from workbench.graph.templates import cnn
+
+    project = {"graph": cnn(input_shape=(1, 8, 8)), "dataset": DIGITS}
+    panel = TrainingPanel(lambda: (project["graph"], project["dataset"], {"augment": "hflip"},
+                                   tmp_path, "p"))
+    qtbot.addWidget(panel)
+    panel.refresh_from_project()
+    section = panel.form.editors["augment"]
+    assert section.preview.spec == DIGITS and section.preview.text == "hflip"
+    # an image folder without a size is previewed at the network's input size, as a run
+    # decodes it (one cache for both)
+    project["graph"] = cnn(input_shape=(3, 24, 20))
+    project["dataset"] = {"name": "image_folder", "options": {"path": str(tmp_path)}}
+    panel.refresh_from_project()
+    assert section.preview.spec["options"] == {"path": str(tmp_path), "size": [24, 20]}

@@ -28,15 +28,17 @@ def _key(dataset: dict[str, Any] | None) -> str:
 
 
 def compute_preview(dataset_spec: dict[str, Any], text: str, epoch: int,
-                    loaded: Any = None) -> dict[str, Any]:
-    """(Background thread.) Load the dataset unless ``loaded`` is given, then draw the
-    augmented samples: {"dataset", "images" (count, H, W, 3) uint8 or None, "note"}."""
+                    loaded: Any = None, progress: Any = None,
+                    cancel: Any = None) -> dict[str, Any]:
+    """(Background thread.) Load the dataset unless ``loaded`` is given (a long decode reports
+    to ``progress`` and stops when ``cancel()``), then draw the augmented samples:
+    {"dataset", "images" (count, H, W, 3) uint8 or None, "note"}."""
     from workbench.data import DataError, load_dataset
 
     dataset = loaded
     if dataset is None:
         try:
-            dataset = load_dataset(dataset_spec)
+            dataset = load_dataset(dataset_spec, progress=progress, cancel=cancel)
         except (DataError, ValueError) as exc:
             return {"dataset": None, "images": None,
                     "note": f"No preview: the dataset could not be loaded ({exc})."}
@@ -123,6 +125,10 @@ class AugmentPreview(QtWidgets.QWidget):
         if _key(dataset) != _key(self.spec):
             self.spec, self.dataset, self._loaded_key = (dict(dataset) if dataset else None,
                                                          None, None)
+            self.images = None
+            if self._job is not None:  # loading the old dataset: stop, then load this one
+                self._job.request_cancel()
+                self._waiting = True
             self.datasetLoaded.emit(None)
         self.text = text
         self.schedule()
@@ -162,13 +168,24 @@ class AugmentPreview(QtWidgets.QWidget):
         loaded = self.dataset if self._loaded_key == key else None
         if loaded is None:
             self.note.setText("Loading the dataset for the preview…")
-        self._job = BackgroundCall(lambda: (key, compute_preview(spec, text, epoch, loaded)))
+        self._job = BackgroundCall(
+            lambda report, cancelled: (key, compute_preview(spec, text, epoch, loaded, report,
+                                                            cancelled)),
+            with_progress=True)
+        self._job.worker.progress.connect(self._on_progress)
         self._job.worker.result.connect(self._on_result)
         self._job.worker.error.connect(self._on_error)
         self._job.thread.finished.connect(self._on_done)
         self._job.start()
 
     # results -----------------------------------------------------------------------------
+    def _on_progress(self, progress: Any) -> None:
+        from ui.panels.training_panel import data_progress_text
+
+        values = {name: getattr(progress, name, None) for name in
+                  ("done", "total", "per_second", "seconds_left", "stage")}
+        self.note.setText(f"Loading the dataset for the preview: {data_progress_text(values)}")
+
     def _on_result(self, value: tuple[str, dict[str, Any]]) -> None:
         key, result = value
         if key != _key(self.spec):

@@ -12,6 +12,10 @@ start-up can be chosen and saved. Nested sections (``init``: first weights and f
 edited by the inspector and the fine-tune dialog; ``objective.options``) have no rows: they are
 carried through unchanged from ``set_values`` to ``values``. The objective's kind has a row
 (read-only while only one objective exists).
+
+``augment`` is the Augmentation section (``ui/panels/augment_section.py``): a check box and value
+per augmentation and a live preview grid of the project's training images
+(``set_dataset_spec``), writing the core's canonical string.
 """
 
 from __future__ import annotations
