@@ -87,12 +87,14 @@ def brackets(result: dict[str, Any], pruner: Any, epochs_run: list[int]) -> str:
     """Per Hyperband bracket: trials, epochs trained, epochs per trial ("" without Hyperband)."""
     import optuna
 
-    if not isinstance(pruner, optuna.pruners.HyperbandPruner) or not pruner._pruners:
-        return ""
+    from workbench.search.optuna_internals import hyperband_bracket
+
     study = optuna.load_study(study_name=result["study"], storage=result["storage"])
+    if not study.trials or hyperband_bracket(pruner, study, study.trials[0]) is None:
+        return ""
     rows: dict[int, list[int]] = {}
     for trial, epochs in zip(study.trials, epochs_run, strict=True):
-        rows.setdefault(pruner._get_bracket_id(study, trial), []).append(epochs)
+        rows.setdefault(hyperband_bracket(pruner, study, trial), []).append(epochs)
     return "; ".join(f"bracket {b}: {len(e)} trials {sum(e)} epochs ({sum(e) / len(e):.1f}/trial)"
                      for b, e in sorted(rows.items()))
 

@@ -59,6 +59,14 @@ def pruner_parameter(pruner: Any, name: str) -> Any:
     return getattr(pruner, f"_{name}")
 
 
+def hyperband_bracket(pruner: Any, study: Any, trial: Any) -> int | None:
+    """The Hyperband bracket ``trial`` belongs to; None for another pruner or a Hyperband
+    pruner that has not judged a trial yet (``_pruners``, ``_get_bracket_id``)."""
+    if not isinstance(pruner, optuna.pruners.HyperbandPruner) or not pruner._pruners:
+        return None
+    return pruner._get_bracket_id(study, trial)
+
+
 # --- the cached storage -----------------------------------------------------------------
 
 class CachedStorage(_CachedStorage):
@@ -181,6 +189,8 @@ _SIGNATURES = {  # callable -> the parameter names this module passes, in order
     "models.TrialModel.find_or_raise_by_id": (
         lambda: models.TrialModel.find_or_raise_by_id, ("trial_id", "session", "for_update")),
     "_CachedStorage.__init__": (lambda: _CachedStorage.__init__, ("self", "backend")),
+    "HyperbandPruner._get_bracket_id": (
+        lambda: optuna.pruners.HyperbandPruner._get_bracket_id, ("self", "study", "trial")),
 }
 _COLUMNS = {
     "StudyModel": ("study_id", "study_name"),
@@ -229,7 +239,11 @@ def contract_problems() -> list[str]:
                             f"overrides it on top of the cache's)")
     problems += _live_problems()
     for pruner_name, params in PRUNER_PARAMETERS.items():
-        pruner = getattr(optuna.pruners, pruner_name)()
+        try:
+            pruner = getattr(optuna.pruners, pruner_name)()
+        except Exception as exc:
+            problems.append(f"pruners.{pruner_name}(): {type(exc).__name__}: {exc}")
+            continue
         missing = [p for p in params if not hasattr(pruner, f"_{p}")]
         if missing:
             problems.append(f"pruners.{pruner_name}: no attribute "
@@ -259,6 +273,8 @@ def _live_problems() -> list[str]:
         "Trial._trial_id": lambda: isinstance(trial_id_of(trial), int),
         "FrozenTrial._trial_id": lambda: trial_id_of(study.trials[0]) == trial_id_of(trial),
         "RDBStorage.scoped_session": lambda: callable(scoped_session(backend)),
+        "HyperbandPruner._pruners": lambda: isinstance(
+            optuna.pruners.HyperbandPruner()._pruners, list),
         "_CachedStorage._backend": lambda: cached.backend is backend,
         "_CachedStorage._lock": lambda: hasattr(cached.cache_lock, "acquire"),
         "_CachedStorage._trial_id_to_study_id_and_number / _studies[...].trials": lambda: (
