@@ -241,6 +241,8 @@ def resume_request(args: argparse.Namespace) -> tuple[RunRequest, list[str]]:
     """
     from workbench.run_model import DataChangedError, check_run_data
     from workbench.runs.run_store import RunStore
+    from workbench.train.config import TrainConfig
+    from workbench.train.schedules import check_resume_epochs
 
     request = request_from_run(args.resume)
     run = RunStore.open(args.resume)
@@ -270,12 +272,13 @@ def resume_request(args: argparse.Namespace) -> tuple[RunRequest, list[str]]:
         if epochs < trained:
             raise ProjectError(f"--epochs {epochs}: the run already trained {trained} epochs; "
                                f"give at least {trained}")
+        try:  # cosine/polynomial decay would change shape over another total: refused
+            check_resume_epochs(TrainConfig.from_dict(request.training), epochs)
+        except ValueError as exc:
+            raise ProjectError(str(exc)) from exc
         old = request.training.get("epochs")
         request = dataclasses.replace(request, training={**request.training, "epochs": epochs})
         notes.append(f"epochs: {old} -> {epochs} (recorded in the run's config.json)")
-        if request.training.get("schedule") in ("cosine", "polynomial"):
-            notes.append(f"the {request.training['schedule']} schedule now spans {epochs} "
-                         f"epochs, so learning rates from here on differ from the first plan")
     return request, notes
 
 

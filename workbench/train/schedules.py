@@ -84,3 +84,27 @@ def update_plateau(config: TrainConfig, plateau: PlateauState, val_loss: float) 
     if plateau.bad_epochs > config.plateau_patience:
         plateau.scale *= config.gamma
         plateau.bad_epochs = 0
+
+
+# schedules whose rates depend on the planned number of epochs (they decay toward 0 at its end)
+SPAN_DEPENDENT = ("polynomial", "cosine")
+
+
+def check_resume_epochs(config: TrainConfig, epochs: int) -> None:
+    """ValueError when resuming with ``epochs`` in total would change the schedule's shape.
+
+    Cosine and polynomial decay are planned over ``config.epochs``: recomputed over another
+    total, the rate of every epoch from here on changes and jumps back up from near zero. The
+    choice made here is to refuse that (a resumed run is the run it was), and to say how to
+    get more epochs instead. Every other schedule is a function of the epoch alone, so a
+    resumed run keeps its shape whatever the total.
+    """
+    if config.schedule not in SPAN_DEPENDENT or epochs == config.epochs:
+        return
+    raise ValueError(
+        f"--epochs {epochs}: the run's {config.schedule} schedule decays the learning rate over "
+        f"its {config.epochs} epochs, and spread over {epochs} it would change the rate of "
+        f"every epoch from here on (jumping back up); a resumed run keeps its schedule. To "
+        f"train longer, start a new run from this one's weights (--init-from RUN_DIR), or use "
+        f"a schedule that does not depend on the total (constant, step, exponential, plateau)")
+

@@ -32,3 +32,44 @@ def test_plateau_cuts_after_patience():
     for loss in (1.0, 0.9, 0.95, 0.96):
         update_plateau(c, state, loss)
     assert learning_rate(c, 4, state) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "polynomial"])
+def test_a_decay_planned_over_the_total_refuses_another_total(schedule):
+    from workbench.train.schedules import check_resume_epochs
+
+    config = TrainConfig(lr=1.0, epochs=10, schedule=schedule)
+    check_resume_epochs(config, 10)  # the same plan: nothing changes
+    with pytest.raises(ValueError, match=rf"--epochs 20: the run's {schedule} schedule decays "
+                                         r"the learning rate over its 10 epochs.*--init-from"):
+        check_resume_epochs(config, 20)
+    # why: over 20 epochs the rate of epoch 9 would jump back up from near zero
+    assert learning_rate(TrainConfig(lr=1.0, epochs=20, schedule=schedule), 9) > \
+        5 * learning_rate(config, 9)
+
+
+def test_resume_with_more_epochs_keeps_the_shape_or_refuses(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from workbench import cli
+    from workbench.experiment import RunRequest, execute_run
+    from workbench.graph.templates import mlp
+
+    runs = {}
+    for schedule in ("cosine", "step"):
+        request = RunRequest.freeze(
+            mlp(2, hidden=(4,), num_classes=2), {"name": "moons", "options": {"n_samples": 80}},
+            {"epochs": 2, "device": "cpu", "batch_size": 40, "lr": 0.1, "schedule": schedule,
+             "step_size": 1, "gamma": 0.5}, tmp_path / schedule, name="r")
+        runs[schedule] = execute_run(request)["run_dir"]
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", runs["cosine"], "--epochs", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "--epochs 4: the run's cosine schedule decays the learning rate over its 2 " \
+           "epochs" in err and "--init-from" in err
+    # a schedule of the epoch alone continues where it was: 0.1, 0.05, then 0.025, 0.0125
+    assert cli.main(["train", "--resume", runs["step"], "--epochs", "4"]) == 0
+    rows = [json.loads(line) for line in
+            (Path(runs["step"]) / "metrics.jsonl").read_text().splitlines()]
+    assert [round(r["lr"], 6) for r in rows if "lr" in r] == [0.1, 0.05, 0.025, 0.0125]
