@@ -64,14 +64,12 @@ def test_importance_and_calibration_of_a_real_run(panel, qtbot):
 
 
 def test_mistakes_of_a_real_run(panel, qtbot):
-    pytest.importorskip("workbench.explain.mistakes")
     with qtbot.waitSignal(panel.mistakes.shown, timeout=60_000) as shown:
         panel.tabs.setCurrentWidget(panel.mistakes)
     assert panel.mistakes.table.rowCount() == len(shown.args[0]["mistakes"])
 
 
 def test_groups_of_a_real_run(panel, qtbot):
-    pytest.importorskip("workbench.explain.subgroups")
     panel.tabs.setCurrentWidget(panel.groups)
     panel.wait()
     tab = panel.groups

@@ -139,8 +139,6 @@ def test_config_task_and_class_names_read_once(two_epochs, monkeypatch):
 
 
 def test_objective_is_built_for_the_rebuilt_run(two_epochs):
-    pytest.importorskip("workbench.train.objectives",
-                        reason="workbench.train.objectives (helper A) is not in this tree yet")
     rebuilt = rebuild_run(two_epochs, weights="last")
     objective = rebuilt.objective()
     assert objective.module is None and rebuilt.objective_state() == {}  # supervised
@@ -152,9 +150,8 @@ def test_objective_is_built_for_the_rebuilt_run(two_epochs):
 
 
 def test_objective_parameters_come_back_from_the_checkpoint(tmp_path):
-    objectives = pytest.importorskip("workbench.train.objectives",
-                                     reason="workbench.train.objectives is not in this tree yet")
     from workbench.graph.templates import mlp
+    from workbench.train import objectives
 
     class Scaled(objectives.Objective):  # a loss with a trained parameter of its own
         def step(self, model, x, y):
