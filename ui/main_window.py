@@ -407,11 +407,13 @@ class MainWindow(EditActions, FileActions, FineTuneActions, DistillActions,
             return ask_csv_options(self, current.get("options") if current.get("name") == "csv"
                                    else None, start)
         if name == "image_folder":
-            path = QtWidgets.QFileDialog.getExistingDirectory(
-                self, "Image folder (one sub-folder per class)", start)
-        else:
-            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Choose the {name} file",
-                                                            start, "NumPy archives (*.npz)")
+            from ui.dialogs.image_folder_dialog import ask_image_folder_options
+
+            current = self.document.project.dataset or {}
+            return ask_image_folder_options(
+                self, current.get("options") if current.get("name") == name else None, start)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Choose the {name} file",
+                                                        start, "NumPy archives (*.npz)")
         if not path:
             return None
         return {"path": path}

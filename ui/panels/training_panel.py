@@ -8,6 +8,11 @@ everything into a ``RunRequest`` (later edits affect only the next run) and star
 ``TrainingJob``; ``jobStarted(job)`` lets the dashboard and other panels connect to it.
 A failure (bad settings, NaN, out of memory, any exception) is shown in red in the panel; the
 user changes settings and starts again.
+
+While a run's dataset is decoded or generated before training (an image folder's first pass
+into its cache), the status line and a progress bar show the files done, their rate and the
+time left (``DataProgress`` events); Stop cancels the decode, which leaves no run folder and
+no cache that a later run trusts, and the panel says so.
 """
 
 from __future__ import annotations
@@ -74,6 +79,12 @@ class TrainingPanel(QtWidgets.QWidget):
             buttons.addWidget(button)
         self.status = QtWidgets.QLabel("Ready.")
         self.status.setWordWrap(True)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setObjectName("data_progress")
+        self.progress.setToolTip("Decoding the dataset before training (the first time only: "
+                                 "later runs reuse the cache). Stop cancels it.")
+        self.progress.hide()
+        self.decoding = False  # the run is still decoding/generating its data
         self.error = QtWidgets.QLabel()
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
@@ -84,6 +95,7 @@ class TrainingPanel(QtWidgets.QWidget):
         layout.addWidget(self.dataset_label)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
         self._set_state("idle")
@@ -99,12 +111,13 @@ class TrainingPanel(QtWidgets.QWidget):
             self.dataset_label.setText("Dataset: (no project)")
             return
         try:
-            _graph, dataset, training, _project_dir, _name = self.provider()
+            graph, dataset, training, _project_dir, _name = self.provider()
         except Exception as exc:
             self.dataset_label.setText(f"Dataset: project unreadable ({exc})")
             return
         self.dataset_label.setText(describe_dataset(dataset))
         self.form.set_values(training or {})
+        self.form.set_dataset_spec(as_the_run_loads_it(graph, dataset))
 
     # controls --------------------------------------------------------------------------------
     def start(self, lineage: dict[str, Any] | None = None) -> bool:
@@ -149,6 +162,7 @@ class TrainingPanel(QtWidgets.QWidget):
             request = dataclasses.replace(request, lineage=dict(lineage))
         job = TrainingJob(request)
         job.started.connect(self._on_started)
+        job.dataProgress.connect(self._on_data_progress)
         job.epoch.connect(self._on_epoch)
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)
@@ -179,7 +193,8 @@ class TrainingPanel(QtWidgets.QWidget):
             return
         self.job.request_stop()
         self._set_state("stopping")
-        self.status.setText("Stopping after the current batch…")
+        self.status.setText("Cancelling the decode…" if self.decoding
+                            else "Stopping after the current batch…")
 
     def is_running(self) -> bool:
         return self.job is not None
@@ -194,7 +209,25 @@ class TrainingPanel(QtWidgets.QWidget):
         self.error.show()
 
     # worker signals --------------------------------------------------------------------------
+    def _on_data_progress(self, progress: dict[str, Any]) -> None:
+        """The dataset is being decoded/generated: a bar and 'stage done / total - rate -
+        time left' in the status line."""
+        if self.job is None:
+            return
+        self.decoding = True
+        total, done = int(progress.get("total") or 0), int(progress.get("done") or 0)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+        self.progress.show()
+        if self.state in ("running", "paused"):
+            self.status.setText(data_progress_text(progress))
+
+    def _end_decoding(self) -> None:
+        self.decoding = False
+        self.progress.hide()
+
     def _on_started(self, info: dict[str, Any]) -> None:
+        self._end_decoding()
         if self.state == "running":
             self.status.setText(f"Training on {info.get('device')} "
                                 f"({info.get('num_train')} samples, "
@@ -227,12 +260,19 @@ class TrainingPanel(QtWidgets.QWidget):
         if self.job is not None:
             self.job.wait()
         self.job = None
+        was_decoding, was_stopping = self.decoding, self.state == "stopping"
+        self._end_decoding()
         self._set_state("idle")
         if outcome is None:
             self.show_error("The training thread ended without a result.")
             self.runFailed.emit("The training thread ended without a result.")
             return
         kind, value = outcome
+        if kind == "failed" and was_decoding and was_stopping and "cancelled" in value:
+            self.status.setText("The decode was cancelled, as asked: no run was started and "
+                                "nothing half-decoded is kept. Press Train to start again.")
+            self.runFailed.emit(value)
+            return
         if kind == "failed":
             self.status.setText("Training failed. Change the settings and press Train again.")
             self.show_error(value)
@@ -265,6 +305,46 @@ def describe_dataset(dataset: dict[str, Any] | None) -> str:
     return f"Dataset: {dataset['name']}{f' ({opts})' if opts else ''}; {split}"
 
 
+def as_the_run_loads_it(graph: Any, dataset: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The dataset as a run loads it: an image folder without option 'size' is decoded at the
+    network's input size (``workbench.experiment``), so the preview shares the run's cache."""
+    options = (dataset or {}).get("options") or {}
+    if not dataset or dataset.get("name") != "image_folder" or "size" in options:
+        return dataset
+    nodes = graph.to_dict()["nodes"] if hasattr(graph, "to_dict") else \
+        (graph or {}).get("nodes", [])
+    shape = next((n.get("params", {}).get("shape") for n in nodes
+                  if n.get("type") == "Input"), None)
+    if isinstance(shape, (list, tuple)) and len(shape) == 3 \
+            and all(isinstance(d, int) and d > 0 for d in shape):
+        return {**dataset, "options": {**options, "size": [int(shape[1]), int(shape[2])]}}
+    return dataset
+
+
+def data_progress_text(progress: dict[str, Any]) -> str:
+    """'decoding images 12,345 / 60,000 - 2,310 files/s - 21 s left'."""
+    stage = str(progress.get("stage") or "preparing the data")
+    done, total = int(progress.get("done") or 0), int(progress.get("total") or 0)
+    unit = "files/s" if "decod" in stage else "images/s"
+    text = f"{stage} {done:,} / {total:,}"
+    rate = progress.get("per_second")
+    if isinstance(rate, (int, float)) and rate > 0:
+        text += f" - {rate:,.0f} {unit}"
+    left = progress.get("seconds_left")
+    if isinstance(left, (int, float)) and done < total:
+        text += f" - {_duration(left)} left"
+    return text
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 def _memory_problem(graph: Any, config: Any) -> str | None:
     """``workbench.train.memory_estimate``'s refusal when the network cannot fit in memory.
 
@@ -291,8 +371,8 @@ def _memory_problem(graph: Any, config: Any) -> str | None:
 
 def _graph_errors(graph: Any) -> list[str]:
     """Validation errors of the graph to train (cheap, no torch); [] when it is valid."""
-    from workbench.graph.spec import GraphSpec
     from workbench.graph.shape_inference import analyze
+    from workbench.graph.spec import GraphSpec
 
     spec = graph if isinstance(graph, GraphSpec) else GraphSpec.from_dict(graph)
     return [p.message for p in analyze(spec).errors]
