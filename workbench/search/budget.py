@@ -70,15 +70,48 @@ def set_budget(study: Any, n_trials: int | None) -> int:
     return budget
 
 
-def optimize_within_budget(study: Any, objective: Any, **optimize: Any) -> None:
+def optimize_within_budget(study: Any, objective: Any, poll: float = 1.0,
+                           **optimize: Any) -> None:
     """``study.optimize(objective, **optimize)`` that ends when the storage refuses a new
     trial because the study counts its trial budget (``BudgetReached``: a storage from
     ``trial_writes.batch_trial_writes(storage, budget)``), as when ``n_trials`` or the
-    timeout ends."""
-    try:
-        study.optimize(objective, **optimize)
-    except BudgetReached:
-        pass
+    timeout ends.
+
+    At the budget while other processes' trials still run, it waits (``poll`` seconds, with
+    ``settle_stale``) and runs a trial in the place of any that ends interrupted, so a study
+    reaches its budget whenever one worker is left.
+    """
+    timeout = optimize.pop("timeout", None)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return
+        try:
+            study.optimize(objective, timeout=left, **optimize)
+            return  # n_trials or the timeout ended it
+        except BudgetReached:
+            pass
+        while True:
+            settle_stale(study, wait_untagged=0)
+            if not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                return
+            if counted_trials(study) < stored_budget(study):
+                break  # one ended without a verdict: run one in its place
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            time.sleep(poll)
+
+
+def stored_budget(study: Any) -> int:
+    """The budget the storage keeps (``TrialWriteBatcher.budget``), else the stored one."""
+    from workbench.search import optuna_internals as internals
+
+    budget = getattr(internals.storage_of(study), "budget", None)
+    if isinstance(budget, int):
+        return budget
+    stored = study.user_attrs.get(BUDGET_ATTR)
+    return stored if isinstance(stored, int) else 0
 
 
 def settle_stale(study: Any, wait_untagged: float | None = None) -> list[int]:
