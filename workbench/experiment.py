@@ -86,24 +86,56 @@ def describe_problems(problems: Iterable[Any]) -> str:
         f"  - {p.message}" for p in problems if getattr(p, "severity", "error") == "error")
 
 
-def load_run_dataset(request: RunRequest) -> Any:
+def load_run_dataset(request: RunRequest, callbacks: Iterable[Any] = (),
+                     control: Any = None) -> Any:
     """The request's dataset loaded (preprocessing fitted on its training split, or the
-    request's saved preprocessing applied); RunSetupError for bad dataset settings."""
+    request's saved preprocessing applied); RunSetupError for bad dataset settings.
+
+    A long decode (an image folder's first load) reports :class:`DataProgress` events to
+    ``callbacks`` and stops when ``control`` asks for a stop (nothing is kept then)."""
     from workbench.data import DataError, load_dataset
+    from workbench.train.events import DataProgress
 
     if not request.dataset.get("name"):
         raise RunSetupError("no dataset chosen: the project names none and --dataset was not "
                             "given")
+    listeners = list(callbacks)
+
+    def progress(p: Any) -> None:
+        event = DataProgress(p.done, p.total, p.per_second, p.seconds_left, p.stage)
+        for callback in listeners:
+            callback.on_event(event)
+
+    def cancel() -> bool:
+        return bool(control is not None and control.stop_requested)
+
+    _decode_at_input_size(request)
     try:
         return load_dataset(dataset_spec_from_dict(request.dataset),
-                            preprocessing=request.preprocessing)
+                            preprocessing=request.preprocessing, progress=progress,
+                            cancel=cancel)
     except DataError as exc:
         raise RunSetupError(str(exc)) from exc
     except (TypeError, KeyError) as exc:
         raise RunSetupError(f"dataset settings: {exc}") from exc
 
 
-def prepare(request: RunRequest, dataset: Any = None) -> tuple[GraphSpec, Any, Any]:
+def _decode_at_input_size(request: RunRequest) -> None:
+    """An image folder without option 'size' is decoded at the network's input size (its
+    Input's H x W), written into the request's dataset options so the run records it."""
+    options = request.dataset.get("options") or {}
+    if request.dataset.get("name") != "image_folder" or "size" in options \
+            or request.preprocessing is not None:
+        return
+    shape = next((n.get("params", {}).get("shape") for n in request.graph.get("nodes", [])
+                  if n.get("type") == "Input"), None)
+    if isinstance(shape, (list, tuple)) and len(shape) == 3 \
+            and all(isinstance(d, int) and d > 0 for d in shape):
+        request.dataset["options"] = {**options, "size": [int(shape[1]), int(shape[2])]}
+
+
+def prepare(request: RunRequest, dataset: Any = None, callbacks: Iterable[Any] = (),
+            control: Any = None) -> tuple[GraphSpec, Any, Any]:
     """Load the dataset, fit the graph to it, validate, and build the TrainConfig.
 
     ``dataset``: the request's dataset already loaded (``load_run_dataset``, e.g. once for
@@ -117,7 +149,7 @@ def prepare(request: RunRequest, dataset: Any = None) -> tuple[GraphSpec, Any, A
     except (TypeError, ValueError) as exc:
         raise RunSetupError(f"training settings: {exc}") from exc
     if dataset is None:
-        dataset = load_run_dataset(request)
+        dataset = load_run_dataset(request, callbacks, control)
     dataset_name = request.dataset.get("name") or dataset.name
     config = _fit_config_to_task(config, dataset, dataset_name)
     spec = fit_graph_to_dataset(GraphSpec.from_dict(request.graph), dataset.input_shape,
@@ -180,7 +212,7 @@ def execute_run(request: RunRequest, callbacks: Iterable[Any] = (), control: Any
     from workbench.train.trainer import Trainer
 
     lineage = request_lineage(request)
-    spec, dataset, config = prepare(request, dataset)
+    spec, dataset, config = prepare(request, dataset, callbacks, control)
     if resume_dir is not None:
         run = RunStore.open(resume_dir)
         check_resumable(run)  # a damaged checkpoint: refused before anything is written

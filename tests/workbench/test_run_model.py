@@ -94,7 +94,8 @@ def two_epochs(tmp_path_factory):
 
     request = RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2),
                                 {"name": "moons", "options": {"n_samples": 120}},
-                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.05},
+                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.05,
+                                 "checkpoint_every_seconds": 0},
                                 tmp_path_factory.mktemp("proj"), name="two")
     return RunStore.open(execute_run(request)["run_dir"])
 

@@ -70,7 +70,10 @@ def _input_problems(node_id: str, dtype: str, xs: list[np.ndarray], label: str
             return [Problem(node_id, f"Input '{node_id}' takes {dtype} values, but {label} "
                                      f"holds {x.dtype} values")]
     if dtype != "int64":
-        bad = sum(int(np.count_nonzero(~np.isfinite(x))) for x in xs)
+        from workbench.data.image_array import is_image_array
+
+        # cached images are uint8 pixels: always finite (and never read whole here)
+        bad = sum(int(np.count_nonzero(~np.isfinite(x))) for x in xs if not is_image_array(x))
         if bad:
             return [Problem(node_id, f"{label} has {bad:,} NaN/Inf input values; training "
                                      f"on them gives NaN: fill or drop them first")]

@@ -9,16 +9,18 @@ import numpy as np
 
 
 def predict_logits(module: Any, x: Any, batch_size: int = 512, device: str = "cpu") -> Any:
-    """Logits for every row of ``x`` (numpy or tensor) as a tensor on ``device``."""
+    """Logits for every row of ``x`` (numpy, tensor or ImageArray) as a tensor on ``device``."""
     import torch
 
-    xs = torch.as_tensor(x).to(device)
+    # arrays and tensors go to the device whole; a lazy ImageArray (an image cache) is read
+    # and converted one batch at a time, never materialized
+    xs = torch.as_tensor(x).to(device) if isinstance(x, (np.ndarray, torch.Tensor)) else x
     was_training = module.training
     module.eval()
     outs = []
     with torch.no_grad():
         for i in range(0, len(xs), batch_size):
-            outs.append(module(xs[i:i + batch_size]).float())
+            outs.append(module(torch.as_tensor(xs[i:i + batch_size]).to(device)).float())
     module.train(was_training)
     if not outs:
         return torch.zeros((0, 0))

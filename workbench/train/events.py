@@ -64,3 +64,15 @@ class RunFinished:
 class RunFailed:
     error: str
     message: str
+
+
+@dataclass(frozen=True)
+class DataProgress:
+    """A dataset being decoded or generated before training (image folders, big image sets):
+    ``done`` of ``total`` rows, the rate, and the seconds left (None until known)."""
+
+    done: int
+    total: int
+    per_second: float
+    seconds_left: float | None
+    stage: str

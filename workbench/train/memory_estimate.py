@@ -134,8 +134,12 @@ def estimate_training_memory(spec: GraphSpec, batch_size: int, optimizer: str = 
         1 if optimizer in ("sgd", "rmsprop") and momentum > 0 else 0)
     data_bytes = 0
     if dataset is not None and device != "cpu":
+        from workbench.data.image_array import is_image_array
+
+        # an image cache stays on disk; its batches, not the split, reach the device
         data_bytes = sum(int(getattr(dataset, name).nbytes) for name in
-                         ("x_train", "y_train", "x_val", "y_val"))
+                         ("x_train", "y_train", "x_val", "y_val")
+                         if not is_image_array(getattr(dataset, name)))
     return MemoryEstimate(
         parameters=parameters, weight_bytes=parameters * FLOAT_BYTES,
         gradient_bytes=parameters * FLOAT_BYTES,

@@ -23,6 +23,7 @@ import math
 import time
 from collections.abc import Iterable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.train.callbacks import Callback, RunControl, StopTraining
@@ -44,6 +45,33 @@ from workbench.train.training_state import (
     nan_message,
     restore_optimizer_state,
 )
+
+HOST_CHECK_SECONDS = 0.5  # an accelerator's losses are checked for NaN this often
+BATCH_EVENT_SECONDS = 0.1  # on an accelerator, BatchEnd events (which read the loss) at most
+# 10 per second; on the CPU every batch has one
+
+
+@dataclass
+class _Loop:
+    """What one call of the loop sets up and its parts share."""
+
+    train: Any
+    val: Any
+    objective: Any
+    optimizer: Any
+    scaler: Any
+    use_amp: bool
+    groups: dict[str, Any]
+    clip_params: list[Any]
+    task_metrics: Any
+    sample_weights: Any
+    batches: int
+    started: float
+    augmenter: Any
+    writer: Any
+    last_checkpoint: float
+    lr: float = 0.0
+    pending: tuple | None = None  # the last epoch's state when no checkpoint covers it yet
 
 
 class Trainer:
@@ -85,6 +113,10 @@ class Trainer:
         self.history: list[dict[str, Any]] = []
         self._resume_optimizer: dict[str, Any] | None = None
         self._resume_scaler: dict[str, Any] | None = None
+        # batches between host checks of the loss: None = every batch (the CPU, where reading
+        # a value costs nothing), 0 = by time (HOST_CHECK_SECONDS; accelerators)
+        self.host_check: int | None = None if self.device == "cpu" else 0
+        self.host_reads = 0  # reads of device values by the loop (tests count them)
 
     # events ---------------------------------------------------------------------------
     def emit(self, event: object) -> None:
@@ -163,19 +195,69 @@ class Trainer:
             raise
 
     def _loop(self, start_epoch: int) -> dict[str, Any]:
+        """Setup, then epochs (batches, validation and record, checkpoint), then the end.
+
+        Ordering rules, each kept where it applies: the model takes its memory layout before
+        the optimizer is built and its resumed buffers restored (``_setup``); an epoch's
+        learning rate is set and its order drawn before any batch (``_train_epoch``); the run's
+        RNG is swapped in only around the batches; an epoch's record is written before the
+        checkpoint that covers it (a resume cuts records after its checkpoint); stop reasons
+        are decided after the checkpoint, so every stop leaves one (``_after_epoch``).
+        """
+        loop = self._setup(start_epoch)
+        st, c = self.state, self.config
+        stopped = "completed"
+        if c.early_stopping and st.bad_epochs >= c.early_stopping:
+            stopped = "early_stopping"  # a resumed run that had already stopped early
+        try:
+            for epoch in range(start_epoch, c.epochs if stopped == "completed"
+                               else start_epoch):
+                stopped, seen, seconds, loss_sum, term_sums = self._train_epoch(loop, epoch)
+                if stopped != "completed":
+                    break
+                st.train_seconds += seconds
+                st.train_samples += seen
+                self._end_epoch(loop, epoch, loss_sum, term_sums, seen, seconds)
+                stopped = self._after_epoch(loop, epoch)
+                if stopped != "completed":
+                    break
+        except BaseException:
+            self._close_writer(loop, quietly=True)  # what completed epochs left is kept
+            raise
+        finally:
+            loop.train.close()
+            loop.val.close()
+        self._close_writer(loop)
+        return self._finish(stopped)
+
+    def _close_writer(self, loop: _Loop, quietly: bool = False) -> None:
+        """Write the last completed epoch's state if no checkpoint covers it yet (a stop
+        inside an epoch), then wait for every write; ``quietly`` when already failing."""
+        if loop.writer is None:
+            return
+        try:
+            if loop.pending is not None:
+                loop.writer.checkpoint(*loop.pending)
+                loop.pending = None
+            loop.writer.close()
+            self._emit_checkpoints(loop)
+        except Exception:
+            if not quietly:
+                raise
+
+    # the parts of the loop ------------------------------------------------------------------
+    def _setup(self, start_epoch: int) -> _Loop:
         import torch
 
-        from workbench.train.monitors import DeadUnitProbe, gradient_norms, layer_parameters
+        from workbench.train.batches import batches_for
+        from workbench.train.checkpoint_writer import CheckpointWriter
+        from workbench.train.monitors import layer_parameters
         from workbench.train.optimizers import make_optimizer
         from workbench.train.task_metrics import metrics_for, settings_error, task_of
 
         c, ds, dev = self.config, self.dataset, self.device
-        loop_started = time.perf_counter()
-        x_train = torch.as_tensor(ds.x_train).to(dev)
-        y_train = torch.as_tensor(ds.y_train).to(dev)
-        x_val = torch.as_tensor(ds.x_val).to(dev)
-        y_val = torch.as_tensor(ds.y_val).to(dev)
-        n = len(x_train)
+        started = time.perf_counter()
+        n = len(ds.x_train)
         if n == 0:
             raise ValueError("the training split is empty")
         model = self.module
@@ -184,18 +266,17 @@ class Trainer:
         if problem:
             raise ValueError(f"training settings for a {task} dataset: {problem}")
         init_report = self._prepare_transfer(model)
-        if x_train.dim() == 4 and any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
-            # channels-last convolutions: about 20% more samples/s for a small CPU CNN
+        channels_last = len(ds.x_train.shape) == 4 and any(
+            isinstance(m, torch.nn.Conv2d) for m in model.modules())
+        if channels_last:  # about 20% more samples/s for a small CPU CNN
             model.to(memory_format=torch.channels_last)
-            x_train = x_train.contiguous(memory_format=torch.channels_last)
-            x_val = x_val.contiguous(memory_format=torch.channels_last)
+        train = batches_for(ds.x_train, ds.y_train, dev, channels_last)
+        val = batches_for(ds.x_val, ds.y_val, dev, channels_last)
         objective = self._make_objective(model)
         optimizer = self.optimizer = make_optimizer(self._param_groups(model, objective), c)
         if self._resume_optimizer is not None:
             # after channels-last above: the buffers take the parameters' final layout
             restore_optimizer_state(optimizer, self._resume_optimizer)
-        clip_params = list(model.parameters()) + objective.parameters()
-        task_metrics = metrics_for(ds, dev)
         use_amp = c.mixed_precision and dev == "cuda"
         scaler = torch.amp.GradScaler("cuda") if use_amp else None
         if scaler is not None and self._resume_scaler:
@@ -203,144 +284,245 @@ class Trainer:
         groups = layer_parameters(model)
         sample_weights = None
         if c.balanced_sampling:
-            counts = torch.bincount(y_train, minlength=ds.num_classes).clamp(min=1).float()
-            sample_weights = (1.0 / counts)[y_train]
-        batches = math.ceil(n / c.batch_size)
+            counts = torch.bincount(train.y, minlength=ds.num_classes).clamp(min=1).float()
+            sample_weights = (1.0 / counts)[train.y].cpu()
+        from workbench.data.augment import make_augmenter
+
+        loop = _Loop(train=train, val=val, objective=objective, optimizer=optimizer,
+                     scaler=scaler, use_amp=use_amp, groups=groups,
+                     clip_params=list(model.parameters()) + objective.parameters(),
+                     task_metrics=metrics_for(ds, dev), sample_weights=sample_weights,
+                     batches=math.ceil(n / c.batch_size), started=started,
+                     augmenter=make_augmenter(c, ds, dev),
+                     writer=CheckpointWriter(self.run) if self.run is not None else None,
+                     last_checkpoint=time.perf_counter())
         self.emit(RunStarted(run_dir=str(self.run.path) if self.run else None,
-                             config=c.to_dict(), device=dev, num_train=n, num_val=len(x_val),
-                             layer_names=list(groups), batches_per_epoch=batches,
+                             config=c.to_dict(), device=dev, num_train=n, num_val=len(val),
+                             layer_names=list(groups), batches_per_epoch=loop.batches,
                              start_epoch=start_epoch, task=task,
                              target=ds.class_names[0] if task == "regression" else "",
                              init_report=init_report))
-        st = self.state
-        plateau = st.plateau
-        stopped = "completed"
-        if c.early_stopping and st.bad_epochs >= c.early_stopping:
-            stopped = "early_stopping"  # a resumed run that had already stopped early
+        return loop
+
+    def _train_epoch(self, loop: _Loop, epoch: int
+                     ) -> tuple[str, int, float, float, dict[str, Any]]:
+        """One pass over the training split: (stop reason or "completed", samples seen,
+        seconds, summed loss, summed loss terms).
+
+        Nothing waits for the device per batch: losses and metrics accumulate in device
+        tensors, and the loss is checked for NaN/Inf on the host every ``host_check`` batches
+        (every batch on the CPU, where reading a value costs nothing; by time on an
+        accelerator) and at the end, still naming the first batch where it happened.
+        """
+        import torch
+
+        c, st, model, dev = self.config, self.state, self.module, self.device
+        lr = learning_rate(c, epoch, self.state.plateau)
+        for group in loop.optimizer.param_groups:
+            group["lr"] = lr * group.get("lr_scale", 1.0)
         generator = torch.Generator(device="cpu")
-        for epoch in range(start_epoch, c.epochs if stopped == "completed" else start_epoch):
-            lr = learning_rate(c, epoch, plateau)
-            for group in optimizer.param_groups:
-                group["lr"] = lr * group.get("lr_scale", 1.0)
-            generator.manual_seed(c.seed * 1_000_003 + epoch)
-            if sample_weights is not None:
-                order = torch.multinomial(sample_weights.cpu(), n, replacement=True,
-                                          generator=generator).to(dev)
-            else:
-                order = torch.randperm(n, generator=generator).to(dev)
-            if self.transfer is not None:
-                self._unfreeze(epoch)
-            model.train()
-            objective.train()
-            if self.transfer is not None:
-                self.transfer.train_mode(model)
-            self._caller_rng = self._rng.activate()
-            term_sums: dict[str, Any] = {}
-            loss_sum = 0.0  # summed from the loss value each batch reads anyway (NaN check)
-            task_metrics.start_epoch()
-            seen = 0
-            started = time.perf_counter()
-            for b in range(batches):
-                if self.control.paused:
-                    pause_start = time.perf_counter()
-                    self.control.wait_while_paused()
-                    started += time.perf_counter() - pause_start
-                if self.control.stop_requested:
-                    stopped = self.control.stop_reason
-                    break
-                idx = order[b * c.batch_size:(b + 1) * c.batch_size]
-                xb, yb = x_train[idx], y_train[idx]
-                optimizer.zero_grad(set_to_none=True)
-                with (torch.autocast("cuda", dtype=torch.float16) if use_amp else nullcontext()):
-                    loss, logits, terms = objective.step(model, xb, yb)
-                if terms:
-                    for key, term in terms.items():
-                        term_sums[key] = term_sums.get(key, 0.0) + term.detach() * len(idx)
-                loss_value = float(loss.item())
-                if not math.isfinite(loss_value):
-                    stopped = "nan"
-                    st.nan_at = {"epoch": epoch, "batch": b}
-                    norms = gradient_norms(groups) if c.monitors else {}
-                    self.emit(Diagnostic(code="nan", severity="error",
-                                         title="The loss became NaN/Inf",
-                                         message=nan_message(epoch, b, lr, norms, loss_value),
-                                         epoch=epoch, evidence={"epoch": epoch, "batch": b,
-                                                                "grad_norm": norms}))
-                    break
-                if scaler is not None:
-                    scaler.scale(loss).backward()
-                    scaler.unscale_(optimizer)
-                else:
-                    loss.backward()
-                if c.grad_clip > 0:
-                    torch.nn.utils.clip_grad_norm_(clip_params, c.grad_clip)
-                if scaler is not None:
-                    scaler.step(optimizer)
-                    scaler.update()
-                else:
-                    optimizer.step()
-                batch_stat = task_metrics.add_batch(logits.detach(), yb)
-                loss_sum += loss_value * len(idx)
-                seen += len(idx)
-                st.step += 1
-                if self.callbacks:
-                    elapsed = max(time.perf_counter() - started, 1e-9)
-                    self.emit(BatchEnd(epoch=epoch, batch=b, step=st.step - 1, loss=loss_value,
-                                       accuracy=task_metrics.batch_value(batch_stat, len(idx)),
-                                       lr=lr,
-                                       samples_per_second=seen / elapsed))
-            train_seconds = time.perf_counter() - started
-            self._rng = TrainingRng.capture(dev == "cuda")
-            self._caller_rng.restore()
-            self._caller_rng = None
-            if stopped != "completed":
-                break
-            st.train_seconds += train_seconds
-            st.train_samples += seen
-            with DeadUnitProbe(model, enabled=c.monitors) as probe:  # on the validation pass
-                metrics = self._epoch_metrics(epoch, loss_sum, task_metrics, seen, lr,
-                                              train_seconds, x_val, y_val,
-                                              objective.val_loss_fn())
-            for key, total in term_sums.items():
-                metrics[f"loss_{key}"] = float(total) / max(seen, 1)
-            if c.monitors:
-                metrics["grad_norm"] = gradient_norms(groups)
-                metrics["dead_fraction"] = probe.fractions()
-            improved = st.observe(metrics, c.monitor, model)
-            metrics["improved"] = improved
-            if c.schedule == "plateau":
-                update_plateau(c, plateau, metrics["val_loss"])
-            if self.callbacks:
-                metrics = self._record_hooks(epoch, metrics)
-            self.history.append(metrics)
-            if self.run is not None:
-                self.run.metrics.append(metrics)
-                if improved:
-                    self.run.save_best(model.state_dict())
-            self.emit(EpochEnd(epoch=epoch, metrics=metrics))
-            last_epoch = epoch == c.epochs - 1
-            run_seconds = st.elapsed_seconds + time.perf_counter() - loop_started
-            if self.run is not None and ((epoch + 1) % c.checkpoint_every == 0 or last_epoch):
-                meta = {**st.to_meta(), "elapsed_seconds": run_seconds}
-                if scaler is not None:
-                    meta["grad_scaler"] = scaler.state_dict()
-                path = self.run.save_checkpoint(epoch, model.state_dict(),
-                                                optimizer.state_dict(),
-                                                {**st.extra_tensors(), **self._rng.tensors(),
-                                                 **objective.state_tensors()},
-                                                meta)
-                self.emit(CheckpointSaved(epoch=epoch, path=str(path)))
-            if c.early_stopping and st.bad_epochs >= c.early_stopping:
-                stopped = "early_stopping"
-                break
-            if self.control.stop_requested:  # asked for during the epoch's record or events
+        generator.manual_seed(c.seed * 1_000_003 + epoch)
+        n = len(loop.train)
+        if loop.sample_weights is not None:
+            order = torch.multinomial(loop.sample_weights, n, replacement=True,
+                                      generator=generator)
+        else:
+            order = torch.randperm(n, generator=generator)
+        loop.train.plan(order, c.batch_size)
+        order = order.to(dev)
+        if self.transfer is not None:
+            self._unfreeze(epoch)
+        model.train()
+        loop.objective.train()
+        if self.transfer is not None:
+            self.transfer.train_mode(model)
+        self._caller_rng = self._rng.activate()
+        term_sums: dict[str, Any] = {}
+        batch_losses = torch.zeros(loop.batches, device=dev,  # float64 sums like before
+                                   dtype=torch.float32 if dev == "mps" else torch.float64)
+        sizes: list[int] = []
+        loop.task_metrics.start_epoch()
+        stopped = "completed"
+        checked = 0  # batches [0, checked) are known finite
+        last_check = last_event = started = time.perf_counter()
+        for b in range(loop.batches):
+            if self.control.paused:
+                pause_start = time.perf_counter()
+                self.control.wait_while_paused()
+                started += time.perf_counter() - pause_start
+            if self.control.stop_requested:
                 stopped = self.control.stop_reason
                 break
-            if c.time_budget_seconds and run_seconds >= c.time_budget_seconds \
-                    and not last_epoch:
-                stopped = "budget"
-                break
-        return self._finish(stopped)
+            idx = order[b * c.batch_size:(b + 1) * c.batch_size]
+            xb, yb = loop.train.take(idx)
+            if loop.augmenter is not None:
+                xb, yb = loop.augmenter(xb, yb, epoch, b)
+            loss, logits, terms = self._forward(loop, xb, yb)
+            batch_losses[b] = loss.detach()
+            if self.host_check is None:  # the CPU: check before the step, as good as free
+                bad = self._first_nonfinite(batch_losses, b, b + 1)
+                if bad is not None:
+                    stopped = self._report_nan(loop, epoch, bad, lr, batch_losses)
+                    break
+                checked = b + 1
+            self._backward_step(loop, loss)
+            for key, term in (terms or {}).items():
+                term_sums[key] = term_sums.get(key, 0.0) + term.detach() * len(idx)
+            sizes.append(len(idx))
+            batch_stat = loop.task_metrics.add_batch(logits.detach(), yb)
+            st.step += 1
+            now = time.perf_counter()
+            if self.host_check is not None and (
+                    (self.host_check > 0 and b + 1 - checked >= self.host_check)
+                    or (self.host_check == 0 and now - last_check >= HOST_CHECK_SECONDS)):
+                last_check = now
+                bad = self._first_nonfinite(batch_losses, checked, b + 1)
+                if bad is not None:  # noticed late: the steps since then are in the weights
+                    stopped = self._report_nan(loop, epoch, bad, lr, batch_losses)
+                    break
+                checked = b + 1
+            if self.callbacks and (self.host_check is None  # the CPU: every batch, free
+                                   or now - last_event >= BATCH_EVENT_SECONDS
+                                   or b == loop.batches - 1):
+                last_event = now
+                self.host_reads += 1
+                self.emit(BatchEnd(epoch=epoch, batch=b, step=st.step - 1,
+                                   loss=float(batch_losses[b].item()),
+                                   accuracy=loop.task_metrics.batch_value(batch_stat, len(idx)),
+                                   lr=lr, samples_per_second=sum(sizes)
+                                   / max(now - started, 1e-9)))
+        if stopped == "completed" and checked < len(sizes):
+            bad = self._first_nonfinite(batch_losses, checked, len(sizes))
+            if bad is not None:
+                stopped = self._report_nan(loop, epoch, bad, lr, batch_losses)
+        seconds = time.perf_counter() - started
+        self._rng = TrainingRng.capture(dev == "cuda")
+        self._caller_rng.restore()
+        self._caller_rng = None
+        seen = sum(sizes)
+        weights = torch.tensor(sizes, dtype=batch_losses.dtype, device=dev)
+        loss_sum = float((batch_losses[:len(sizes)] * weights).sum()) if sizes else 0.0
+        self.host_reads += 1
+        loop.lr = lr
+        return stopped, seen, seconds, loss_sum, term_sums
+
+    def _forward(self, loop: _Loop, xb: Any, yb: Any) -> tuple[Any, Any, Any]:
+        """The objective on a batch: (loss, outputs, named loss terms); gradients cleared."""
+        import torch
+
+        loop.optimizer.zero_grad(set_to_none=True)
+        with (torch.autocast("cuda", dtype=torch.float16) if loop.use_amp else nullcontext()):
+            return loop.objective.step(self.module, xb, yb)
+
+    def _backward_step(self, loop: _Loop, loss: Any) -> None:
+        """Gradients of ``loss``, clipped when asked, and one optimizer step."""
+        import torch
+
+        c, optimizer, scaler = self.config, loop.optimizer, loop.scaler
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+        else:
+            loss.backward()
+        if c.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(loop.clip_params, c.grad_clip)
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+
+    def _first_nonfinite(self, batch_losses: Any, start: int, stop: int) -> int | None:
+        """The first batch in [start, stop) whose loss is NaN/Inf (one read of the device)."""
+        import torch
+
+        self.host_reads += 1
+        bad = (~torch.isfinite(batch_losses[start:stop])).nonzero()
+        return int(bad[0].item()) + start if len(bad) else None
+
+    def _report_nan(self, loop: _Loop, epoch: int, batch: int, lr: float,
+                    batch_losses: Any) -> str:
+        from workbench.train.monitors import gradient_norms
+
+        value = float(batch_losses[batch].item())
+        self.state.nan_at = {"epoch": epoch, "batch": batch}
+        norms = gradient_norms(loop.groups) if self.config.monitors else {}
+        self.emit(Diagnostic(code="nan", severity="error", title="The loss became NaN/Inf",
+                             message=nan_message(epoch, batch, lr, norms, value), epoch=epoch,
+                             evidence={"epoch": epoch, "batch": batch, "grad_norm": norms}))
+        return "nan"
+
+    def _end_epoch(self, loop: _Loop, epoch: int, loss_sum: float,
+                   term_sums: dict[str, Any], seen: int, seconds: float) -> None:
+        """Validation, monitors and the epoch record (to callbacks, history and the run)."""
+        from workbench.train.monitors import DeadUnitProbe, gradient_norms
+
+        c, st, model = self.config, self.state, self.module
+        with DeadUnitProbe(model, enabled=c.monitors) as probe:  # on the validation pass
+            metrics = self._epoch_metrics(epoch, loss_sum, loop.task_metrics, seen, loop.lr,
+                                          seconds, loop.val.eval_inputs(), loop.val.y,
+                                          loop.objective.val_loss_fn())
+        for key, total in term_sums.items():
+            metrics[f"loss_{key}"] = float(total) / max(seen, 1)
+        if c.monitors:
+            metrics["grad_norm"] = gradient_norms(loop.groups)
+            metrics["dead_fraction"] = probe.fractions()
+        improved = st.observe(metrics, c.monitor, model)
+        metrics["improved"] = improved
+        if c.schedule == "plateau":
+            update_plateau(c, st.plateau, metrics["val_loss"])
+        if self.callbacks:
+            metrics = self._record_hooks(epoch, metrics)
+        self.history.append(metrics)
+        if loop.writer is not None:
+            loop.writer.metrics(metrics)
+            if improved:
+                loop.writer.best(st.best_state or model.state_dict())
+        self.emit(EpochEnd(epoch=epoch, metrics=metrics))
+
+    def _after_epoch(self, loop: _Loop, epoch: int) -> str:
+        """Checkpoint when due (every ``checkpoint_every`` epochs and at most once per
+        ``checkpoint_every_seconds``, always at the last epoch and when the run stops here),
+        then the reason to stop, or "completed" to go on."""
+        c, st = self.config, self.state
+        last_epoch = epoch == c.epochs - 1
+        run_seconds = st.elapsed_seconds + time.perf_counter() - loop.started
+        stopped = "completed"
+        if c.early_stopping and st.bad_epochs >= c.early_stopping:
+            stopped = "early_stopping"
+        elif self.control.stop_requested:  # asked for during the epoch's record or events
+            stopped = self.control.stop_reason
+        elif c.time_budget_seconds and run_seconds >= c.time_budget_seconds and not last_epoch:
+            stopped = "budget"
+        due = ((epoch + 1) % c.checkpoint_every == 0 and time.perf_counter()
+               - loop.last_checkpoint >= c.checkpoint_every_seconds)
+        if loop.writer is not None:
+            # a copy of this epoch's state either way: written now when due, else kept so
+            # that a stop inside the next epoch can still save it (_close_writer)
+            loop.pending = self._snapshot(epoch, loop, run_seconds)
+            if due or last_epoch or stopped != "completed":
+                loop.writer.checkpoint(*loop.pending)
+                loop.pending = None
+                loop.last_checkpoint = time.perf_counter()
+        self._emit_checkpoints(loop)
+        return stopped
+
+    def _snapshot(self, epoch: int, loop: _Loop, run_seconds: float) -> tuple:
+        """CPU copies of everything a resume after ``epoch`` needs (the checkpoint's
+        arguments), taken on the training thread so later steps cannot change them."""
+        from workbench.train.checkpoint_writer import cpu_copy
+
+        meta = {**self.state.to_meta(), "elapsed_seconds": run_seconds}
+        if loop.scaler is not None:
+            meta["grad_scaler"] = loop.scaler.state_dict()
+        return (epoch, cpu_copy(self.module.state_dict()),
+                cpu_copy(loop.optimizer.state_dict()),
+                cpu_copy({**self.state.extra_tensors(), **self._rng.tensors(),
+                          **loop.objective.state_tensors()}), meta)
+
+    def _emit_checkpoints(self, loop: _Loop) -> None:
+        for epoch, path in loop.writer.completed() if loop.writer is not None else []:
+            self.emit(CheckpointSaved(epoch=epoch, path=path))
 
     # objective and transfer learning ------------------------------------------------------
     def _make_objective(self, model: Any) -> Any:

@@ -44,7 +44,7 @@ def _graph(example: str, dataset):
 def _config(optimizer: str) -> TrainConfig:
     extra = {"momentum": 0.9, "lr": 0.05} if optimizer == "sgd" else {"lr": 0.003}
     return TrainConfig(epochs=4, batch_size=32, optimizer=optimizer, device="cpu",
-                       monitors=False, restore_best=False, **extra)
+                       monitors=False, restore_best=False, checkpoint_every_seconds=0, **extra)
 
 
 @pytest.mark.parametrize("example", ["cnn_digits", "resnet_small"])

@@ -9,7 +9,14 @@ from safetensors.torch import load_file
 from workbench.runs.run_store import RunStore
 from workbench.train.callbacks import FunctionCallback, RunControl
 from workbench.train.config import TrainConfig
-from workbench.train.events import BatchEnd, Diagnostic, EpochEnd, RunFinished, RunStarted
+from workbench.train.events import (
+    BatchEnd,
+    CheckpointSaved,
+    Diagnostic,
+    EpochEnd,
+    RunFinished,
+    RunStarted,
+)
 from workbench.train.trainer import Trainer
 
 
@@ -30,7 +37,9 @@ def test_fit_emits_events_and_writes_run_folder(tmp_path, spec, moons):
     for key in ("run_dir", "best_epoch", "val_loss", "val_accuracy", "train_accuracy",
                 "samples_per_second", "device"):
         assert summary[key] is not None
-    assert run.checkpoints() == [0, 1, 2] and (run.path / "best.safetensors").exists()
+    # a run shorter than checkpoint_every_seconds (default 120) is checkpointed at its end
+    assert run.checkpoints() == [2] and (run.path / "best.safetensors").exists()
+    assert [e.epoch for e in events if isinstance(e, CheckpointSaved)] == [2]
     epoch = run.metrics.read()[-1]
     assert set(epoch["grad_norm"]) == {"fc1", "fc2"} and "act1" in epoch["dead_fraction"]
     assert run.read_summary()["epochs_run"] == 3
@@ -134,7 +143,8 @@ def test_pause_blocks_until_resume(spec, moons):
 def test_early_stopping_restores_best(tmp_path, spec, moons):
     run = RunStore.create(tmp_path, "es")
     trainer = Trainer(spec, moons, cfg(epochs=60, lr=0.05, early_stopping=2,
-                                       monitor="val_accuracy"), run=run)
+                                       monitor="val_accuracy", checkpoint_every_seconds=0),
+                      run=run)
     summary = trainer.fit()
     assert summary["stopped_reason"] == "early_stopping" and summary["weights"] == "best"
     assert summary["epochs_run"] < 60 and summary["best_epoch"] <= summary["epochs_run"] - 2
