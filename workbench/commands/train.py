@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--target", metavar="COLUMN",
                        help="target column of a CSV dataset (default: the last column)")
     _add_csv_flags(train)
+    _add_image_flags(train)
     train.add_argument("--config", metavar="FILE",
                        help="JSON file with training settings (and optionally 'dataset')")
     train.add_argument("--resume", metavar="RUN_DIR",
@@ -115,6 +116,30 @@ def _add_csv_flags(parser: argparse.ArgumentParser) -> None:
                             "in 'workbench explain --group')")
 
 
+def _add_image_flags(parser: argparse.ArgumentParser) -> None:
+    """How to read an image folder; each flag sets the dataset option of the same name."""
+    group = parser.add_argument_group("reading an image folder (override the project's options)")
+    group.add_argument("--bad-images", dest="bad_images", choices=("fail", "skip"),
+                       help="a file that is not a readable image: fail (default, naming it) or "
+                            "skip it (counted and listed in the load report)")
+    group.add_argument("--image-size", dest="size", type=_image_size, metavar="H[,W]",
+                       help="decode images at this size (default: the network's input size, "
+                            "else the first image's)")
+    group.add_argument("--grayscale", action=argparse.BooleanOptionalAction, default=None,
+                       help="read images as one channel (default: RGB)")
+
+
+def _image_size(text: str) -> list[int]:
+    parts = [p.strip() for p in text.replace("x", ",").split(",") if p.strip()]
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2) or not all(1 <= v <= 4096 for v in values):
+        raise argparse.ArgumentTypeError(f"expected H or H,W in pixels (1-4096), found {text!r}")
+    return values * 2 if len(values) == 1 else values
+
+
 def _fail(message: str, as_json: bool) -> int:
     """Exit code 2 with the message on one stderr line (a list of problems joined)."""
     if as_json:
@@ -168,9 +193,22 @@ CSV_FLAGS = {"delimiter": "--delimiter", "skip_rows": "--skip-rows", "columns": 
              "exclude": "--exclude"}
 
 
+IMAGE_FLAGS = {"bad_images": "--bad-images", "size": "--image-size", "grayscale": "--grayscale"}
+
+
 def apply_data_flags(dataset: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """The dataset settings with --data-path, --target and the CSV flags applied."""
+    """The dataset settings with --data-path, --target, the CSV and the image-folder flags
+    applied."""
     given = {key: getattr(args, key) for key in CSV_FLAGS if getattr(args, key, None) is not None}
+    images = {key: getattr(args, key) for key in IMAGE_FLAGS
+              if getattr(args, key, None) is not None}
+    if images and dataset.get("name") != "image_folder":
+        flags = ", ".join(IMAGE_FLAGS[key] for key in images)
+        raise ProjectError(f"{flags}: only for image_folder datasets; the dataset is "
+                           f"'{dataset.get('name')}' (use --dataset image_folder --data-path "
+                           f"DIR)")
+    if images:
+        dataset = {**dataset, "options": {**(dataset.get("options") or {}), **images}}
     if not (given or getattr(args, "data_path", None) or getattr(args, "target", None)):
         return dataset
     options = dict(dataset.get("options") or {})

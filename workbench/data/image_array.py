@@ -40,9 +40,13 @@ class ImageArray:
         if self.preprocessing is not None:
             self.scale = float(self.preprocessing.get("scale", 1.0))
             self.mean = np.asarray(self.preprocessing.get("mean", [0.0] * channels),
-                                   dtype=np.float32).reshape(1, -1, 1, 1)
+                                   dtype=np.float64).reshape(1, -1, 1, 1)
             self.std = np.asarray(self.preprocessing.get("std", [1.0] * channels),
-                                  dtype=np.float32).reshape(1, -1, 1, 1)
+                                  dtype=np.float64).reshape(1, -1, 1, 1)
+            # x * (scale / std) - mean / std in float32: what the trainer computes on the
+            # device for a batch (workbench/train/batches.py), so both give the same inputs
+            self._mul = (self.scale / self.std).astype(np.float32)
+            self._sub = (self.mean / self.std).astype(np.float32)
         else:
             self.scale, self.mean, self.std = 1.0, None, None
 
@@ -140,9 +144,8 @@ class ImageArray:
         if self.preprocessing is None:
             return block
         out = block.astype(np.float32)
-        out *= np.float32(self.scale)
-        out -= self.mean
-        out /= self.std
+        out *= self._mul
+        out -= self._sub
         return out
 
 

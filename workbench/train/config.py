@@ -82,6 +82,10 @@ class TrainConfig:
                                  "only (a 1.9M-parameter MLP ran 0.65x as fast on an H100)")
     monitors: bool = _opt(True, "gradient norms and dead units each epoch")
     checkpoint_every: int = _opt(1, "save a checkpoint every N epochs", low=1, high=100_000)
+    checkpoint_every_seconds: float = _opt(
+        120.0, "and at most one checkpoint per this many seconds (0 = every N epochs); the "
+        "last epoch and every stop are always saved; written in the background",
+        low=0.0, high=1e7)
     time_budget_seconds: float = _opt(0.0, "end the run (reason 'budget') after the epoch that "
                                       "passes this many seconds (0 = no limit)",
                                       low=0.0, high=1e9)
