@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from tests.workbench.data import csv_old_reference as old
-from workbench.data import DataError, load_dataset
-from workbench.data import csv_loader, csv_reading, preprocessing
+from workbench.data import DataError, csv_loader, csv_reading, load_dataset, preprocessing
 
 
 def load_both(monkeypatch, spec):
