@@ -124,7 +124,6 @@ def test_kill_9_the_search_and_resume_at_once(tmp_path, capsys, tiny_project):
     from workbench.cli import main
 
     folder = tmp_path / "p"
-    url = f"sqlite:///{folder.resolve()}/search/search_mlp_digits.db"
     search = subprocess.Popen(
         [sys.executable, "-m", "workbench.cli", "search", str(tiny_project(epochs=100_000)),
          "--trials", "2", "--heartbeat", "60", "--project", str(folder), "--json"],

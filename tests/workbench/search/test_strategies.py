@@ -22,12 +22,17 @@ STEPPED = parse_space({"training": {"batch_size": {"kind": "int", "low": 16, "hi
                                            "step": 0.01}}})
 
 
-def test_every_strategy_name_makes_a_sampler():
-    for name in STRATEGIES:
-        if name == "cmaes":
-            continue  # needs the optional 'cmaes' package unless the space has choices
-        sampler, _ = make_sampler(name, STEPPED, seed=0)
-        assert isinstance(sampler, optuna.samplers.BaseSampler)
+@pytest.mark.parametrize("name, kind", [
+    ("random", optuna.samplers.RandomSampler), ("grid", optuna.samplers.GridSampler),
+    ("tpe", optuna.samplers.TPESampler), ("cmaes", optuna.samplers.CmaEsSampler),
+    ("nsga2", optuna.samplers.NSGAIISampler), ("evolution", RegularizedEvolutionSampler)])
+def test_every_strategy_name_makes_its_sampler(name, kind):
+    sampler, notes = make_sampler(name, STEPPED, seed=0)  # cmaes: a dependency, ranges only
+    assert type(sampler) is kind and notes == []
+
+
+def test_every_strategy_is_tested():
+    assert set(STRATEGIES) == {"random", "grid", "tpe", "cmaes", "nsga2", "evolution"}
     assert isinstance(make_sampler("evolution", MIXED)[0], RegularizedEvolutionSampler)
 
 
@@ -69,15 +74,28 @@ def test_pruners_by_name():
     assert isinstance(make_pruner("none", 10, n_objectives=2), optuna.pruners.NopPruner)
 
 
-def test_two_objectives_give_a_pareto_front(tmp_path, capsys, tiny_project):
-    code = main(["search", str(tiny_project()), "--strategy", "nsga2", "--trials", "2",
-                 "--objective", "val_accuracy", "--objective", "params", "--seed", "0",
+def dominated(row, rows):
+    """Whether another row has accuracy >= and parameters <=, one of them strictly."""
+    (acc, params) = row["values"]
+    return any(a >= acc and p <= params and (a, p) != (acc, params)
+               for a, p in (r["values"] for r in rows))
+
+
+def test_two_objectives_give_the_pareto_front(tmp_path, capsys, tiny_project):
+    code = main(["search", str(tiny_project()), "--strategy", "random", "--trials", "5",
+                 "--objective", "val_accuracy", "--objective", "params", "--seed", "1",
                  "--project", str(tmp_path / "p"), "--json"])
     out = capsys.readouterr()
     assert code == 0, out.err
     result = json.loads(out.out.splitlines()[-1])
     assert result["objectives"] == ["val_accuracy", "params"]
+    rows = result["trials"]
+    assert all(r["state"] == "complete" and len(r["values"]) == 2 for r in rows)
+    # the trials' parameter counts, as the runs recorded them (not accuracies)
+    assert all(r["values"][1] == int(r["values"][1]) > 1000 for r in rows)
+    expected = sorted(r["number"] for r in rows if not dominated(r, rows))
     front = result["pareto_front"]
-    assert 1 <= len(front) <= 2 and all(len(r["values"]) == 2 for r in front)
-    assert result["best_run_dir"] in [r["run_dir"] for r in front]
-    assert all(r["values"][1] > 1000 for r in front)  # parameter counts, not accuracies
+    assert sorted(r["number"] for r in front) == expected
+    assert len(expected) < len(rows)  # the seed gives a dominated trial: the front excludes it
+    best = max(front, key=lambda r: r["values"][0])
+    assert result["best_trial"] == best["number"] and result["best_run_dir"] == best["run_dir"]

@@ -97,69 +97,7 @@ def test_other_storages_are_left_as_they_are():
     assert batch_trial_writes(memory) is memory
 
 
-WORKER = """
-import sys, time
-from pathlib import Path
-import optuna
-from workbench.search.budget import optimize_within_budget
-from workbench.search.study import open_storage
-from workbench.search.trial_writes import batch_trial_writes
-
-url, go, budget = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = batch_trial_writes(open_storage(url, None), budget=budget)
-study = optuna.load_study(study_name="s", storage=storage)
-while not go.exists():
-    time.sleep(0.01)
-optimize_within_budget(study, lambda t: time.sleep(0.3) or t.suggest_int("n", 1, 8),
-                       n_trials=4)
-"""
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from postgres_server import PostgresUnavailable, start_server
-
-    try:
-        server = start_server("workbench_budget")
-    except PostgresUnavailable as exc:
-        pytest.skip(f"no PostgreSQL server here: {exc}")
-    yield server.url
-    server.stop()
-
-
-@pytest.mark.parametrize("budget", [1, 3])
-def test_two_workers_stop_at_the_budget(tmp_path, budget):
-    two_workers_at_once(f"sqlite:///{tmp_path / 's'}.db", tmp_path, budget)
-
-
-def test_two_workers_stop_at_the_budget_on_postgresql(tmp_path, postgres_url):
-    two_workers_at_once(postgres_url, tmp_path, 2)
-
-
-def two_workers_at_once(url, tmp_path, budget):
-    import subprocess
-    import sys
-
-    from workbench.search.study import open_storage
-
-    optuna.create_study(study_name="s", storage=open_storage(url, None))
-    go = tmp_path / "go"
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(go), str(budget)])
-               for _ in range(2)]
-    import time
-
-    time.sleep(1.5)  # both loaded the study and wait
-    go.touch()  # ask at the same moment
-    assert [w.wait(60) for w in workers] == [0, 0]
-    trials = optuna.load_study(study_name="s", storage=open_storage(url, None)).trials
-    # without the budget: 2 x 4; with Optuna's MaxTrialsCallback: up to budget + 1
-    assert [t.number for t in trials] == list(range(budget))
-    assert all(t.state.name == "COMPLETE" for t in trials)
+# two workers at the budget, exactly: test_budget.py
 
 
 def test_another_process_trial_can_be_marked(tmp_path):
