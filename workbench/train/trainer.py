@@ -183,10 +183,9 @@ class Trainer:
             if self._caller_rng is not None:  # failed mid-epoch: give the caller its RNG back
                 self._caller_rng.restore()
                 self._caller_rng = None
-            message = f"{type(exc).__name__}: {exc}"
-            if "out of memory" in str(exc).lower():
-                message = (f"the device ran out of memory ({exc}). Use a smaller batch size or "
-                           f"a smaller network, or train on the CPU.")
+            from workbench.train.memory_errors import out_of_memory_message
+
+            message = out_of_memory_message(exc) or f"{type(exc).__name__}: {exc}"
             self.emit(RunFailed(error=type(exc).__name__, message=message))
             if self.run is not None:
                 self.run.write_summary({"run_dir": str(self.run.path), "stopped_reason":
@@ -252,7 +251,7 @@ class Trainer:
         from workbench.train.batches import batches_for
         from workbench.train.checkpoint_writer import CheckpointWriter
         from workbench.train.monitors import layer_parameters
-        from workbench.train.optimizers import make_optimizer
+        from workbench.train.optimizers import fused_note, make_optimizer
         from workbench.train.task_metrics import metrics_for, settings_error, task_of
 
         c, ds, dev = self.config, self.dataset, self.device
@@ -274,6 +273,9 @@ class Trainer:
         val = batches_for(ds.x_val, ds.y_val, dev, channels_last)
         objective = self._make_objective(model)
         optimizer = self.optimizer = make_optimizer(self._param_groups(model, objective), c)
+        unfused = fused_note(optimizer)
+        if unfused and self.run is not None and not self._resuming:  # a slower step, said
+            self.run.record_event({"kind": "optimizer", "fused": False, "note": unfused})
         if self._resume_optimizer is not None:
             # after channels-last above: the buffers take the parameters' final layout
             restore_optimizer_state(optimizer, self._resume_optimizer)
