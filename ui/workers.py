@@ -7,6 +7,9 @@ events into signals of ``TrainingWorker``:
 * batch events are coalesced: points collect in a buffer that is sent as one ``batches(list)``
   signal at most ``throttle_hz`` times a second (a leading-edge rate limit, like superqt's
   throttler) and flushed before every other event, so no point is lost and order is kept;
+* ``dataProgress`` (the dataset being decoded or generated before training: done, total,
+  per_second, seconds_left, stage) is rate-limited the same way, and its last event (all done)
+  always goes through;
 * ``started``, ``epoch``, ``diagnostic``, ``finished`` and ``failed`` are always delivered;
   any exception (``RunSetupError``, out of memory, a bug) becomes ``failed(message)``;
 * ``histograms`` (per-layer weights/gradients at a checkpoint,
@@ -19,7 +22,10 @@ events into signals of ``TrainingWorker``:
 Worker code never touches widgets; it only emits plain dicts/lists, which Qt queues to the GUI
 thread. Pause, resume and stop go through the trainer's ``RunControl``. ``shutdown_all()`` (also
 connected to ``aboutToQuit``) stops every job and waits for its thread, so no QThread is ever
-destroyed while running. ``BackgroundCall`` runs one plain function off the GUI thread.
+destroyed while running. ``BackgroundCall`` runs one plain function off the GUI thread (with
+``with_progress=True`` the function gets a ``report(value)`` callable whose values arrive,
+rate-limited, as ``worker.progress``, and a ``cancelled()`` callable that ``request_cancel``
+turns True).
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ class _EventBridge(Callback):
         self.want_histograms = histograms
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = 0.0
+        self.last_data_progress = -1.0
         self.batches_per_epoch = 1
         self.run_dir: str | None = None
         self.failure: str | None = None
@@ -90,6 +97,12 @@ class _EventBridge(Callback):
             self.buffer.append(point)
             if time.perf_counter() - self.last_flush >= self.interval:
                 self.flush()
+            return
+        if isinstance(event, getattr(ev, "DataProgress", ())):  # TEMP until events lands
+            now = time.perf_counter()
+            if now - self.last_data_progress >= self.interval or event.done >= event.total:
+                self.last_data_progress = now
+                self.worker.dataProgress.emit(dataclasses.asdict(event))
             return
         self.flush()
         if isinstance(event, ev.RunStarted):
@@ -191,6 +204,7 @@ class TrainingWorker(QObject):
     """Runs one RunRequest when ``run`` is called (on its QThread). Emits plain data only."""
 
     started = Signal(dict)
+    dataProgress = Signal(dict)  # {"done", "total", "per_second", "seconds_left", "stage"}
     batches = Signal(list)
     epoch = Signal(dict)
     diagnostic = Signal(dict)
@@ -339,6 +353,7 @@ class TrainingJob(_ThreadedJob):
     """
 
     started = Signal(dict)
+    dataProgress = Signal(dict)  # the data being decoded/generated, before ``started``
     batches = Signal(list)
     epoch = Signal(dict)
     histograms = Signal(dict)
@@ -357,8 +372,8 @@ class TrainingJob(_ThreadedJob):
         super().__init__(worker, worker.run, worker.done)
         self.worker: TrainingWorker = worker
         self.request = request
-        for name in ("started", "batches", "epoch", "diagnostic", "finished", "failed",
-                     "setupProblems"):
+        for name in ("started", "dataProgress", "batches", "epoch", "diagnostic", "finished",
+                     "failed", "setupProblems"):
             getattr(worker, name).connect(getattr(self, name))
         if self.analysis is not None:
             self.analysis.worker.histograms.connect(self.histograms)
@@ -400,16 +415,34 @@ class TrainingJob(_ThreadedJob):
 class _CallWorker(QObject):
     result = Signal(object)
     error = Signal(str)
+    progress = Signal(object)
     done = Signal()
 
-    def __init__(self, function: Callable[[], Any]) -> None:
+    def __init__(self, function: Callable[..., Any], with_progress: bool = False,
+                 throttle_hz: float = 10.0) -> None:
         super().__init__()
         self.function = function
+        self.with_progress = with_progress
+        self.interval = 1.0 / throttle_hz if throttle_hz > 0 else 0.0
+        self.cancel_event = threading.Event()
+        self._last_progress = -1.0
+
+    def report(self, value: Any, final: bool = False) -> None:
+        """(Worker thread.) Send ``value`` as ``progress``, at most ``throttle_hz`` a second
+        unless ``final``."""
+        now = time.perf_counter()
+        if final or now - self._last_progress >= self.interval:
+            self._last_progress = now
+            self.progress.emit(value)
 
     @Slot()
     def run(self) -> None:
         try:
-            self.result.emit(self.function())
+            if self.with_progress:
+                value = self.function(self.report, self.cancel_event.is_set)
+            else:
+                value = self.function()
+            self.result.emit(value)
         except BaseException as exc:
             self.error.emit(f"{type(exc).__name__}: {exc}")
         finally:
@@ -417,12 +450,21 @@ class _CallWorker(QObject):
 
 
 class BackgroundCall(_ThreadedJob):
-    """``function()`` on a thread; its value arrives as ``worker.result``, errors as ``error``."""
+    """``function()`` on a thread; its value arrives as ``worker.result``, errors as ``error``.
+    With ``with_progress`` it is called as ``function(report, cancelled)``."""
 
-    def __init__(self, function: Callable[[], Any]) -> None:
-        worker = _CallWorker(function)
+    def __init__(self, function: Callable[..., Any], with_progress: bool = False) -> None:
+        worker = _CallWorker(function, with_progress)
         super().__init__(worker, worker.run, worker.done)
         self.worker: _CallWorker = worker
+
+    def request_cancel(self) -> None:
+        """Make ``cancelled()`` True (the function decides when to stop)."""
+        self.worker.cancel_event.set()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        self.request_cancel()
+        return super().shutdown(timeout_ms)
 
 
 def active_jobs() -> list[Any]:
