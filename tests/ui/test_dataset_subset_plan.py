@@ -17,6 +17,7 @@ from ui.dialogs.dataset_subset_plan import (
     with_subset,
 )
 from workbench.data import load_dataset
+from workbench.data.subsets import class_index
 from workbench.paths import REPO_ROOT
 
 DIGITS = [str(i) for i in range(10)]
@@ -45,6 +46,16 @@ def test_class_indices_by_name_or_index_in_the_given_order():
     assert class_indices([9, "5", 7], DIGITS) == [9, 5, 7]
     assert class_indices(["virginica", 0, "nope", 7], IRIS) == [2, 0]
     assert class_indices("virginica", IRIS) == []
+
+
+def test_class_indices_follow_the_core_rule_where_the_copies_used_to_differ():
+    """The dialog used its own copy, which dropped ``20`` for the class named "20" (the
+    loader keeps it) and read "²" as a digit; now both call the core's ``class_index``."""
+    labels = ["10", "20", "30"]
+    wanted = [20, "30", " 0 ", "²", "--1", 7, 20]
+    assert class_indices(wanted, labels) == [1, 2, 0]
+    assert class_indices(wanted, labels) == [i for i in dict.fromkeys(
+        class_index(w, labels) for w in wanted) if i is not None]
 
 
 def test_preview_counts_are_the_loaders():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from workbench.data.subsets import SUBSET_OPTIONS
+from workbench.data.subsets import SUBSET_OPTIONS, class_index
 
 
 @dataclass(frozen=True)
@@ -105,19 +105,14 @@ def availability(dataset: dict[str, Any]) -> tuple[bool, str]:
 
 
 def class_indices(wanted: Any, names: list[str]) -> list[int]:
-    """The indices of the classes an option lists (names first, then indices), in its order;
-    entries that name no class are left out (the core's loader reports them)."""
+    """The indices of the classes an option lists, in its order, by the core's rule
+    (:func:`workbench.data.subsets.class_index`); entries that name no class, and repeats,
+    are left out (the core's loader reports them)."""
     if not isinstance(wanted, list):
         return []
     indices: list[int] = []
     for item in wanted:
-        index: int | None = None
-        if isinstance(item, str) and item in names:
-            index = names.index(item)
-        elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item < len(names):
-            index = item
-        elif isinstance(item, str) and item.strip().isdigit() and int(item) < len(names):
-            index = int(item)
+        index = class_index(item, names)
         if index is not None and index not in indices:
             indices.append(index)
     return indices

@@ -14,6 +14,7 @@ they stay in the dataset spec, so a built-in dataset's fingerprint (name + optio
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import numpy as np
@@ -30,23 +31,36 @@ def split_subset_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[
     return loader, subset
 
 
-def _class_index(wanted: Any, names: list[str], dataset: str) -> int:
-    """The index of one class as written: a class name, else an index (int or digits)."""
+def class_index(wanted: Any, names: list[str]) -> int | None:
+    """The index of one class as the ``classes`` option writes it, or None when it names no
+    class. A class name first; else an index (an int, or ASCII digits in a string) in
+    0..len-1; else an out-of-range number that is a class's name (``20`` for the class "20").
+    The one rule for the loader and the dataset dialog."""
     if isinstance(wanted, str) and wanted in names:
         return names.index(wanted)
     index = wanted
-    if isinstance(wanted, str) and wanted.strip().lstrip("-").isdigit():
+    if isinstance(wanted, str) and re.fullmatch(r"\s*-?[0-9]+\s*", wanted):
         index = int(wanted)
     if isinstance(index, bool) or not isinstance(index, int):
+        return None
+    if 0 <= index < len(names):
+        return index
+    return names.index(str(index)) if str(index) in names else None
+
+
+def _class_index(wanted: Any, names: list[str], dataset: str) -> int:
+    """:func:`class_index`, or a DataError naming what was written and the classes."""
+    index = class_index(wanted, names)
+    if index is not None:
+        return index
+    number = isinstance(wanted, int) and not isinstance(wanted, bool) or (
+        isinstance(wanted, str) and re.fullmatch(r"\s*-?[0-9]+\s*", wanted))
+    if not number:
         raise DataError(f"dataset '{dataset}': option 'classes' lists {wanted!r}; expected a "
                         f"class name or index (classes: {', '.join(names)})")
-    if not 0 <= index < len(names):
-        if str(index) in names:
-            return names.index(str(index))
-        raise DataError(f"dataset '{dataset}': option 'classes' lists {wanted!r}, which is "
-                        f"neither a class name nor an index 0..{len(names) - 1} (classes: "
-                        f"{', '.join(names)})")
-    return index
+    raise DataError(f"dataset '{dataset}': option 'classes' lists {wanted!r}, which is "
+                    f"neither a class name nor an index 0..{len(names) - 1} (classes: "
+                    f"{', '.join(names)})")
 
 
 def select_classes(raw: Any, subset: dict[str, Any], dataset: str) -> tuple[Any, list[str]]:

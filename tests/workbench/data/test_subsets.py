@@ -8,6 +8,8 @@ import pytest
 from workbench.data import load_dataset
 from workbench.data.errors import DataError
 from workbench.data.fingerprint import data_fingerprint
+from workbench.data.raw import RawData
+from workbench.data.subsets import class_index, select_classes
 
 
 def _digits(**options):
@@ -79,3 +81,23 @@ def test_bad_subset_options_are_named(options, message):
 def test_classes_on_a_regression_dataset_is_refused():
     with pytest.raises(DataError, match="'classes' is for classification datasets"):
         load_dataset({"name": "diabetes", "options": {"classes": [0, 1]}})
+
+
+LABELS = ["10", "20", "30"]  # class names that are numbers, not their own indices
+
+
+@pytest.mark.parametrize(("wanted", "index"), [
+    ("20", 1), (1, 1), ("1", 1), (" 2 ", 2),  # a name first, then an index
+    (20, 1),  # out of range as an index, but the name of a class
+    ("--1", None), ("²", None), (-1, None), (3, None), (True, None), (1.0, None), ("x", None),
+])
+def test_class_index_is_a_name_then_an_index_then_a_number_that_names_a_class(wanted, index):
+    assert class_index(wanted, LABELS) == index
+
+
+def test_the_loader_keeps_the_class_a_number_names():
+    raw = RawData(x=np.zeros((4, 1)), y=np.array([0, 1, 2, 1]), class_names=LABELS)
+    kept, _ = select_classes(raw, {"classes": [20, "30"]}, "labels")
+    assert kept.class_names == ["20", "30"] and kept.y.tolist() == [0, 1, 0]
+    with pytest.raises(DataError, match=r"lists '--1'; expected a class name or index"):
+        select_classes(raw, {"classes": ["--1", 1]}, "labels")
