@@ -41,7 +41,7 @@ from workbench.data.csv_reading import (
 )
 from workbench.data.errors import DataError
 from workbench.data.raw import RawData
-from workbench.data.tabular import is_token, parse_numbers, remember_numbers
+from workbench.data.tabular import parse_numbers, remember_parse
 
 NUMERIC_SHARE = 0.9
 MAX_CLASS_LIKE_DISTINCT = 20
@@ -151,7 +151,7 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray | None,
         if c == t or name in skip:
             continue
         values = table.columns[c] if keep is None else table.columns[c][keep]
-        missing = is_token(values, MISSING_VALUES)  # cells are stripped already
+        missing = table.missing[c] if keep is None else table.missing[c][keep]
         filled = values[~missing]
         if not len(filled):
             notes.append(f"column '{name}' has no value in any row: left out")
@@ -166,8 +166,10 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray | None,
             numeric.append(name)
             parsed = np.full(len(values), np.nan)
             parsed[~missing] = numbers
-            remember_numbers(values, missing, parsed)
-        elif _share(filled) >= NUMERIC_SHARE:
+            remember_parse(values, missing, parsed)
+        else:
+            remember_parse(values, missing)
+        if numbers is None and _share(filled) >= NUMERIC_SHARE:
             lines = table.line_numbers if keep is None else table.line_numbers[keep]
             for line, value in zip(lines.tolist(), values.tolist()):
                 if not is_missing(value) and not _parses(value):
@@ -228,7 +230,7 @@ def load_csv(options: dict[str, Any]) -> RawData:
     table = read_table(path, CsvOptions.from_options(options))
     target, target_chosen = _target(table, options)
     t = table.header.index(target)
-    keep = ~is_token(table.columns[t], MISSING_VALUES)
+    keep = ~table.missing[t]
     rows_kept = None if keep.all() else keep  # None: every row, no copies
     labels = table.columns[t] if rows_kept is None else table.columns[t][keep]
     if not len(labels):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ _ALIASES = {"auto": "auto", "tab": "\t", "\\t": "\t", "space": " ", "comma": ","
 _SNIFF_BYTES = 64 * 1024
 _BLOCK_CHARS = 1 << 20  # characters read at a time
 _CHUNK_ROWS = 16_384  # rows gathered before they become columns
+_SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
 TEXT = np.dtypes.StringDType()  # variable-width text: short cells inline, 16 bytes each
 
 
@@ -105,6 +107,7 @@ class Table:
     delimiter: str
     delimiter_detected: bool
     header_given: bool = False
+    missing: list[np.ndarray] | None = None  # per column: True where a cell is a missing token
 
     @property
     def rows(self) -> list[list[str]]:
@@ -247,13 +250,25 @@ class _Lines:
                 f"(option \"skip_rows\")")
 
 
-def strip_text(array: np.ndarray, cells: Sequence[str] | None = None) -> np.ndarray:
-    """A ``StringDType`` array's cells stripped exactly as ``str.strip`` strips them
-    (``cells``: the same cells as Python strings, when the caller has them)."""
-    cells = array.tolist() if cells is None else cells
-    if "\x00" in "".join(cells):  # numpy's string functions take NUL for an end of text
+def strip_text(array: np.ndarray) -> np.ndarray:
+    """A ``StringDType`` array's cells stripped exactly as ``str.strip`` strips them."""
+    cells = array.tolist()
+    joined = "".join(cells)
+    if "\x00" in joined:  # numpy's string functions take NUL for an end of text
         return np.array([cell.strip() for cell in cells], dtype=TEXT)
+    if _SPACE.search(joined) is None:
+        return array  # no whitespace anywhere: nothing to strip
     return np.strings.strip(array)
+
+
+def _text_and_missing(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One column of a chunk of rows: its stripped cells as ``StringDType`` and where they are
+    missing tokens (Python's own strip and set lookup: faster than numpy string functions on
+    short cells, and exact)."""
+    if _SPACE.search("".join(cells)) is not None:
+        cells = list(map(str.strip, cells))
+    missing = np.fromiter(map(MISSING_SET.__contains__, cells), dtype=bool, count=len(cells))
+    return np.array(cells, dtype=TEXT), missing
 
 
 class _Columns:
@@ -263,6 +278,7 @@ class _Columns:
     def __init__(self, width: int, trailing: int) -> None:
         self.width = width
         self.parts: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self.missing: list[list[np.ndarray]] = [[] for _ in range(width)]
         self.line_parts: list[np.ndarray] = []
         self.rows: list[list[str]] = []
         self.lines: list[int] = []
@@ -277,10 +293,12 @@ class _Columns:
     def flush(self) -> None:
         if not self.rows:
             return
-        columns = [strip_text(np.array(cells, dtype=TEXT), cells)
-                   for cells in zip(*self.rows)]
-        for part, column in zip(self.parts, columns):
-            part.append(column)
+        columns = []
+        for part, missing, cells in zip(self.parts, self.missing, zip(*self.rows)):
+            text, absent = _text_and_missing(cells)
+            part.append(text)
+            missing.append(absent)
+            columns.append(text)
         self.line_parts.append(np.array(self.lines, dtype=np.int64))
         empty = 0
         while empty < self.trailing and not np.any(columns[self.width - 1 - empty] != ""):
@@ -288,11 +306,13 @@ class _Columns:
         self.trailing = empty
         self.rows, self.lines = [], []
 
-    def arrays(self) -> tuple[list[np.ndarray], np.ndarray]:
+    def arrays(self) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """(the columns, their missing masks, the line numbers)."""
         self.flush()
         columns = [np.concatenate(part) for part in self.parts]
-        self.parts = []
-        return columns, np.concatenate(self.line_parts)
+        missing = [np.concatenate(part) for part in self.missing]
+        self.parts, self.missing = [], []
+        return columns, missing, np.concatenate(self.line_parts)
 
 
 def _trailing_empty(header: list[str], options: CsvOptions) -> int:
@@ -341,7 +361,8 @@ def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = N
         reader = _split(_joined(lines), delimiter)
         start = 1
         for row in reader:
-            if "".join(row).strip():
+            first = row[0] if row else ""
+            if (first and not first.isspace()) or "".join(row).strip():
                 if delimiter == " " and row and row[-1] == "":
                     row = row[:-1]  # trailing spaces
                 records += 1
@@ -381,7 +402,7 @@ def read_table(path: Path | str, options: CsvOptions | dict[str, Any] | None = N
                         f"{len(header)} (like {what}; delimiter "
                         f"{delimiter_label(delimiter)})"
                         f"{lines.hint(options) or delimiter_hint(row, delimiter, 'row')}")
-    columns, line_numbers = data.arrays()
+    columns, missing, line_numbers = data.arrays()
     return Table(path=path, header=header, columns=columns[:len(header)],
                  line_numbers=line_numbers, delimiter=delimiter, delimiter_detected=detected,
-                 header_given=options.columns is not None)
+                 header_given=options.columns is not None, missing=missing[:len(header)])

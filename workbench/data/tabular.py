@@ -29,8 +29,8 @@ from workbench.data.errors import DataError
 
 MISSING_CATEGORY = "missing"
 _EPS = 1e-8
-# id(column) -> (a weak reference to it, its missing mask, its numbers): see remember_numbers
-_PARSED: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = {}
+# id(column) -> (a weak reference to it, its missing mask, its numbers): see remember_parse
+_PARSED: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray | None]] = {}
 
 
 def as_text(values: Any) -> np.ndarray:
@@ -61,36 +61,40 @@ def is_token(cells: np.ndarray, tokens: Sequence[str]) -> np.ndarray:
     if not tokens or not len(cells):
         return found
     short = np.flatnonzero(np.strings.str_len(cells) <= max(map(len, tokens)))
-    candidates = cells[short]
-    hit = np.zeros(len(short), dtype=bool)
-    for token in tokens:
-        hit |= candidates == np.array([token], dtype=TEXT)
+    hit = np.isin(cells[short], np.array(tokens, dtype=TEXT))
     found[short] = hit
     return found
 
 
-def remember_numbers(values: np.ndarray, missing: np.ndarray, numbers: np.ndarray) -> None:
-    """Keep a column's parse (its missing mask for :data:`MISSING_VALUES`, and float64
-    numbers where it is not missing) while the column lives, so fitting and encoding it do not
-    parse a million cells again. The column is made read-only: the parse stays true."""
+def remember_parse(values: np.ndarray, missing: np.ndarray,
+                   numbers: np.ndarray | None = None) -> None:
+    """Keep what the loader found in a column of STRIPPED cells (its missing mask for
+    :data:`MISSING_VALUES`; for a numeric column its float64 numbers, NaN where missing) while
+    the column lives, so fitting and encoding a million cells do not find it again. The column
+    is made read-only, so the memo stays true."""
     values.flags.writeable = False
     key = id(values)
     _PARSED[key] = (weakref.ref(values, lambda _ref: _PARSED.pop(key, None)), missing, numbers)
 
 
-def _remembered(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+def _remembered(values: Any) -> tuple[np.ndarray, np.ndarray | None] | None:
     entry = _PARSED.get(id(values))
     if entry is None or entry[0]() is not values:
         return None
     return entry[1], entry[2]
 
 
+def _stripped(values: Any) -> np.ndarray:
+    """The cells as stripped ``StringDType`` text (a remembered column is stripped already)."""
+    return values if _remembered(values) is not None else strip_text(as_text(values))
+
+
 def column_numbers(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """(missing mask, float64 numbers with NaN where missing) of a column, or None when a
     cell that is not missing is not a number."""
     known = _remembered(values)
-    if known is not None:
-        return known
+    if known is not None and known[1] is not None:
+        return known[0], known[1]
     text = as_text(values)
     missing = is_token(strip_text(text), MISSING_VALUES)
     numbers = np.full(len(text), np.nan)
@@ -145,8 +149,8 @@ def fit_tabular(columns: Mapping[str, np.ndarray], numeric: Sequence[str],
             if indicator:
                 names.append(f"{name}_missing")
         else:
-            cells = strip_text(as_text(values)[train_idx])
-            missing = missing_mask(cells)
+            cells = _stripped(values)[train_idx]
+            missing = missing_mask(values)[train_idx]
             categories = sorted(set(cells[~missing].tolist())
                                 | ({MISSING_CATEGORY} if missing.any() else set()))
             specs.append({"name": name, "type": "categorical", "categories": categories})
@@ -176,7 +180,7 @@ def _numbers(spec: Mapping[str, Any], values: np.ndarray, missing: np.ndarray,
                         f"model was saved before missing values were supported)")
     median = float(spec.get("median", 0.0))
     known = _remembered(values) if tuple(tokens) == MISSING_VALUES else None
-    if known is not None:  # the loader's own parse of these cells
+    if known is not None and known[1] is not None:  # the loader's own parse of these cells
         return np.where(missing, median, known[1])
     text = as_text(values)
     out = np.full(len(text), median)
@@ -241,7 +245,7 @@ def encode_tabular(pre: Mapping[str, Any], columns: Mapping[str, np.ndarray]) ->
             if spec.get("indicator"):
                 out[:, at + 1] = missing
         else:
-            index = _one_hot_index(spec["categories"], strip_text(as_text(values)), missing)
+            index = _one_hot_index(spec["categories"], _stripped(values), missing)
             hit = np.flatnonzero(index >= 0)
             out[hit, at + index[hit]] = 1.0
         at += width
