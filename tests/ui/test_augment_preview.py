@@ -57,16 +57,16 @@ def test_quick_changes_are_debounced_and_the_dataset_is_loaded_once(qtbot, secti
 
     monkeypatch.setattr(augment_preview, "compute_preview", counting)
     section.set_dataset_spec(DIGITS)
-    for value in (10, 20, 30, 40):
+    drawn(qtbot, section.preview)
+    assert calls == [("", True)]
+    for value in (10, 20, 30, 40):  # a burst of edits: one drawing, of the last
         section.checks["rotate"].setChecked(True)
         section.values["rotate"].setValue(value)
     drawn(qtbot, section.preview)
-    assert calls[-1][0] == "rotate=40"
-    assert len(calls) <= 2  # debounced (one may have started before the edits)
+    assert calls[1:] == [("rotate=40", False)]  # the loaded dataset is reused
     section.checks["hflip"].setChecked(True)
     drawn(qtbot, section.preview)
-    assert calls[-1] == ("hflip,rotate=40", False)  # the loaded dataset is reused
-    assert sum(1 for _, load in calls if load) == 1
+    assert calls[-1] == ("hflip,rotate=40", False) and len(calls) == 3
 
 
 def test_data_that_are_not_images_get_a_line_instead_of_the_grid(qtbot, section):

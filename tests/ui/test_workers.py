@@ -141,7 +141,8 @@ class FakeSignal:
 
 class FakeWorker:
     def __init__(self):
-        for name in ("started", "batches", "epoch", "histograms", "diagnostic"):
+        for name in ("started", "batches", "epoch", "histograms", "diagnostic",
+                     "dataProgress"):
             setattr(self, name, FakeSignal())
 
 
@@ -157,6 +158,45 @@ def test_bridge_coalesces_batches_and_flushes_before_epoch():
     assert [p["batch"] for p in points] == list(range(100))
     assert points[-1]["x"] == pytest.approx(1.0)
     assert fake.epoch.calls == [{"val_loss": 1.0, "epoch": 0, "x": 1}]
+
+
+def test_bridge_rate_limits_data_progress_and_keeps_the_last_event():
+    fake = FakeWorker()
+    bridge = _EventBridge(fake, throttle_hz=30, histograms=False)
+    for done in range(0, 60_001, 100):  # 601 events in far less than 1/30 s
+        bridge.on_event(ev.DataProgress(done, 60_000, 2_000.0, 1.0, "decoding images"))
+    sent = fake.dataProgress.calls
+    assert 1 <= len(sent) <= 3
+    assert sent[0]["done"] == 0 and sent[-1]["done"] == 60_000  # the end always goes through
+    assert sent[-1] == {"done": 60_000, "total": 60_000, "per_second": 2_000.0,
+                        "seconds_left": 1.0, "stage": "decoding images"}
+
+
+def test_background_call_reports_progress_and_can_be_cancelled(qtbot):
+    import time
+
+    def count(report, cancelled):
+        for i in range(10_000):  # far faster than 10 a second
+            report(i)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if cancelled():
+                return "cancelled"
+            time.sleep(0.01)
+        return "ran to the end"
+
+    call = BackgroundCall(count, with_progress=True)
+    seen: list[int] = []
+    results: list[str] = []
+    call.worker.progress.connect(seen.append)
+    call.worker.result.connect(results.append)
+    call.start()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    call.request_cancel()
+    assert call.wait(10_000)
+    qtbot.waitUntil(lambda: bool(results), timeout=5_000)
+    assert results == ["cancelled"]
+    assert seen[0] == 0 and len(seen) < 10  # rate-limited (10 a second), not 10,000
 
 
 def test_describe_failure_messages():
