@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.train.metric_direction import find_metric_direction
+
 # Settings shown first when they differ, in this order; other training options follow.
 SETTING_ORDER = ("dataset", "data options", "network", "layers", "epochs", "batch_size",
                  "optimizer", "lr", "weight_decay", "schedule", "loss", "momentum",
@@ -158,13 +160,10 @@ def diff_html(names: list[str], settings: list[dict[str, Any]],
             f"<p><small>Same in all: {html.escape(shared) or 'nothing'}</small></p>")
 
 
-LOWER_IS_BETTER = {"val_loss", "val_mae", "val_rmse"}
-HIGHER_IS_BETTER = {"val_accuracy", "val_r2", "samples_per_second"}
-
-
 def _best_index(key: str, values: list[Any]) -> int | None:
     numbers = [(v, i) for i, v in enumerate(values) if isinstance(v, (int, float))
                and not isinstance(v, bool) and v == v]
-    if len(numbers) < 2 or key not in LOWER_IS_BETTER | HIGHER_IS_BETTER:
+    direction = find_metric_direction(key)  # None: not a metric with a better end (epochs)
+    if len(numbers) < 2 or direction is None:
         return None
-    return (min(numbers) if key in LOWER_IS_BETTER else max(numbers))[1]
+    return (min(numbers) if direction == "minimize" else max(numbers))[1]

@@ -54,9 +54,11 @@ def study_path(project_dir: str | Path, study: str) -> Path:
 
 
 def direction(objective: str) -> str:
-    from workbench.search.runner import OBJECTIVES
+    """The core's rule (:func:`workbench.train.metric_direction.metric_direction`); a name it
+    does not know (a study written by another version) reads as "maximize"."""
+    from workbench.train.metric_direction import find_metric_direction
 
-    return OBJECTIVES.get(objective, "maximize")
+    return find_metric_direction(objective) or "maximize"
 
 
 def best_so_far(trials: list[dict[str, Any]], maximize: bool) -> list[tuple[int, float]]:

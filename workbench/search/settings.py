@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.search.errors import SearchError
+from workbench.train.metric_direction import metric_direction
 
-# objective name -> (where its value comes from, direction)
-OBJECTIVES = {"val_accuracy": "maximize", "val_loss": "minimize", "val_mae": "minimize",
-              "params": "minimize"}
+# objective name -> direction (the one rule: workbench.train.metric_direction)
+OBJECTIVES = {name: metric_direction(name) for name in ("val_accuracy", "val_loss", "val_mae",
+                                                         "params")}
 DEFAULT_TRIALS = 10  # a new study's budget when none is given
 
 

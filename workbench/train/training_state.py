@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.train.metric_direction import is_better
 from workbench.train.schedules import PlateauState
 
 BEST_PREFIX = "best."
@@ -32,10 +33,7 @@ class TrainingState:
         if value is None or not math.isfinite(value):
             self.bad_epochs += 1
             return False
-        higher_is_better = monitor.endswith("accuracy")
-        better = self.best_value is None or (
-            value > self.best_value if higher_is_better else value < self.best_value)
-        if better:
+        if is_better(monitor, value, self.best_value):
             self.best_value, self.best_epoch, self.bad_epochs = value, metrics["epoch"], 0
             self.best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
             return True
