@@ -2,8 +2,8 @@
 
 Everything heavy runs on a background thread (``ui.workers.BackgroundCall``): loading the
 project's dataset the first time the grid is shown (an image folder decodes into its cache
-there, never on the GUI thread) and drawing the samples. Requests are debounced
-(``PREVIEW_DELAY_MS``) and only the newest one is drawn: a request that arrives while one is
+there, never on the GUI thread; ``LOAD_DELAY_MS`` after it is shown, so start-up is not
+slowed) and drawing the samples. Requests are debounced (``PREVIEW_DELAY_MS``) and only the newest one is drawn: a request that arrives while one is
 being computed waits and replaces any other that waits. The loaded dataset is kept for the
 next request and announced (``datasetLoaded``) so the form can disable options that do not
 fit it. Data that are not images (a CSV, token ids) get a line instead of the grid.
@@ -18,6 +18,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 PREVIEW_DELAY_MS = 200
+LOAD_DELAY_MS = 1500  # the first load waits for the window to settle (it imports torch)
 COUNT = 16
 COLUMNS = 4
 THUMB = 56  # pixels per thumbnail
@@ -145,7 +146,9 @@ class AugmentPreview(QtWidgets.QWidget):
     def schedule(self) -> None:
         """Redraw soon (debounced); only while shown: a hidden grid loads nothing."""
         if self.spec and self.spec.get("name") and self.isVisible():
-            self._timer.start()
+            loaded = self._loaded_key == _key(self.spec)
+            self._timer.start(PREVIEW_DELAY_MS if loaded or self._timer.isActive()
+                              else LOAD_DELAY_MS)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
