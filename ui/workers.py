@@ -98,7 +98,7 @@ class _EventBridge(Callback):
             if time.perf_counter() - self.last_flush >= self.interval:
                 self.flush()
             return
-        if isinstance(event, getattr(ev, "DataProgress", ())):  # TEMP until events lands
+        if isinstance(event, ev.DataProgress):  # rate-limited; the last one always sent
             now = time.perf_counter()
             if now - self.last_data_progress >= self.interval or event.done >= event.total:
                 self.last_data_progress = now
