@@ -140,8 +140,8 @@ def _numeric_columns(table: Table, t: int, keep: np.ndarray | None,
                                 list[str]]:
     """Feature columns (strings), the numeric ones, missing cells per column, notes, and the
     columns written with decimal commas (their cells converted to decimal points). ``keep``
-    selects the rows (None: all). A numeric column's parse is remembered with it
-    (``remember_numbers``) for fitting and encoding."""
+    selects the rows (None: all). What is found (missing cells; a numeric column's numbers) is
+    remembered with each column (``remember_parse``) for fitting and encoding."""
     columns: dict[str, np.ndarray] = {}
     numeric: list[str] = []
     missing_counts: dict[str, int] = {}
