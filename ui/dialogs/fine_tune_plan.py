@@ -1,12 +1,12 @@
-"""What "Fine-tune from run" would do, worked out without Qt and without torch.
+"""What "Fine-tune from run" would do, worked out without Qt.
 
 :func:`read_parent` reads a run folder (its config.json, summary and the weights file's header,
 never the tensors) and says why it cannot be used (no such folder, no saved weights), with the
 trainer's own check (``workbench.train.transfer.check_init``). :func:`layer_rows` lists every
 layer of the current network that has parameters: loaded from the run (same node id, same type,
-same parameters and input shape, so the same tensor shapes) or skipped with the reason, naming
-what was expected and what was found. The trainer matches again by tensor shapes when the run
-starts (``TransferPlan``); this preview uses the graphs, so it needs no model.
+the same tensor names and shapes) or skipped with the reason, naming what was
+expected and what was found: the trainer's own rule (``workbench.train.layer_matching``), with
+the layer's own shapes from the network built on torch's meta device (no weights).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.graph.layer_type import fmt_shape
 from workbench.graph.shape_inference import Analysis, analyze
 from workbench.graph.spec import GraphSpec
 
@@ -111,71 +110,49 @@ def head_id(spec: GraphSpec) -> str | None:
 
 def layer_rows(parent: ParentRun, spec: GraphSpec, analysis: Analysis | None = None,
                reset_head: bool = False, frozen: list[str] | None = None) -> list[LayerRow]:
-    """Each layer with parameters of ``spec``, loaded from ``parent`` or skipped (and why)."""
+    """Each layer with parameters of ``spec``, loaded from ``parent`` or skipped and why, by
+    the trainer's own rule (:func:`workbench.train.layer_matching.match_layers`)."""
     from ui.editor.freeze_settings import trainable_ids
-    from workbench.graph.naming import attribute_names
+    from workbench.graph.validation import GraphError
+    from workbench.train.layer_matching import match_layers, node_tensor_shapes, source_tensors
 
     analysis = analysis or analyze(spec)
     frozen_set = set(frozen or [])
     head = head_id(spec) if reset_head else None
-    source = analysis_of(parent)
-    attrs = attribute_names(source.live) if source is not None else {}
-    source_ids = {n.id for n in parent.graph.nodes} if parent.graph is not None else set()
+    source = source_tensors(parent.graph, parent.tensors) if parent.graph is not None else {}
+    try:
+        own = node_tensor_shapes(spec)
+    except GraphError:
+        own = {}
+    reasons = {m.node_id: m.reason for m in match_layers(
+        own, source, own_spec=spec, source_spec=parent.graph, head=head)}
     rows = []
     for node_id in trainable_ids(analysis):
         node = spec.node(node_id)
-        prefix = attrs.get(node_id, "\0") + "."
-        tensors = {k[len(prefix):]: s for k, s in parent.tensors.items() if k.startswith(prefix)}
+        tensors = source.get(node_id, {})
         names = sorted(tensors, key=lambda k: (k != "weight", k != "bias", k))[:3]
         shapes = ", ".join(f"{k} {'x'.join(map(str, tensors[k])) or 'scalar'}"
                            for k in names) + (" …" if len(tensors) > 3 else "")
-        if head is not None and node_id == head:
-            reason = "reset head: starts from fresh weights"
-        elif parent.graph is None or node_id not in source_ids or not tensors:
-            reason = f"missing: the run has no layer '{node_id}' with weights"
-        else:
-            reason = _difference(spec, analysis, parent.graph, source, node_id)
+        reason = reasons.get(node_id, "not in the source run") or ""
+        if reason.startswith("shape differs") and parent.graph is not None:
+            reason += _settings_hint(spec, parent.graph, node_id)
         rows.append(LayerRow(node_id, node.type, shapes or "-", not reason, reason,
                              node_id in frozen_set))
     return rows
 
 
-def analysis_of(parent: ParentRun) -> Analysis | None:
-    return analyze(parent.graph) if parent.graph is not None else None
-
-
-def _difference(spec: GraphSpec, analysis: Analysis, graph: GraphSpec, source: Analysis | None,
-                node_id: str) -> str:
-    """Why the run's layer ``node_id`` does not fit this network's ("" when it does)."""
+def _settings_hint(spec: GraphSpec, graph: GraphSpec, node_id: str) -> str:
+    """The layer's size settings changed since the run, e.g. " (changed since the run:
+    out_features 3, was 2)" ("" when none did: its input differs)."""
     from workbench.graph.catalogue import get_layer
 
     own, theirs = spec.node(node_id), graph.node(node_id)
-    if own.type != theirs.type:
-        return f"type differs: expected {own.type}, found {theirs.type}"
     layer = get_layer(own.type)
     mine, found = layer.resolve_params(own.params), layer.resolve_params(theirs.params)
-    own_in, their_in = _inputs(spec, analysis, node_id), _inputs(graph, source, node_id)
-    differs = [n for n in mine if mine[n] != found.get(n) and n not in ("in_features",
-               "in_channels") and isinstance(mine[n], (int, list))
-               and not isinstance(mine[n], bool)]  # sizes, kernels: what shapes depend on
-    own_count = analysis.nodes[node_id].params
-    their_count = source.nodes[node_id].params if source and node_id in source.nodes else -1
-    if own_in == their_in and own_count == their_count and not differs:
-        return ""
-    expected = [f"{n}={_text(mine[n])}" for n in differs] + (
-        [f"input {own_in}"] if own_in != their_in else [])
-    found_text = [f"{n}={_text(found.get(n))}" for n in differs] + (
-        [f"input {their_in}"] if own_in != their_in else [])
-    return (f"shape differs: expected {own_count:,} parameters"
-            f"{' (' + ', '.join(expected) + ')' if expected else ''}, found {their_count:,}"
-            f"{' (' + ', '.join(found_text) + ')' if found_text else ''}")
-
-
-def _inputs(spec: GraphSpec, analysis: Analysis | None, node_id: str) -> str:
-    if analysis is None:
-        return "?"
-    shapes = [analysis.edge_shapes.get(e.key) for e in spec.edges if e.dst == node_id]
-    return ", ".join(fmt_shape(s) if s is not None else "?" for s in shapes)
+    differs = [f"{n} {_text(mine[n])}, was {_text(found.get(n))}" for n in mine
+               if mine[n] != found.get(n) and isinstance(mine[n], (int, list))
+               and not isinstance(mine[n], bool)]
+    return f" (changed since the run: {'; '.join(differs)})" if differs else ""
 
 
 def _text(value: Any) -> str:

@@ -2,7 +2,8 @@
 
 :class:`TransferPlan` is what the trainer uses. ``prepare`` reads the source run (its
 config.json ``graph`` and its best weights, else its latest checkpoint, checked by
-:mod:`workbench.runs.weights_file`), loads every layer whose node id and tensor shapes match,
+:mod:`workbench.runs.weights_file`), loads every layer whose node id, layer type and tensor
+shapes match (:mod:`workbench.train.layer_matching`, the rule the app's preview uses too),
 says which layers were skipped and why, and freezes the layers the settings name:
 
 * ``layers``: only these node ids are loaded ("not in --layers" for the others);
@@ -39,11 +40,6 @@ def init_value(init: Any, name: str) -> Any:
         return _DEFAULTS[name]
     value = init.get(name) if isinstance(init, dict) else getattr(init, name, None)
     return _DEFAULTS[name] if value is None else value
-
-
-def _shape(shape: Any) -> str:
-    dims = tuple(int(d) for d in shape)
-    return str(dims) if len(dims) != 1 else f"({dims[0]},)"
 
 
 def _live_order(spec: GraphSpec) -> list[str]:
@@ -181,8 +177,11 @@ class TransferPlan:
 
     # matching and loading ---------------------------------------------------------------
     def _match(self, module: Any, init: Any, load_weights: bool) -> None:
+        """Load the layers :func:`layer_matching.match_layers` allows (the rule the app's
+        fine-tune preview uses too)."""
         from workbench.graph.naming import attribute_names
         from workbench.runs.run_store import RunStore
+        from workbench.train.layer_matching import match_layers, source_tensors, tensors_by_node
 
         wanted = _node_list(init_value(init, "layers"), "layers")
         head = head_node(module.spec) if init_value(init, "reset_head") else None
@@ -203,26 +202,19 @@ class TransferPlan:
             return
         source_attrs = attribute_names(_live_order(source_spec))
         own = module.state_dict()
+        own_tensors = tensors_by_node(self._attrs, {k: v.shape for k, v in own.items()})
         state: dict[str, Any] = {}
-        for node_id, attr in self._attrs.items():
-            reason = None
-            keys = [k for k in own if k.startswith(attr + ".")]
-            if wanted and node_id not in wanted:
-                reason = "not in --layers"
-            elif node_id == head:
-                reason = "reset_head"
-            elif node_id not in source_attrs:
-                reason = "not in the source run"
-            else:
-                prefix = source_attrs[node_id] + "."
-                found = {k[len(prefix):]: s for k, s in shapes.items() if k.startswith(prefix)}
-                reason = _difference(own, attr, keys, found)
-                if reason is None and tensors is not None:
-                    state.update({k: tensors[prefix + k[len(attr) + 1:]] for k in keys})
-            if reason is None:
-                self.matched.append(node_id)
-            else:
-                self.skipped.append({"node": node_id, "reason": reason})
+        for match in match_layers(own_tensors, source_tensors(source_spec, shapes),
+                                  own_spec=module.spec, source_spec=source_spec,
+                                  layers=wanted, head=head):
+            if match.reason is not None:
+                self.skipped.append({"node": match.node_id, "reason": match.reason})
+                continue
+            self.matched.append(match.node_id)
+            if tensors is not None:
+                attr, prefix = self._attrs[match.node_id], source_attrs[match.node_id]
+                state.update({f"{attr}.{name}": tensors[f"{prefix}.{name}"]
+                              for name in own_tensors[match.node_id]})
         if state:
             import torch
 
@@ -311,21 +303,3 @@ def _has_state(module: Any, attr: str) -> bool:
     sub = getattr(module, attr, None)
     return sub is not None and bool(sub.state_dict())
 
-
-def _difference(own: dict[str, Any], attr: str, keys: list[str],
-                found: dict[str, tuple[int, ...]]) -> str | None:
-    """Why a source layer's tensors do not fit this layer's (None when they do)."""
-    if not found:
-        return "not in the source run"
-    for key in keys:
-        name = key[len(attr) + 1:]
-        expected = tuple(own[key].shape)
-        if name not in found:
-            return f"tensors differ: expected '{name}', the source layer has " \
-                   f"{', '.join(sorted(found))}"
-        if tuple(found[name]) != expected:
-            return f"shape differs: expected {_shape(expected)} found {_shape(found[name])}"
-    extra = sorted(set(found) - {k[len(attr) + 1:] for k in keys})
-    if extra:
-        return f"tensors differ: the source layer also has {', '.join(extra)}"
-    return None
