@@ -17,6 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.search.study_location import study_file
+
 # searches this app started: polled so an ended one is reaped (not left a zombie that
 # looks alive); one that outlives the app is adopted by the system
 _CHILDREN: dict[int, subprocess.Popen] = {}
@@ -90,7 +92,7 @@ class SearchProcess:
     """One study's search process: start (detached), is it running, stop."""
 
     def __init__(self, project_dir: str | Path, study: str) -> None:
-        folder = Path(project_dir) / "search"
+        folder = study_file(project_dir, study).parent
         self.project_dir = Path(project_dir)
         self.study = study
         self.pid_path = folder / f"{study}.pid"

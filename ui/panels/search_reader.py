@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.search.errors import SearchError
+from workbench.search.study_location import sqlite_url
 
 
 def space_summary(search: dict[str, Any] | None, graph: Any = None) -> tuple[list[str], str]:
@@ -49,8 +50,10 @@ def searchable_node_ids(search: dict[str, Any] | None) -> set[str]:
 
 
 def study_path(project_dir: str | Path, study: str) -> Path:
-    """Where ``workbench search`` keeps the study by default."""
-    return Path(project_dir) / "search" / f"{study}.db"
+    """Where ``workbench search`` keeps the study by default (the core's rule)."""
+    from workbench.search.study_location import study_file
+
+    return study_file(project_dir, study)
 
 
 def direction(objective: str) -> str:
@@ -80,7 +83,7 @@ class StudyReader:
     def __init__(self, project_dir: str | Path, study: str) -> None:
         self.path = study_path(project_dir, study)
         self.study = study
-        self.url = f"sqlite:///{self.path.resolve()}"
+        self.url = sqlite_url(self.path)
         self._storage: Any = None
         self.last_study: Any = None  # the optuna Study the last read() loaded
         self._curves: dict[str, tuple[tuple[int, float], list[float]]] = {}

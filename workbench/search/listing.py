@@ -6,18 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from workbench.search.errors import SearchError
+from workbench.search.study_location import sqlite_url, study_file, study_files, study_folder
 
-
-def study_files(project_dir: str | Path) -> list[Path]:
-    """The SQLite study files of a project folder (``search/*.db``), by name."""
-    return sorted((Path(project_dir) / "search").glob("*.db"))
+__all__ = ["default_url", "list_studies", "study_files", "study_report"]
 
 
 def list_studies(project_dir: str | Path, storage: str | None = None) -> list[dict[str, Any]]:
     """One summary per study (without its trial rows): from ``storage`` or from every study
     file of the project folder."""
-    urls = [storage] if storage else [f"sqlite:///{p.resolve()}" for p in
-                                      study_files(project_dir)]
+    urls = [storage] if storage else [sqlite_url(p) for p in study_files(project_dir)]
     out = []
     for url in urls:
         for name in _names(url):
@@ -47,12 +44,12 @@ def study_report(name: str, url: str) -> dict[str, Any]:
 
 def default_url(project_dir: str | Path, name: str) -> str:
     """The study file of ``name`` in the project folder; SearchError if there is none."""
-    path = Path(project_dir) / "search" / f"{name}.db"
+    path = study_file(project_dir, name)
     if not path.is_file():
         found = ", ".join(p.stem for p in study_files(project_dir)) or "none"
-        raise SearchError(f"no study '{name}' in {Path(project_dir) / 'search'} (studies: "
+        raise SearchError(f"no study '{name}' in {study_folder(project_dir)} (studies: "
                           f"{found})")
-    return f"sqlite:///{path.resolve()}"
+    return sqlite_url(path)
 
 
 def _names(url: str) -> list[str]:

@@ -14,10 +14,13 @@ from workbench.search.errors import SearchError
 
 
 def default_storage_url(project_dir: str | Path, study: str) -> str:
-    """``sqlite:///<project>/search/<study>.db`` (the folder is created)."""
-    folder = Path(project_dir).resolve() / "search"
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / study}.db"
+    """``sqlite:///<project>/search/<study>.db`` (the folder is created; see
+    :mod:`workbench.search.study_location`)."""
+    from workbench.search.study_location import check_study_name, sqlite_url, study_file
+
+    path = study_file(project_dir, check_study_name(study))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(path)
 
 
 def open_storage(url: str, heartbeat_interval: int | None = 10,
