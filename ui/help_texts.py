@@ -99,7 +99,8 @@ verified deployment bundle of the selected run.</p>"""),
 <p>Start the current network from a finished run's weights instead of random ones (transfer
 learning): <i>Train &gt; Fine-tune from Run…</i>, or the same entry on a run in the
 <b>Runs</b> panel. The dialog shows the run (name, dataset, accuracy) and every layer with
-weights: <b>loaded</b> when the run has a layer with the same name and the same shapes, or
+weights: <b>loaded</b> when the run has a layer with the same name, type and tensor shapes (as
+the trainer decides it), or
 <b>skipped</b> with the reason (missing in the run, another type, shape differs: expected
 vs found).</p>
 <ul><li><i>Reset the head</i>: the layer feeding the Output starts fresh. Use it when the new
