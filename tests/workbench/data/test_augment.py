@@ -197,15 +197,32 @@ def test_mixing_gives_soft_targets_for_classes(text: str) -> None:
     assert not make_augmenter(TrainConfig(augment="hflip"), ds, "cpu").soft_targets
 
 
+def test_mixup_and_cutmix_together_take_turns_per_batch() -> None:
+    ds = colour_images(n=8)
+    aug = make_augmenter(TrainConfig(augment="mixup=1,cutmix=1"), ds, "cpu")
+    x, y = torch.as_tensor(ds.x_train), torch.as_tensor(ds.y_train)
+    kinds = set()
+    for batch in range(12):
+        out, _ = aug(x, y, 0, batch)
+        own = (out[0] - x[0]).abs() < 1e-4
+        other = (out[0] - x[-1]).abs() < 1e-4  # the neighbour it is paired with
+        if bool((own | other).all()) and bool(other.any()):
+            kinds.add("cutmix")  # a pasted box: every pixel from one of the two
+        elif not bool(own.any()):
+            kinds.add("mixup")  # blended everywhere
+    assert kinds == {"mixup", "cutmix"}
+
+
 def test_vector_mixup_blends_pairs_with_their_labels() -> None:
     iris = load_dataset({"name": "iris"})
-    x, y = torch.as_tensor(iris.x_train[:10]), torch.as_tensor(iris.y_train[:10])
+    rows = np.concatenate([np.flatnonzero(iris.y_train == k)[:4] for k in (0, 1)])
+    x, y = torch.as_tensor(iris.x_train[rows]), torch.as_tensor(iris.y_train[rows])
     aug = make_augmenter(TrainConfig(augment="mixup=1.0"), iris, "cpu")
     mixed, soft = aug(x, y, 0, 0)
-    lam = float(soft[0, y[0]]) if y[0] != y[-1] else None
-    assert soft.shape == (10, 3) and torch.allclose(soft.sum(1), torch.ones(10))
-    if lam is not None:
-        assert torch.allclose(mixed[0], lam * x[0] + (1 - lam) * x[-1], atol=1e-5)
+    assert soft.shape == (8, 3) and torch.allclose(soft.sum(1), torch.ones(8))
+    lam = float(soft[0, 0])  # sample 0 (class 0) is paired with sample 7 (class 1)
+    assert 0 < lam < 1 and float(soft[0, 1]) == pytest.approx(1 - lam)
+    assert torch.allclose(mixed[0], lam * x[0] + (1 - lam) * x[-1], atol=1e-5)
 
 
 def test_regression_mixup_mixes_inputs_and_float_targets_alike() -> None:
@@ -254,7 +271,8 @@ def test_preview_is_uint8_rgb_for_grey_and_colour_images() -> None:
     digits = load_dataset({"name": "digits_images"})
     grey = preview_augment(digits, "hflip,crop=0.6", count=5)
     assert grey.shape == (5, 8, 8, 3) and grey.dtype == np.uint8
-    assert np.array_equal(grey[..., 0], grey[..., 2])
+    assert np.array_equal(grey[..., 0], grey[..., 1]) and np.array_equal(grey[..., 0],
+                                                                           grey[..., 2])
     plain = preview_augment(digits, "", count=5)
     expected = np.clip(digits.x_train[:5, 0] * digits.preprocessing["std"][0]
                        + digits.preprocessing["mean"][0], 0, 1)
