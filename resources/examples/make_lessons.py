@@ -81,6 +81,21 @@ def _mlp(name: str, n_in: int, widths: list[int], activation: str, n_out: int,
     return graph
 
 
+def _small_cnn(name: str, size: int, channels: int, n_out: int) -> dict[str, Any]:
+    """Two Conv2d-ReLU-MaxPool blocks (32 and 64 channels), then one Linear to the classes."""
+    b = Builder()
+    ids = [b.node("input", "Input", shape=[channels, size, size], dtype="float32")]
+    for i, width in enumerate((32, 64), start=1):
+        ids += [b.node(f"conv{i}", "Conv2d", out_channels=width, kernel_size=3, padding=1),
+                b.node(f"relu{i}", "ReLU"), b.node(f"pool{i}", "MaxPool2d", kernel_size=2)]
+    ids += [b.node("flatten", "Flatten"), b.node("head", "Linear", out_features=n_out),
+            b.node("output", "Output", num_classes=n_out)]
+    b.chain(*ids)
+    graph = b.graph(name)
+    _wrap_rows(graph, per_row=6)
+    return graph
+
+
 def _wrap_rows(graph: dict[str, Any], per_row: int = 8) -> None:
     """Lay a long chain out in rows (left to right, then the next row) so it fits a screen."""
     for i, node in enumerate(graph["nodes"]):
@@ -292,7 +307,57 @@ reports no NaN.
          "grad_clip": 1.0}),
 )
 
-LESSONS: tuple[Lesson, ...] = (OVERFITTING, DEAD_RELU, VANISHING, IMBALANCE, LR_TOO_HIGH)
+# 350 real handwritten digits (35 per class) for training; validation and test keep their
+# usual 750 each, so the two runs are judged on the same pictures.
+SMALL_IMAGES_DATA = {"name": "mnist_5k", "options": {"train_fraction": 0.1}}
+SMALL_IMAGES_TRAINING = {"epochs": 20, "batch_size": 32, "optimizer": "adam", "lr": 0.001,
+                         "checkpoint_every": 10}
+
+OVERFITTING_IMAGES = Lesson(
+    "overfitting_images", "overfitting",
+    danger=_project(
+        "lesson_overfitting_images",
+        "Overfitting on a small image set: 350 handwritten digits and a CNN that memorizes them.",
+        """
+**Lesson: overfitting on a small image set.** The data are real handwritten digits (the
+built-in *mnist_5k*, 28x28 pixels), but only 10% of its training split: 350 pictures, 35 per
+digit (the dataset's *Training share*). A small convolutional network with about 50,000
+weights sees the same 350 pictures every epoch and soon knows each of them by heart.
+
+Press **Train**. On the **Dashboard**, training accuracy reaches 100% and training loss falls
+towards zero, while validation loss is lowest after about ten epochs and then climbs. When the
+run ends, the **Health** panel reports *Overfitting*.
+
+The cure is in **lesson_overfitting_images_cured**: *augmentation*. More pictures would be the
+best cure; augmentation makes new ones from those we have.
+""",
+        _small_cnn("lesson_overfitting_images", 28, 1, 10),
+        SMALL_IMAGES_DATA,
+        dict(SMALL_IMAGES_TRAINING)),
+    cure=_project(
+        "lesson_overfitting_images_cured",
+        "Overfitting on a small image set, cured: augmentation (random crops).",
+        """
+**Lesson: overfitting on a small image set, cured.** The same 350 digits and the same network,
+with *augmentation* `crop=0.6` (the **Training** panel's *Augmentation* section; `--augment
+crop=0.6` on the command line): every epoch each training picture is cut to a random part
+keeping at least 60% of it, at a random aspect ratio, and scaled back to 28x28. The network
+never sees exactly the same picture twice, so memorizing pictures no longer pays; what
+carries over is the shape of each digit. The section's preview grid shows what it sees.
+(No *hflip*: a mirrored 2 or 7 is not a digit. Flips suit photos of things, not writing.)
+
+Press **Train**. Training loss stays higher than before (the pictures keep changing), but
+validation loss keeps falling, validation accuracy ends a few points higher, and the **Health**
+panel does not report overfitting. Validation and test pictures are never augmented. Compare
+the two runs in the **Runs** panel: *augment* is the setting that differs.
+""",
+        _small_cnn("lesson_overfitting_images_cured", 28, 1, 10),
+        SMALL_IMAGES_DATA,
+        {**SMALL_IMAGES_TRAINING, "augment": "crop=0.6"}),
+)
+
+LESSONS: tuple[Lesson, ...] = (OVERFITTING, DEAD_RELU, VANISHING, IMBALANCE, LR_TOO_HIGH,
+                               OVERFITTING_IMAGES)
 
 
 def write_imbalance_csv(n: int = 600, seed: int = 11) -> None:
