@@ -200,6 +200,11 @@ def _fit_config_to_task(config: Any, dataset: Any, name: str) -> Any:
     problem = settings_error(config, dataset.task)
     if problem:
         raise RunSetupError(f"dataset '{name}' is a {dataset.task} task: {problem}")
+    from workbench.data.augment import augment_problem
+
+    problem = augment_problem(config.augment, dataset)  # hflip on a CSV, noise on images...
+    if problem:
+        raise RunSetupError(problem)
     return dataclasses.replace(config, loss=resolve_loss(config.loss, dataset.task))
 
 

@@ -91,3 +91,14 @@ def test_a_setting_that_does_not_fit_is_refused_before_training(tmp_path):
                                  iris.num_classes)
     with pytest.raises(ValueError, match="hflip"):
         Trainer(graph, iris, _config("hflip")).fit()
+
+
+def test_the_command_line_refuses_it_in_one_line_before_the_run(tmp_path, capsys):
+    from workbench.cli import main
+
+    code = main(["train", "lesson_overfitting", "--augment", "hflip", "--epochs", "1",
+                 "--project", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0
+    assert "augment 'hflip' needs images" in err and "'iris'" in err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
