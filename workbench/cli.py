@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "workbench.commands.explain",
     "workbench.commands.report",
     "workbench.commands.make_image_folder",
+    "workbench.commands.cache",
 )
 
 

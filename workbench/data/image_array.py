@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-CHUNK_ROWS = 1024
+CHUNK_ROWS = 256
+STATS_CHUNK_BYTES = 8 << 20
 
 
 class ImageArray:
@@ -125,20 +126,22 @@ class ImageArray:
                                                                      len(self.rows)))))
 
     def channel_stats(self, scale: float) -> tuple[np.ndarray, np.ndarray]:
-        """Per-channel mean and std of ``pixels * scale`` over these rows, read in chunks."""
+        """Per-channel mean and std of ``pixels * scale`` over these rows, read in chunks of
+        about 8 MB (exact sums: a uint8 value and its square are exact in float32)."""
         channels = self.pixels.shape[1]
         total = np.zeros(channels, dtype=np.float64)
         squares = np.zeros(channels, dtype=np.float64)
-        count = 0
-        for start in range(0, len(self.rows), CHUNK_ROWS):
-            block = self.raw(np.arange(start, min(start + CHUNK_ROWS, len(self.rows))))
-            values = block.astype(np.float64) * scale
-            total += values.sum(axis=(0, 2, 3))
-            squares += (values * values).sum(axis=(0, 2, 3))
-            count += block.shape[0] * block.shape[2] * block.shape[3]
-        mean = total / max(count, 1)
-        std = np.sqrt(np.maximum(squares / max(count, 1) - mean * mean, 0.0))
-        return mean, std
+        rows = max(1, STATS_CHUNK_BYTES // max(1, int(np.prod(self.pixels.shape[1:])) * 4))
+        for start in range(0, len(self.rows), rows):
+            block = self.raw(np.arange(start, min(start + rows, len(self.rows))))
+            values = block.astype(np.float32)
+            total += values.sum(axis=(0, 2, 3), dtype=np.float64)
+            values *= values
+            squares += values.sum(axis=(0, 2, 3), dtype=np.float64)
+        count = max(len(self.rows) * self.pixels.shape[2] * self.pixels.shape[3], 1)
+        mean = total / count
+        std = np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
+        return mean * scale, std * scale
 
     def _convert(self, block: np.ndarray) -> np.ndarray:
         if self.preprocessing is None:

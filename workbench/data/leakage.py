@@ -28,9 +28,12 @@ def _row_keys(x: np.ndarray) -> np.ndarray:
 def _digest_keys(images: object) -> np.ndarray:
     import hashlib
 
+    from workbench.data import image_array
+
+    step = image_array.CHUNK_ROWS
     digests = bytearray()
-    for start in range(0, len(images), 1024):  # type: ignore[arg-type]
-        block = images.raw(np.arange(start, min(start + 1024, len(images))))  # type: ignore
+    for start in range(0, len(images), step):  # type: ignore[arg-type]
+        block = images.raw(np.arange(start, min(start + step, len(images))))  # type: ignore
         for row in block:
             digests += hashlib.blake2b(row.tobytes(), digest_size=16).digest()
     return np.frombuffer(bytes(digests), dtype=np.dtype((np.void, 16)))

@@ -15,6 +15,10 @@ def predict_logits(module: Any, x: Any, batch_size: int = 512, device: str = "cp
     # arrays and tensors go to the device whole; a lazy ImageArray (an image cache) is read
     # and converted one batch at a time, never materialized
     xs = torch.as_tensor(x).to(device) if isinstance(x, (np.ndarray, torch.Tensor)) else x
+    if xs is x:
+        from workbench.data import image_array
+
+        batch_size = min(batch_size, image_array.CHUNK_ROWS)
     was_training = module.training
     module.eval()
     outs = []
