@@ -15,7 +15,8 @@ from workbench.runs.run_store import RunStore
 def run_dir(tmp_path_factory):
     request = RunRequest.freeze(mlp(2, hidden=(16,), num_classes=2),
                                 {"name": "moons", "options": {"n_samples": 200}},
-                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.05},
+                                {"epochs": 2, "device": "cpu", "batch_size": 32, "lr": 0.05,
+                                 "checkpoint_every_seconds": 0},
                                 tmp_path_factory.mktemp("project"), name="probe")
     return execute_run(request)["run_dir"]
 

@@ -20,7 +20,8 @@ from workbench.runs.weights_file import WeightsFileError
 def trained(tmp_path_factory):
     request = RunRequest.freeze(mlp(2, hidden=(4,), num_classes=2),
                                 {"name": "moons", "options": {"n_samples": 120}},
-                                {"epochs": 2, "device": "cpu", "batch_size": 32},
+                                {"epochs": 2, "device": "cpu", "batch_size": 32,
+                                 "checkpoint_every_seconds": 0},
                                 tmp_path_factory.mktemp("project"), name="tiny")
     return execute_run(request)["run_dir"]
 

@@ -171,12 +171,12 @@ def test_unwritable_destination_is_a_message_and_writes_nothing(digits_run, tmp_
     with pytest.raises(ExportError, match="not a writable folder"):
         export_run(digits_run.path, blocker / "bundle", measure_latency=False)
 
-    import workbench.export.bundle as bundle
+    import workbench.export.bundle_files as bundle_files
 
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(bundle.tempfile, "mkdtemp", refuse)  # the disk refuses at the end
+    monkeypatch.setattr(bundle_files.tempfile, "mkdtemp", refuse)  # the disk refuses at the end
     with pytest.raises(ExportError, match="cannot write the bundle .*Permission denied"):
         export_run(digits_run.path, tmp_path / "late", measure_latency=False)
     assert not (tmp_path / "late").exists()
