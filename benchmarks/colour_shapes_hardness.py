@@ -68,8 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--resnet-epochs", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 on a busy CPU)")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     digits = train("cnn_digits", {"name": "digits_images"}, args.epochs, 0.002)
     shapes = train("cnn_digits", {"name": "colour_shapes"}, args.epochs, 0.002)
     print(f"small CNN after {args.epochs} epochs: digits_images {digits[-1]:.4f}, "
