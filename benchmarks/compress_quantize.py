@@ -54,16 +54,21 @@ Run: ``python benchmarks/compress_quantize.py [--threads 1] [--epochs 15] [--see
 from __future__ import annotations
 
 import argparse
-import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from workbench.compress.compact import size_breakdown
 from workbench.compress.quantize import quantize_run
 from workbench.experiment import RunRequest, execute_run
 from workbench.paths import find_example
 from workbench.project import load_project
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import print_context, ratio_line  # noqa: E402
 
 EXAMPLES = ("cnn_digits", "resnet_small")
 
@@ -76,9 +81,44 @@ def train(example: str, project_dir: Path, epochs: int, seed: int = 0) -> str:
     return str(execute_run(request)["run_dir"])
 
 
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+def row_model(pre: bytes, settings: dict[str, Any], calib: np.ndarray) -> bytes:
+    """The int8 model of one row of the report (its settings and nodes kept in float)."""
+    from workbench.compress.onnx_quantize import QuantSettings, quantize_bytes
+
+    static = settings["mode"] == "static"
+    quant = QuantSettings(settings["mode"], settings.get("format", "qdq"),
+                          settings.get("types", f"U8{settings.get('weight_type', 'S8')}"),
+                          settings["per_channel"], settings.get("calibration", "minmax"),
+                          settings.get("first_layer_float", False))
+    return quantize_bytes(pre, quant, calib if static else None,
+                          tuple(settings.get("nodes_in_float", ())))
+
+
+def split_accuracies(run_dir: str, rows: list[dict[str, Any]], samples: int, threads: int
+                     ) -> dict[str, dict[str, float]]:
+    """label -> {"val", "test"} accuracy of every row's model, rebuilt here: the choice was made
+    on validation by ``quantize_run``; the test split is read only to report it."""
+    from workbench.compress.calibration import calibration_samples
+    from workbench.compress.measure import predict
+    from workbench.compress.onnx_quantize import preprocess
+    from workbench.compress.quantize import _export, _rebuild
+
+    _, module, dataset = _rebuild(run_dir, False)
+    if dataset.x_test is None or not len(dataset.x_test):
+        raise SystemExit(f"{run_dir}: expected a test split to report on, found none")
+    float_bytes = _export(module)
+    pre = preprocess(float_bytes)
+    calib = calibration_samples(dataset.x_train, samples)
+    out = {}
+    for row in rows:
+        model = float_bytes if row["settings"] is None else row_model(pre, row["settings"],
+                                                                        calib)
+        out[row["label"]] = {
+            split: float((predict(model, x, threads).argmax(1) == np.asarray(y)).mean())
+            for split, x, y in (("val", dataset.x_val, dataset.y_val),
+                                ("test", dataset.x_test, dataset.y_test))}
+    out["_samples"] = {"val": len(dataset.x_val), "test": len(dataset.x_test)}
+    return out
 
 
 def breakdown(run_dir: str, settings: dict[str, Any], per_channel: bool, samples: int) -> None:
@@ -103,8 +143,8 @@ def breakdown(run_dir: str, settings: dict[str, Any], per_channel: bool, samples
         print(f"    bytes, {name:<22} " + "  ".join(f"{k} {v}" for k, v in parts.items()))
         weights[name] = sum(v for k, v in parts.items() if k.startswith("weights") or
                             k == "scalars")
-    print(f"  ratio_weights={weights['float32'] / weights['int8 compacted']:.3f}  "
-          f"(initializers only: weights, biases, scales, zero points)")
+    ratio_line("initializers only (weights, biases, scales, zero points): float / int8 "
+               "bytes", weights["float32"] / weights["int8 compacted"], key="ratio_weights")
 
 
 def report_run(name: str, run_dir: str, args: argparse.Namespace) -> None:
@@ -112,33 +152,47 @@ def report_run(name: str, run_dir: str, args: argparse.Namespace) -> None:
                           repeats=args.repeats, write=False, per_channel=not args.per_tensor)
     rows = report["formats"]
     ref = rows[0]
+    acc = split_accuracies(run_dir, rows, args.samples, args.threads)
+    n = acc.pop("_samples")
     print(f"\n{name}: {report['params']} parameters, {report['macs']} MACs; "
           f"onnxruntime CPU, {report['threads']} intra-op thread(s), "
-          f"{'per-tensor' if args.per_tensor else 'per-channel'} weights; float32 val accuracy "
-          f"{ref['val_accuracy']:.4f} ({report['validation_samples']} samples), "
+          f"{'per-tensor' if args.per_tensor else 'per-channel'} weights; float32 accuracy "
+          f"val {ref['val_accuracy']:.4f} ({n['val']} samples, chooses) test "
+          f"{acc[ref['label']]['test']:.4f} ({n['test']} samples, reports), "
           f"{ref['file_bytes']} bytes, b1 {ref['latency_ms']['1']:.3f} ms, "
           f"b64 {ref['latency_ms']['64']:.3f} ms")
     for row in rows[1:]:
         delta = (row["val_accuracy"] - ref["val_accuracy"]) * 100
+        test_delta = (acc[row["label"]]["test"] - acc[ref["label"]]["test"]) * 100
+        same = abs(acc[row["label"]]["val"] - row["val_accuracy"]) < 1e-9
         size = ref["file_bytes"] / row["file_bytes"]
         speed = row["speedup"]["64"]
-        print(f"  {row['label']:<34} size ratio={size:.2f}  accuracy delta {delta:+.2f} points"
+        print(f"  {row['label']:<34} size ratio={size:.2f}  accuracy delta val {delta:+.2f} "
+              f"test {test_delta:+.2f} points{'' if same else ' (val not reproduced!)'}"
               f"  b64 {row['latency_ms']['64']:.3f} ms ratio={speed:.2f}  "
-              f"(b1 ratio={row['speedup']['1']:.2f})"
+              f"(b1 ratio={row['speedup']['1']:.2f}; ratios: float / int8, higher is better)"
               + (f"  nodes in float: {row['nodes_in_float']}" if row["nodes_in_float"] else ""))
-    print(f"  recommendation: {report['recommend']} - {report['reason']}")
+    print(f"  recommendation (on validation): {report['recommend']} - {report['reason']}")
     kept = [r for r in rows[1:] if r["settings"]["mode"] == "static"
             and r["drop"] <= report["max_accuracy_drop"]]
     if not kept:
-        print("  no static int8 format keeps the accuracy within "
+        print("  no static int8 format keeps the validation accuracy within "
               f"{report['max_accuracy_drop']} points")
         return
     chosen = [r for r in kept if r["label"] == report["chosen"]]  # the recommend() tie rule
     best = chosen[0] if chosen else min(kept, key=lambda r: r["latency_ms"]["64"])
-    print(f"  best static int8 that keeps accuracy: {best['label']}")
-    print(f"  ratio_size={ref['file_bytes'] / best['file_bytes']:.3f}  "
-          f"accuracy_delta={(best['val_accuracy'] - ref['val_accuracy']) * 100:+.2f}  "
-          f"ratio_b64={best['speedup']['64']:.3f}  (targets: >= 3.7, >= -0.5, >= 1.2)")
+    print(f"  best static int8 that keeps validation accuracy (chosen on validation): "
+          f"{best['label']}")
+    ratio_line(f"{name} {best['label']}: float file bytes / int8 file bytes",
+               ref["file_bytes"] / best["file_bytes"], note="target >= 3.7",
+               key="ratio_size")
+    ratio_line(f"{name} {best['label']}: test accuracy int8 - float32, points",
+               (acc[best["label"]]["test"] - acc[ref["label"]]["test"]) * 100, digits=2,
+               note=f"target >= -0.5; on validation, where it was chosen: "
+                    f"{(best['val_accuracy'] - ref['val_accuracy']) * 100:+.2f}",
+               key="accuracy_delta_test")
+    ratio_line(f"{name} {best['label']}: float ms / int8 ms at batch 64",
+               best["speedup"]["64"], note="target >= 1.2; < 1: int8 slower", key="ratio_b64")
     breakdown(run_dir, best["settings"], not args.per_tensor, args.samples)
 
 
@@ -153,13 +207,13 @@ def main() -> None:
                         help="one scale per weight tensor instead of per output channel")
     parser.add_argument("--runs", nargs="*", help="trained run folders instead of training")
     args = parser.parse_args()
-    print(f"before: {load()}")
+    print_context(args.threads, "before")
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
         runs = ([(Path(r).name, r) for r in args.runs] if args.runs else
                 [(e, train(e, Path(tmp), args.epochs, args.seed)) for e in EXAMPLES])
         for name, run_dir in runs:
             report_run(name, run_dir, args)
-    print(f"\nafter: {load()}")
+    print_context(args.threads, "after")
 
 
 if __name__ == "__main__":

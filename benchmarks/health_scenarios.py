@@ -16,8 +16,9 @@ Three sets, each reported on its own:
 Per run, what was planted is known by construction. Counted:
 
 * hit / miss: a planted danger is (not) shown, as its own finding or folded into another;
-* false alarm: a warning or error on a healthy run, a code the scenario names as absent or a
-  symptom that would contradict the plant (``forbid``);
+* false alarm: a warning or error on a healthy run, a code a held-out history names as absent
+  (own or folded), or a code that would contradict the plant standing as its own finding
+  (a scenario's ``forbid``; folded into the planted root it is told as its consequence);
 * contradiction, measured from the findings themselves, not from what ``reconcile`` removed:
   (a) one symptom claimed by two findings (folded into two roots, or folded into one and
   shown on its own), (b) two findings whose diagnoses exclude each other (a learning rate too
@@ -36,7 +37,7 @@ Measured before issue 22: ``contradictions=0`` by construction (it counted only 
 ``reconcile()`` removes). For the figures since, see the report at the end of this docstring.
 
 Run: ``python benchmarks/health_scenarios.py [--seeds 3] [--only NAME ...] [--skip-trained]``
-(defaults: about 3-6 minutes on one quiet core).
+(defaults: 3 seeds, about a minute on one core at load 7).
 """
 
 from __future__ import annotations
@@ -266,15 +267,20 @@ class Tally:
 
 
 def score(tally: Tally, findings: list[dict[str, Any]], planted: set[str],
-          absent: set[str]) -> tuple[list[str], list[str], list[str]]:
-    """Add one run to ``tally``; (missed, false alarms, contradictions)."""
+          absent: set[str], absent_own: set[str] = frozenset()
+          ) -> tuple[list[str], list[str], list[str]]:
+    """Add one run to ``tally``; (missed, false alarms, contradictions). ``absent``: codes that
+    must not be shown at all (own or folded); ``absent_own``: codes that must not stand as a
+    finding of their own (a scenario's ``forbid``: folded into the planted root they are told
+    as its consequence, which is right)."""
     shown = shown_codes(findings)
+    own = {f["code"] for f in findings}
     missed = sorted(planted - shown)
+    wrong = (absent & shown) | (absent_own & own)
     if planted:
-        alarms = sorted(absent & shown)
+        alarms = sorted(wrong)
     else:
-        alarms = sorted({f["code"] for f in findings if f["severity"] in SERIOUS} | (absent &
-                                                                                   shown))
+        alarms = sorted({f["code"] for f in findings if f["severity"] in SERIOUS} | wrong)
     tally.notes += sum(f["severity"] not in SERIOUS for f in findings)
     bad = contradictions(findings, planted)
     tally.runs += 1
@@ -302,7 +308,7 @@ def trained(scenarios: list[Scenario], seeds: int, tally: Tally) -> None:
             # one of several accepted codes: the planted danger is whichever of them shows
             planted = expected if len(expected) <= 1 else (expected & shown or
                                                            {sorted(expected)[0]})
-            missed, alarms, bad = score(tally, findings, planted, set(scenario.forbid))
+            missed, alarms, bad = score(tally, findings, planted, set(), set(scenario.forbid))
             codes = [f["code"] + (f"[{'+'.join(f['evidence']['folded'])}]"
                                   if (f.get("evidence") or {}).get("folded") else "")
                      for f in findings]
