@@ -28,12 +28,19 @@ class MetricLog:
 
     def append(self, record: dict[str, Any]) -> None:
         """Add one record; a log that is a link (say, to a file outside the run) is refused."""
+        self.extend([record])
+
+    def extend(self, records: list[dict[str, Any]]) -> None:
+        """Add records in order with one write and one fsync."""
         from workbench.runs.file_checks import RunFileError
 
+        if not records:
+            return
         if self.path.is_symlink():
             raise RunFileError(f"{self.path} is a link to {os.readlink(self.path)}; refusing "
                                f"to append to it")
-        line = json.dumps(_finite(record), allow_nan=False, default=float) + "\n"
+        line = "".join(json.dumps(_finite(r), allow_nan=False, default=float) + "\n"
+                       for r in records)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         needs_newline = False
         if self.path.exists() and self.path.stat().st_size > 0:

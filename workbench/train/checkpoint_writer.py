@@ -4,7 +4,9 @@ The training thread hands over *copies* (tensors cloned to the CPU, so the next 
 cannot change what is being written) and goes on; one writer thread writes them in the order
 given, each through the run store's atomic writer (temp file, fsync, rename). At most one
 checkpoint waits: handing over the next one waits for the one before (memory stays bounded).
-Best weights coalesce: only the newest pending copy is written. ``close()`` waits for
+Metric lines waiting together are appended with one fsync. Best weights are held until the
+next checkpoint (which also carries them, for a resume) or the end, and only the newest is
+written: between checkpoints a kill loses them no more than the checkpoint itself. ``close()`` waits for
 everything and re-raises the first error on the training thread, so a failed write is never
 silent; ``completed()`` lists the checkpoints written since the last call, for the
 CheckpointSaved events (emitted on the training thread).
@@ -58,14 +60,11 @@ class CheckpointWriter:
         self._queue.put(("metrics", dict(record)))
 
     def best(self, model_state: dict[str, Any]) -> None:
-        """Write these best weights (a copy is taken now; a newer one replaces it if the
-        writer has not reached it yet)."""
+        """Best weights to write with the next checkpoint or at the end; ``model_state`` must
+        be a copy nothing changes (the trainer's ``best_state`` is one)."""
         self._raise_error()
-        copied = cpu_copy(model_state)
         with self._best_lock:
-            pending, self._best = self._best is not None, copied
-        if not pending:
-            self._queue.put(("best", None))
+            self._best = model_state
 
     def checkpoint(self, epoch: int, model_state: dict[str, Any], optimizer_state: dict,
                    extra: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -75,6 +74,7 @@ class CheckpointWriter:
         self._checkpoint_slot.acquire()
         self._queue.put(("checkpoint", (epoch, model_state, optimizer_state, extra,
                                         dict(meta))))
+        self._queue.put(("best", None))
 
     def completed(self) -> list[tuple[int, str]]:
         """(epoch, path) of the checkpoints written since the last call."""
@@ -85,6 +85,7 @@ class CheckpointWriter:
     def close(self) -> None:
         """Wait until everything handed over is written; raise the first write error."""
         if self._thread.is_alive():
+            self._queue.put(("best", None))
             self._queue.put(("stop", None))
             self._thread.join()
         self._raise_error()
@@ -96,8 +97,20 @@ class CheckpointWriter:
 
     # writer thread -----------------------------------------------------------------------
     def _work(self) -> None:
+        waiting: list[tuple[str, Any]] = []
         while True:
-            kind, payload = self._queue.get()
+            kind, payload = waiting.pop(0) if waiting else self._queue.get()
+            if kind == "metrics":  # the lines queued behind it go in the same write
+                payload = [payload]
+                while True:
+                    try:
+                        following = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if following[0] != "metrics":
+                        waiting.append(following)
+                        break
+                    payload.append(following[1])
             if kind == "stop":
                 return
             try:
@@ -111,7 +124,7 @@ class CheckpointWriter:
 
     def _write(self, kind: str, payload: Any) -> None:
         if kind == "metrics":
-            self.run.metrics.append(payload)
+            self.run.metrics.extend(payload)
         elif kind == "best":
             with self._best_lock:
                 state, self._best = self._best, None

@@ -478,8 +478,8 @@ class Trainer:
         self.history.append(metrics)
         if loop.writer is not None:
             loop.writer.metrics(metrics)
-            if improved:
-                loop.writer.best(st.best_state or model.state_dict())
+            if improved and st.best_state is not None:  # a CPU copy (TrainingState.observe)
+                loop.writer.best(st.best_state)
         self.emit(EpochEnd(epoch=epoch, metrics=metrics))
 
     def _after_epoch(self, loop: _Loop, epoch: int) -> str:
