@@ -37,7 +37,16 @@ of the mean and counted; the mean difference distilled - scratch in points is pr
 Measured before issue 22 (CPU, 2026-11-23, load 5-8; T, alpha chosen on validation, epochs and
 dropout chosen after looking at test ratios): ratio of means 0.535, mean of per-seed ratios
 0.460 (seeds 0-4: 0.47, 1.00, 0.00, -0.17, 1.00). For the figure with every choice on
-validation see the report at the end of this docstring.
+validation, since issue 22 (2026-12-08, load 7.0-7.5 on 2 shared cores, 1 torch thread;
+REDUCED settings ``--select --seeds 0 1 2 --select-seeds 100 --grid-t 4 --grid-alpha 0.5 0.9
+--grid-epochs 60 --grid-dropout 0 0.2 --teacher-epochs 20``: 4 configurations per student):
+chosen distilled T 4 alpha 0.5, 60 epochs, dropout 0 (validation 0.9805); scratch lr 0.003,
+60 epochs, dropout 0.2 (0.9638). Test, seeds 0-2: teacher 0.9629, distilled 0.9573, scratch
+0.9481 (per seed gap recovered 1.000, 0.286, 0.600): ratio=0.629 (mean of per-seed ratios),
+ratio of means 0.625; distilled - scratch +0.93 points. Three seeds and one selection seed:
+noisy; the default protocol (24 configurations each, 2 selection seeds, 5 seeds) was not run
+here. Teacher cost: ratio_teacher_cost=0.546 at that load (caching was slower in that one
+timing: noise on a loaded machine; before, 0.93-1.19).
 
 Run (default grid: 24 configurations per student x 2 selection seeds, then 5 reported seeds;
 about 25-40 minutes on one quiet core): ``python benchmarks/compress_distill.py --select
