@@ -7,7 +7,12 @@ Run ``python resources/examples/make_dataset_examples.py``.
   MLP (two hidden layers of 100) and a 1-D CNN (three Conv1d of 25 channels, stride 2).
   ``benchmarks/paper_mnist1d.py`` trains each and prints ours beside the paper's test accuracy.
 * ``cnn_colour``: a small ResNet (residual Adds, BatchNorm) on ``colour_shapes``, the
-  generated colour image set (60,000 images of 32x32 in 10 shape classes).
+  generated colour image set (60,000 images of 32x32 in 10 shape classes). Measured with
+  ``workbench train cnn_colour`` on this 2-core CPU (shared with other jobs), 2026-12-08:
+  validation accuracy 0.637 / 0.889 / 0.941 / 0.964 after epochs 1-4, test 0.965
+  (``workbench eval RUN --split test``; most errors are pentagons taken for hexagons and back),
+  10.5 minutes in all (epochs 2-4 took 82-92 s each, 450-510 images/s; epoch 1 310 s under
+  a heavier load). The small CNN of cnn_digits reaches 0.577 after 2 epochs on the same data.
 """
 
 from __future__ import annotations
@@ -139,10 +144,10 @@ def cnn_colour() -> dict[str, Any]:
             g.node("flatten", "Flatten"), g.node("fc", "Linear", out_features=10),
             g.node("output", "Output", num_classes=10))
     return {"name": "cnn_colour",
-            "description": "A small ResNet (0.6M parameters) on colour_shapes: 60,000 generated "
-                           "colour images of 10 shapes.",
+            "description": "A small ResNet (0.53M parameters) on colour_shapes, 60,000 generated "
+                           "colour images of 10 shapes: 96.5% test accuracy after 4 epochs.",
             "graph": g.spec(), "dataset": {"name": "colour_shapes", "options": {}},
-            "training": {"epochs": 10, "batch_size": 128, "optimizer": "adamw", "lr": 0.003,
+            "training": {"epochs": 4, "batch_size": 128, "optimizer": "adamw", "lr": 0.003,
                          "weight_decay": 0.0005, "schedule": "cosine"}}
 
 
