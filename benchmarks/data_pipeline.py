@@ -93,14 +93,20 @@ def decode_rate(folder: Path, workers: int) -> dict[str, Any]:
     """First-pass decode of ``folder`` into a fresh cache: images/s."""
     from workbench.data import load_dataset
 
+    before = os.environ.get("WORKBENCH_CACHE_DIR")
     with tempfile.TemporaryDirectory() as cache:
         os.environ["WORKBENCH_CACHE_DIR"] = cache
-        start = time.perf_counter()
-        ds = load_dataset({"name": "image_folder", "options": {
-            "path": str(folder), "size": [64, 64], "workers": workers}})
-        seconds = time.perf_counter() - start
-        images = ds.load_report["images"]
-    del os.environ["WORKBENCH_CACHE_DIR"]
+        try:
+            start = time.perf_counter()
+            ds = load_dataset({"name": "image_folder", "options": {
+                "path": str(folder), "size": [64, 64], "workers": workers}})
+            seconds = time.perf_counter() - start
+            images = ds.load_report["images"]
+        finally:
+            if before is None:
+                del os.environ["WORKBENCH_CACHE_DIR"]
+            else:
+                os.environ["WORKBENCH_CACHE_DIR"] = before
     return {"images": images, "seconds": seconds, "per_second": images / seconds}
 
 
