@@ -24,6 +24,8 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from workbench.processes import process_alive
+
 LOG_NAME = "workbench.log"
 MARKER_NAME = "session.json"
 _log: IO[str] | None = None
@@ -43,21 +45,6 @@ def data_dir() -> Path:
 
 def log_path() -> Path:
     return data_dir() / "logs" / LOG_NAME
-
-
-def process_alive(pid: int) -> bool:
-    """True when a process with this id exists (ours included)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def write_entry(title: str, text: str) -> None:

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from workbench.data.errors import DataError
+from workbench.processes import process_alive
+from workbench.runs.atomic import fsync_dir
 
 FORMAT_VERSION = 1
 IMAGES_FILE = "images.u8"
@@ -125,12 +127,12 @@ def build_or_open(key: dict[str, Any], count: int, shape: tuple[int, int, int], 
         if stop_on_bad and bad:  # the caller names the bad row; the partial cache goes
             return ImageCache(final, meta, np.empty((0, *shape), np.uint8), built=True)
         _write_json(partial / META_FILE, meta)
-        _fsync_dir(partial)
+        fsync_dir(partial)
         try:
             os.replace(partial, final)
         except OSError:  # another process finished the same cache first: use theirs
             shutil.rmtree(partial, ignore_errors=True)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     finally:
         if partial.exists():  # cancelled, failed, or stopped at a bad row: nothing is kept
             shutil.rmtree(partial, ignore_errors=True)
@@ -189,7 +191,7 @@ def remove_stale_partials() -> None:
             pid = int(path.name.rsplit(".partial-", 1)[1].split("-")[0])
         except (IndexError, ValueError):
             pid = -1
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not process_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -359,28 +361,3 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -52,7 +52,8 @@ def give_default_dir_mode(folder: str | Path) -> None:
     os.chmod(folder, default_dir_mode())
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """fsync a folder (its entries: a rename into it survives a power cut); errors ignored."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -90,7 +91,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

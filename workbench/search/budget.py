@@ -20,13 +20,13 @@ of this host that is gone, so a study resumed seconds after a kill -9 counts rig
 
 from __future__ import annotations
 
-import os
 import socket
 import time
-from pathlib import Path
 from typing import Any
 
 from optuna.trial import TrialState
+
+from workbench.processes import process_alive
 
 VERDICT_ATTR = "trial"  # written by the objective before a trial ends with a verdict
 BUDGET_ATTR = "trial_budget"
@@ -170,16 +170,3 @@ def settle_stale(study: Any, wait_untagged: float | None = None) -> list[int]:
         time.sleep(1.0)
 
 
-def process_alive(pid: int) -> bool:
-    """The process ``pid`` of this host exists and is not a zombie."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return "\nState:\tZ" not in status
