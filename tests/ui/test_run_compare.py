@@ -20,3 +20,14 @@ def test_a_size_or_latency_column_is_best_lowest_and_epochs_are_not_ranked():
     assert _best_index("params", [300, 100, 200]) == 1
     assert _best_index("latency_ms", [3.0, 1.0, 2.0]) == 1
     assert _best_index("epochs_run", [3, 1, 2]) is None
+
+
+def test_a_run_older_than_a_setting_counts_as_its_default():
+    from ui.panels.run_compare import differing, run_settings
+
+    old = run_settings({"training": {"epochs": 5}})
+    new = run_settings({"training": {"epochs": 5, "augment": "",
+                                     "checkpoint_every_seconds": 120.0}})
+    assert differing([old, new]) == []
+    assert differing([old, run_settings({"training": {"epochs": 5, "augment": "hflip"}})]) \
+        == ["augment"]

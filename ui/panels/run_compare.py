@@ -101,9 +101,22 @@ def run_settings(config: dict[str, Any]) -> dict[str, Any]:
         "network": graph.get("name", "?"),
         "layers": len(graph.get("nodes") or []),
     }
-    for key, value in sorted((config.get("training") or {}).items()):
-        settings[key] = value
+    training = config.get("training") or {}
+    for key, value in sorted({**_training_defaults(), **training}.items()):
+        if key in training or key in _NEWER_SETTINGS:  # a run older than a setting had its
+            settings[key] = value                     # default, not a different value
     return settings
+
+
+# settings added after runs existed; a run without one trained with the default
+_NEWER_SETTINGS = ("augment", "checkpoint_every_seconds")
+
+
+def _training_defaults() -> dict[str, Any]:
+    from workbench.train.config import TrainConfig
+
+    defaults = TrainConfig().to_dict()
+    return {k: defaults[k] for k in _NEWER_SETTINGS if k in defaults}
 
 
 def differing(settings: list[dict[str, Any]]) -> list[str]:
