@@ -47,6 +47,7 @@ from workbench.train.training_state import (
 )
 
 HOST_CHECK_SECONDS = 0.5  # an accelerator's losses are checked for NaN this often
+SNAPSHOT_SECONDS = 1.0  # between checkpoints, a copy for a stop is kept at most this often
 BATCH_EVENT_SECONDS = 0.1  # on an accelerator, BatchEnd events (which read the loss) at most
 # 10 per second; on the CPU every batch has one
 
@@ -71,6 +72,7 @@ class _Loop:
     writer: Any
     last_checkpoint: float
     lr: float = 0.0
+    last_snapshot: float = -math.inf
     pending: tuple | None = None  # the last epoch's state when no checkpoint covers it yet
 
 
@@ -342,6 +344,7 @@ class Trainer:
         term_sums: dict[str, Any] = {}
         batch_losses = torch.zeros(loop.batches, device=dev,  # float64 sums like before
                                    dtype=torch.float32 if dev == "mps" else torch.float64)
+        host_losses: list[float] = []  # the CPU's losses, read as they come
         sizes: list[int] = []
         loop.task_metrics.start_epoch()
         stopped = "completed"
@@ -360,13 +363,16 @@ class Trainer:
             if loop.augmenter is not None:
                 xb, yb = loop.augmenter(xb, yb, epoch, b)
             loss, logits, terms = self._forward(loop, xb, yb)
-            batch_losses[b] = loss.detach()
-            if self.host_check is None:  # the CPU: check before the step, as good as free
-                bad = self._first_nonfinite(batch_losses, b, b + 1)
-                if bad is not None:
-                    stopped = self._report_nan(loop, epoch, bad, lr, batch_losses)
+            if self.host_check is None:  # the CPU: read and check before the step (free)
+                value = float(loss.item())
+                if not math.isfinite(value):
+                    batch_losses[b] = value
+                    stopped = self._report_nan(loop, epoch, b, lr, batch_losses)
                     break
+                host_losses.append(value)
                 checked = b + 1
+            else:
+                batch_losses[b] = loss.detach()
             self._backward_step(loop, loss)
             for key, term in (terms or {}).items():
                 term_sums[key] = term_sums.get(key, 0.0) + term.detach() * len(idx)
@@ -389,7 +395,8 @@ class Trainer:
                 last_event = now
                 self.host_reads += 1
                 self.emit(BatchEnd(epoch=epoch, batch=b, step=st.step - 1,
-                                   loss=float(batch_losses[b].item()),
+                                   loss=host_losses[-1] if self.host_check is None
+                                   else float(batch_losses[b].item()),
                                    accuracy=loop.task_metrics.batch_value(batch_stat, len(idx)),
                                    lr=lr, samples_per_second=sum(sizes)
                                    / max(now - started, 1e-9)))
@@ -402,9 +409,12 @@ class Trainer:
         self._caller_rng.restore()
         self._caller_rng = None
         seen = sum(sizes)
-        weights = torch.tensor(sizes, dtype=batch_losses.dtype, device=dev)
-        loss_sum = float((batch_losses[:len(sizes)] * weights).sum()) if sizes else 0.0
-        self.host_reads += 1
+        if self.host_check is None:
+            loss_sum = sum(v * n for v, n in zip(host_losses, sizes))
+        else:
+            weights = torch.tensor(sizes, dtype=batch_losses.dtype, device=dev)
+            loss_sum = float((batch_losses[:len(sizes)] * weights).sum()) if sizes else 0.0
+            self.host_reads += 1
         loop.lr = lr
         return stopped, seen, seconds, loss_sum, term_sums
 
@@ -499,13 +509,16 @@ class Trainer:
         due = ((epoch + 1) % c.checkpoint_every == 0 and time.perf_counter()
                - loop.last_checkpoint >= c.checkpoint_every_seconds)
         if loop.writer is not None:
-            # a copy of this epoch's state either way: written now when due, else kept so
-            # that a stop inside the next epoch can still save it (_close_writer)
-            loop.pending = self._snapshot(epoch, loop, run_seconds)
+            now = time.perf_counter()
             if due or last_epoch or stopped != "completed":
-                loop.writer.checkpoint(*loop.pending)
+                loop.writer.checkpoint(*self._snapshot(epoch, loop, run_seconds))
                 loop.pending = None
-                loop.last_checkpoint = time.perf_counter()
+                loop.last_checkpoint = loop.last_snapshot = now
+            elif now - loop.last_snapshot >= SNAPSHOT_SECONDS:
+                # a copy kept (at most one a second: a copy costs a tiny epoch a few percent)
+                # so that a stop inside a later epoch still saves a recent one (_close_writer)
+                loop.pending = self._snapshot(epoch, loop, run_seconds)
+                loop.last_snapshot = now
         self._emit_checkpoints(loop)
         return stopped
 

@@ -29,8 +29,12 @@ def test_every_epoch_with_no_interval_and_only_the_end_within_one(tmp_path, spec
     assert len(interval.metrics.read()) == 4 and (interval.path / "best.safetensors").is_file()
 
 
+@pytest.mark.parametrize("snapshot_seconds", [0.0, 3600.0])
 def test_a_stop_inside_an_epoch_saves_the_last_completed_one_and_resumes_exactly(
-        tmp_path, spec, moons):
+        tmp_path, spec, moons, monkeypatch, snapshot_seconds):
+    """With copies kept after every epoch the stop saves epoch 1; with at most one copy an
+    hour (the default is one a second), the first epoch's: either resumes bit-exact."""
+    monkeypatch.setattr(trainer_module, "SNAPSHOT_SECONDS", snapshot_seconds)
     full = RunStore.create(tmp_path, "full")
     Trainer(spec, moons, cfg(checkpoint_every_seconds=0), run=full).fit()
     control = RunControl()
@@ -43,7 +47,7 @@ def test_a_stop_inside_an_epoch_saves_the_last_completed_one_and_resumes_exactly
     summary = Trainer(spec, moons, cfg(), run=part, control=control,
                       callbacks=[FunctionCallback(stop_in_epoch_2)]).fit()
     assert summary["stopped_reason"] == "stopped"
-    assert part.checkpoints() == [1]  # no interval passed: the stop saved epoch 1
+    assert part.checkpoints() == ([1] if snapshot_seconds == 0 else [0])
     Trainer(spec, moons, cfg(), run=part).resume()
     a = load_file(str(full.path / "checkpoints/epoch_0003.safetensors"))
     b = load_file(str(part.path / "checkpoints/epoch_0003.safetensors"))
@@ -53,7 +57,9 @@ def test_a_stop_inside_an_epoch_saves_the_last_completed_one_and_resumes_exactly
         [{k: m[k] for k in keys} for m in part.metrics.read()]
 
 
-def test_a_failure_keeps_the_last_completed_epoch(tmp_path, spec, moons):
+def test_a_failure_keeps_the_last_completed_epoch(tmp_path, spec, moons, monkeypatch):
+    monkeypatch.setattr(trainer_module, "SNAPSHOT_SECONDS", 0.0)
+
     class Crash(Exception):
         pass
 
