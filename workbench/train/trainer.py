@@ -228,8 +228,7 @@ class Trainer:
         finally:
             loop.train.close()
             loop.val.close()
-        self._close_writer(loop)
-        return self._finish(stopped)
+        return self._finish(stopped, loop)
 
     def _close_writer(self, loop: _Loop, quietly: bool = False) -> None:
         """Write the last completed epoch's state if no checkpoint covers it yet (a stop
@@ -596,13 +595,16 @@ class Trainer:
                 **task_metrics.val_metrics(self.module, x_val, y_val, loss_fn), "lr": lr,
                 "samples_per_second": seen / max(seconds, 1e-9), "epoch_seconds": seconds}
 
-    def _finish(self, stopped: str) -> dict[str, Any]:
+    def _finish(self, stopped: str, loop: _Loop) -> dict[str, Any]:
+        """Best weights in place, the summary and its findings; the run's last files are
+        written meanwhile by the writer thread, and waited for before the summary."""
         from workbench.train.run_summary import build_summary
 
         st, c = self.state, self.config
         if st.best_state is not None and (c.restore_best or stopped == "nan"):
             self.module.load_state_dict(st.best_state)
         summary = build_summary(self, stopped)
+        self._close_writer(loop)
         findings = summary["findings"]
         for f in findings:
             self.emit(Diagnostic(code=f["code"], severity=f["severity"], title=f["title"],
