@@ -23,7 +23,6 @@ import math
 import time
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import Any
 
 from workbench.train.callbacks import Callback, RunControl, StopTraining
@@ -38,6 +37,7 @@ from workbench.train.events import (
     RunFinished,
     RunStarted,
 )
+from workbench.train.loop_state import LoopState as _Loop
 from workbench.train.schedules import learning_rate, update_plateau
 from workbench.train.training_state import (
     TrainingRng,
@@ -50,30 +50,6 @@ HOST_CHECK_SECONDS = 0.5  # an accelerator's losses are checked for NaN this oft
 SNAPSHOT_SECONDS = 1.0  # between checkpoints, a copy for a stop is kept at most this often
 BATCH_EVENT_SECONDS = 0.1  # on an accelerator, BatchEnd events (which read the loss) at most
 # 10 per second; on the CPU every batch has one
-
-
-@dataclass
-class _Loop:
-    """What one call of the loop sets up and its parts share."""
-
-    train: Any
-    val: Any
-    objective: Any
-    optimizer: Any
-    scaler: Any
-    use_amp: bool
-    groups: dict[str, Any]
-    clip_params: list[Any]
-    task_metrics: Any
-    sample_weights: Any
-    batches: int
-    started: float
-    augmenter: Any
-    writer: Any
-    last_checkpoint: float
-    lr: float = 0.0
-    last_snapshot: float = -math.inf
-    pending: tuple | None = None  # the last epoch's state when no checkpoint covers it yet
 
 
 class Trainer:
